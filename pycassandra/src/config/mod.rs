@@ -1,0 +1,200 @@
+//! Options: one typed form, parsed from the same string map whether it comes
+//! from PySpark `.option(...)` calls or from Rust code. Every check that needs
+//! no server happens here, before any connection is made.
+
+pub mod names;
+mod parse;
+mod secret;
+
+use std::time::Duration;
+
+pub use scylla::statement::Consistency;
+pub use secret::Secret;
+
+/// How to reach the cluster.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ConnectionOptions {
+    /// Contact points as `host:port`, the port filled in from [`names::PORT`].
+    pub contact_points: Vec<String>,
+    /// User name and password for PasswordAuthenticator.
+    pub credentials: Option<Credentials>,
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for one request, retries excluded.
+    pub request_timeout: Duration,
+}
+
+/// Login for PasswordAuthenticator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    /// Role name.
+    pub username: String,
+    /// Password, never printed.
+    pub password: Secret,
+}
+
+impl ConnectionOptions {
+    /// Options for the given contact points (`host` or `host:port`), defaults elsewhere.
+    ///
+    /// ```
+    /// let options = pycassandra::ConnectionOptions::new(["127.0.0.1"]);
+    /// assert_eq!(options.contact_points, ["127.0.0.1:9042"]);
+    /// ```
+    pub fn new<I, S>(contact_points: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Self {
+            contact_points: contact_points
+                .into_iter()
+                .map(|host| parse::with_port(host.as_ref().trim(), names::DEFAULT_PORT))
+                .collect(),
+            credentials: None,
+            connect_timeout: Duration::from_millis(names::DEFAULT_CONNECT_TIMEOUT_MS),
+            request_timeout: Duration::from_millis(names::DEFAULT_REQUEST_TIMEOUT_MS),
+        }
+    }
+
+    /// Adds PasswordAuthenticator credentials.
+    pub fn with_credentials(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.credentials = Some(Credentials {
+            username: username.into(),
+            password,
+        });
+        self
+    }
+}
+
+/// Marks rows to delete: a row whose `column` holds `value` becomes a DELETE
+/// by primary key, and the column itself is never written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeleteFlag {
+    /// Input column holding the flag.
+    pub column: String,
+    /// The flag value meaning "delete", compared case-insensitively as text.
+    pub value: String,
+}
+
+/// Whether rows of one partition travel together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BatchGrouping {
+    /// Rows sharing a partition key go as one UNLOGGED batch.
+    #[default]
+    Partition,
+    /// Every row is its own request.
+    None,
+}
+
+/// A per-write setting that is either one constant or read from an input column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PerRow<T> {
+    /// The same value for every row.
+    Constant(T),
+    /// Each row's value comes from this input column (not written to the table).
+    Column(String),
+}
+
+/// Everything a write job needs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// How to reach the cluster.
+    pub connection: ConnectionOptions,
+    /// Keyspace of the target table, as named in the schema (case preserved).
+    pub keyspace: String,
+    /// Target table, as named in the schema (case preserved).
+    pub table: String,
+    /// Requests in flight at once (`batch_size`).
+    pub concurrency: usize,
+    /// Consistency of every write.
+    pub consistency: Consistency,
+    /// Rows to delete instead of write.
+    pub delete_flag: Option<DeleteFlag>,
+    /// Whether rows of one partition go together.
+    pub batch_grouping: BatchGrouping,
+    /// Most rows in one unlogged batch.
+    pub batch_max_rows: usize,
+    /// Time to live in seconds.
+    pub ttl: Option<PerRow<i32>>,
+    /// Write timestamp in microseconds since the epoch.
+    pub writetime: Option<PerRow<i64>>,
+    /// Insert only rows that do not exist yet.
+    pub if_not_exists: bool,
+    /// Leave null values unset instead of writing tombstones.
+    pub ignore_nulls: bool,
+    /// Retries of idempotent requests that timed out or met an overloaded node.
+    pub max_retries: u32,
+    /// Overwrite mode may truncate the table.
+    pub confirm_truncate: bool,
+}
+
+impl WriteOptions {
+    /// Write options for `keyspace.table` with every default.
+    ///
+    /// ```
+    /// use pycassandra::{ConnectionOptions, WriteOptions};
+    /// let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// assert_eq!(options.concurrency, 100);
+    /// ```
+    pub fn new(
+        connection: ConnectionOptions,
+        keyspace: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        Self {
+            connection,
+            keyspace: keyspace.into(),
+            table: table.into(),
+            concurrency: names::DEFAULT_BATCH_SIZE,
+            consistency: Consistency::LocalQuorum,
+            delete_flag: None,
+            batch_grouping: BatchGrouping::default(),
+            batch_max_rows: names::DEFAULT_BATCH_MAX_ROWS,
+            ttl: None,
+            writetime: None,
+            if_not_exists: false,
+            ignore_nulls: false,
+            max_retries: names::DEFAULT_MAX_RETRIES,
+            confirm_truncate: false,
+        }
+    }
+
+    /// Parses the string options of the PySpark source (or any string map).
+    /// Keys are matched case-insensitively; unknown keys are an error.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// let map = HashMap::from([("host", "10.0.0.1,10.0.0.2:9043"), ("keyspace", "ks"), ("table", "t")]);
+    /// let options = pycassandra::WriteOptions::from_options(&map).unwrap();
+    /// assert_eq!(options.connection.contact_points, ["10.0.0.1:9042", "10.0.0.2:9043"]);
+    ///
+    /// let error = pycassandra::WriteOptions::from_options(&HashMap::from([("table", "t")])).unwrap_err();
+    /// assert!(error.to_string().contains("host, keyspace"));
+    /// ```
+    pub fn from_options<K, V>(
+        options: &std::collections::HashMap<K, V>,
+    ) -> Result<Self, crate::ConfigError>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        parse::write_options(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+    }
+
+    /// Input columns that steer the write and are never written themselves.
+    pub fn control_columns(&self) -> Vec<&str> {
+        let mut columns = Vec::new();
+        if let Some(flag) = &self.delete_flag {
+            columns.push(flag.column.as_str());
+        }
+        if let Some(PerRow::Column(column)) = &self.ttl {
+            columns.push(column.as_str());
+        }
+        if let Some(PerRow::Column(column)) = &self.writetime {
+            columns.push(column.as_str());
+        }
+        columns
+    }
+}

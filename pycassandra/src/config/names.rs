@@ -1,0 +1,85 @@
+//! Every option name and default, in one place. The README's option table is
+//! checked against [`ALL_OPTIONS`] by a test.
+
+/// Contact points, comma-separated, each `host` or `host:port`.
+pub const HOST: &str = "host";
+/// Port used for contact points that name none.
+pub const PORT: &str = "port";
+/// Keyspace of the target table.
+pub const KEYSPACE: &str = "keyspace";
+/// Target table.
+pub const TABLE: &str = "table";
+/// User name for PasswordAuthenticator.
+pub const USERNAME: &str = "username";
+/// Password for PasswordAuthenticator; never printed.
+pub const PASSWORD: &str = "password";
+/// Requests in flight at once per writer.
+pub const BATCH_SIZE: &str = "batch_size";
+/// Consistency level of writes.
+pub const CONSISTENCY: &str = "consistency";
+/// Column whose value marks a row for deletion.
+pub const DELETE_FLAG_COLUMN: &str = "delete_flag_column";
+/// The value of the delete-flag column that means "delete this row".
+pub const DELETE_FLAG_VALUE: &str = "delete_flag_value";
+/// Connection establishment timeout, milliseconds.
+pub const CONNECT_TIMEOUT_MS: &str = "connect_timeout_ms";
+/// Per-request timeout, milliseconds.
+pub const REQUEST_TIMEOUT_MS: &str = "request_timeout_ms";
+/// `partition` (rows sharing a partition go in one unlogged batch) or `none`.
+pub const BATCH_GROUPING: &str = "batch_grouping";
+/// Largest number of rows in one unlogged batch.
+pub const BATCH_MAX_ROWS: &str = "batch_max_rows";
+/// Time to live: whole seconds, or the name of an input column holding them.
+pub const TTL: &str = "ttl";
+/// Write timestamp: microseconds since the epoch, or an input column holding them.
+pub const WRITETIME: &str = "writetime";
+/// Insert only when the row does not exist (lightweight transaction).
+pub const IF_NOT_EXISTS: &str = "if_not_exists";
+/// Leave null input values unset instead of writing tombstones.
+pub const IGNORE_NULLS: &str = "ignore_nulls";
+/// Retries of an idempotent request after a timeout or overload.
+pub const MAX_RETRIES: &str = "max_retries";
+/// PySpark `overwrite` mode truncates the table only when this is `true`.
+pub const CONFIRM_TRUNCATE: &str = "confirm_truncate";
+
+/// Options Spark itself may pass through to a data source; accepted and ignored.
+pub const SPARK_PASSTHROUGH: &[&str] = &["path", "checkpointlocation"];
+
+/// Every option this crate understands.
+pub const ALL_OPTIONS: &[&str] = &[
+    HOST,
+    PORT,
+    KEYSPACE,
+    TABLE,
+    USERNAME,
+    PASSWORD,
+    BATCH_SIZE,
+    CONSISTENCY,
+    DELETE_FLAG_COLUMN,
+    DELETE_FLAG_VALUE,
+    CONNECT_TIMEOUT_MS,
+    REQUEST_TIMEOUT_MS,
+    BATCH_GROUPING,
+    BATCH_MAX_ROWS,
+    TTL,
+    WRITETIME,
+    IF_NOT_EXISTS,
+    IGNORE_NULLS,
+    MAX_RETRIES,
+    CONFIRM_TRUNCATE,
+];
+
+/// Default of [`PORT`].
+pub const DEFAULT_PORT: u16 = 9042;
+/// Default of [`BATCH_SIZE`].
+pub const DEFAULT_BATCH_SIZE: usize = 100;
+/// Default of [`CONSISTENCY`].
+pub const DEFAULT_CONSISTENCY: &str = "LOCAL_QUORUM";
+/// Default of [`CONNECT_TIMEOUT_MS`].
+pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
+/// Default of [`REQUEST_TIMEOUT_MS`].
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 12_000;
+/// Default of [`BATCH_MAX_ROWS`].
+pub const DEFAULT_BATCH_MAX_ROWS: usize = 50;
+/// Default of [`MAX_RETRIES`].
+pub const DEFAULT_MAX_RETRIES: u32 = 3;

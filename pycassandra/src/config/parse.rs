@@ -1,0 +1,253 @@
+//! The one parser from a string map to [`WriteOptions`].
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::names::{self, *};
+use super::{BatchGrouping, Consistency, DeleteFlag, PerRow, Secret, WriteOptions};
+use crate::error::ConfigError;
+
+/// Longest TTL Cassandra accepts: 20 years in seconds.
+const MAX_TTL_SECONDS: i64 = 630_720_000;
+
+pub(super) fn write_options<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<WriteOptions, ConfigError> {
+    let mut raw = BTreeMap::new();
+    for (key, value) in pairs {
+        raw.insert(key.to_ascii_lowercase(), value.to_string());
+    }
+    let mut problems = Vec::new();
+
+    let unknown: Vec<String> = raw
+        .keys()
+        .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        problems.push(ConfigError::Unknown { options: unknown });
+    }
+
+    let missing: Vec<&'static str> = [HOST, KEYSPACE, TABLE]
+        .into_iter()
+        .filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty()))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(ConfigError::Missing { options: missing });
+    }
+
+    let mut reader = Reader { raw: &raw, problems: &mut problems };
+    let port: u16 = reader.number(PORT, u64::from(DEFAULT_PORT), 1, 65_535);
+    let concurrency: usize = reader.number(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, 1, 100_000);
+    let batch_max_rows: usize = reader.number(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, 1, 65_535);
+    let connect_timeout: u64 = reader.number(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
+    let request_timeout: u64 = reader.number(REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000);
+    let max_retries: u32 = reader.number(MAX_RETRIES, u64::from(DEFAULT_MAX_RETRIES), 0, 100);
+    let if_not_exists = reader.flag(IF_NOT_EXISTS);
+    let ignore_nulls = reader.flag(IGNORE_NULLS);
+    let confirm_truncate = reader.flag(CONFIRM_TRUNCATE);
+    let consistency = reader.consistency();
+    let batch_grouping = reader.batch_grouping();
+    let ttl = reader
+        .per_row(TTL, 0, MAX_TTL_SECONDS, "whole seconds from 0 to 630720000, or an input column name")
+        .map(|ttl| match ttl {
+            PerRow::Constant(seconds) => PerRow::Constant(seconds as i32),
+            PerRow::Column(column) => PerRow::Column(column),
+        });
+    let writetime = reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
+    let delete_flag = reader.delete_flag();
+    let contact_points = reader.contact_points(port);
+    let username = raw.get(USERNAME).cloned();
+    let password = raw.get(PASSWORD).map(Secret::new);
+    if username.is_some() != password.is_some() {
+        problems.push(ConfigError::Conflict {
+            message: "'username' and 'password' must be given together".into(),
+        });
+    }
+    if if_not_exists && delete_flag.is_some() {
+        problems.push(ConfigError::Conflict {
+            message: "'if_not_exists' cannot be combined with 'delete_flag_column': deletes are not conditional inserts".into(),
+        });
+    }
+    if if_not_exists && writetime.is_some() {
+        problems.push(ConfigError::Conflict {
+            message: "'if_not_exists' cannot be combined with 'writetime': Cassandra refuses custom timestamps on conditional inserts".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(ConfigError::from_problems(problems));
+    }
+
+    let mut connection = super::ConnectionOptions::new(Vec::<String>::new());
+    connection.contact_points = contact_points;
+    connection.connect_timeout = Duration::from_millis(connect_timeout);
+    connection.request_timeout = Duration::from_millis(request_timeout);
+    if let (Some(username), Some(password)) = (username, password) {
+        connection = connection.with_credentials(username, password);
+    }
+    let mut options = WriteOptions::new(
+        connection,
+        raw.get(KEYSPACE).cloned().unwrap_or_default(),
+        raw.get(TABLE).cloned().unwrap_or_default(),
+    );
+    options.concurrency = concurrency;
+    options.consistency = consistency;
+    options.delete_flag = delete_flag;
+    options.batch_grouping = batch_grouping;
+    options.batch_max_rows = batch_max_rows;
+    options.ttl = ttl;
+    options.writetime = writetime;
+    options.if_not_exists = if_not_exists;
+    options.ignore_nulls = ignore_nulls;
+    options.max_retries = max_retries;
+    options.confirm_truncate = confirm_truncate;
+    Ok(options)
+}
+
+/// Appends `:port` unless the contact point names one; IPv6 literals get brackets.
+pub(super) fn with_port(host: &str, port: u16) -> String {
+    if host.starts_with('[') {
+        if host.contains("]:") { host.to_string() } else { format!("{host}:{port}") }
+    } else if host.matches(':').count() > 1 {
+        format!("[{host}]:{port}")
+    } else if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Reads typed values out of the raw map, recording a problem for each bad one.
+struct Reader<'a> {
+    raw: &'a BTreeMap<String, String>,
+    problems: &'a mut Vec<ConfigError>,
+}
+
+impl Reader<'_> {
+    fn invalid(&mut self, option: &'static str, expected: impl Into<String>) {
+        let value = self.raw.get(option).cloned().unwrap_or_default();
+        self.problems.push(ConfigError::InvalidValue { option, value, expected: expected.into() });
+    }
+
+    /// The parsed number, or `default` after recording a problem. `max` must fit `T`.
+    fn number<T: TryFrom<u64> + Default>(&mut self, option: &'static str, default: u64, min: u64, max: u64) -> T {
+        let value = match self.raw.get(option) {
+            None => default,
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(value) if (min..=max).contains(&value) => value,
+                _ => {
+                    self.invalid(option, format!("a whole number from {min} to {max}"));
+                    default
+                }
+            },
+        };
+        T::try_from(value).unwrap_or_default()
+    }
+
+    fn flag(&mut self, option: &'static str) -> bool {
+        match self.raw.get(option).map(|v| v.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(v) if v == "true" => true,
+            Some(v) if v == "false" => false,
+            Some(_) => {
+                self.invalid(option, "true or false");
+                false
+            }
+        }
+    }
+
+    fn consistency(&mut self) -> Consistency {
+        let text = self.raw.get(CONSISTENCY).map_or(DEFAULT_CONSISTENCY.to_string(), |v| v.trim().to_ascii_uppercase());
+        let level = match text.as_str() {
+            "ANY" => Consistency::Any,
+            "ONE" => Consistency::One,
+            "TWO" => Consistency::Two,
+            "THREE" => Consistency::Three,
+            "QUORUM" => Consistency::Quorum,
+            "ALL" => Consistency::All,
+            "LOCAL_QUORUM" => Consistency::LocalQuorum,
+            "EACH_QUORUM" => Consistency::EachQuorum,
+            "LOCAL_ONE" => Consistency::LocalOne,
+            _ => {
+                self.invalid(CONSISTENCY, "one of ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE");
+                Consistency::LocalQuorum
+            }
+        };
+        level
+    }
+
+    fn batch_grouping(&mut self) -> BatchGrouping {
+        match self.raw.get(BATCH_GROUPING).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("partition") => BatchGrouping::Partition,
+            Some("none") => BatchGrouping::None,
+            Some(_) => {
+                self.invalid(BATCH_GROUPING, "partition or none");
+                BatchGrouping::Partition
+            }
+        }
+    }
+
+    /// A number is a constant; anything else names an input column.
+    fn per_row(&mut self, option: &'static str, min: i64, max: i64, expected: &str) -> Option<PerRow<i64>> {
+        let text = self.raw.get(option).map(|v| v.trim().to_string())?;
+        let looks_numeric = text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+        if looks_numeric {
+            match text.parse::<i64>() {
+                Ok(value) if (min..=max).contains(&value) => Some(PerRow::Constant(value)),
+                _ => {
+                    self.invalid(option, expected);
+                    None
+                }
+            }
+        } else if text.is_empty() {
+            self.invalid(option, expected);
+            None
+        } else {
+            Some(PerRow::Column(text))
+        }
+    }
+
+    fn delete_flag(&mut self) -> Option<DeleteFlag> {
+        let column = self.raw.get(DELETE_FLAG_COLUMN).filter(|v| !v.is_empty());
+        let value = self.raw.get(DELETE_FLAG_VALUE).filter(|v| !v.is_empty());
+        match (column, value) {
+            (None, None) => None,
+            (Some(column), Some(value)) => Some(DeleteFlag { column: column.clone(), value: value.clone() }),
+            (Some(_), None) => {
+                self.problems.push(ConfigError::Conflict {
+                    message: "delete_flag_value must be provided when delete_flag_column is specified".into(),
+                });
+                None
+            }
+            (None, Some(_)) => {
+                self.problems.push(ConfigError::Conflict {
+                    message: "delete_flag_column must be provided when delete_flag_value is specified".into(),
+                });
+                None
+            }
+        }
+    }
+
+    fn contact_points(&mut self, port: u16) -> Vec<String> {
+        let Some(text) = self.raw.get(HOST) else {
+            return Vec::new();
+        };
+        let mut points = Vec::new();
+        for host in text.split(',').map(str::trim) {
+            let with_port = with_port(host, port);
+            let port_ok = with_port.rsplit_once(':').is_some_and(|(name, port)| {
+                !name.is_empty() && name != "[]" && port.parse::<u16>().is_ok_and(|p| p > 0)
+            });
+            if host.is_empty() || !port_ok {
+                self.invalid(names::HOST, "comma-separated contact points, each host or host:port");
+                return Vec::new();
+            }
+            points.push(with_port);
+        }
+        points
+    }
+}
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;

@@ -1,0 +1,81 @@
+use std::collections::HashMap;
+
+use super::*;
+use crate::config::{BatchGrouping, PerRow};
+
+fn parse(pairs: &[(&str, &str)]) -> Result<WriteOptions, ConfigError> {
+    let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+    WriteOptions::from_options(&map)
+}
+
+const BASE: [(&str, &str); 3] = [("host", "127.0.0.1"), ("keyspace", "ks"), ("table", "t")];
+
+fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    BASE.iter().chain(extra).copied().collect()
+}
+
+#[test]
+fn defaults_follow_the_plan() {
+    let options = parse(&BASE).unwrap();
+    assert_eq!(options.connection.contact_points, ["127.0.0.1:9042"]);
+    assert_eq!(options.concurrency, 100);
+    assert_eq!(options.consistency, Consistency::LocalQuorum);
+    assert_eq!(options.batch_grouping, BatchGrouping::Partition);
+    assert!(options.delete_flag.is_none() && !options.if_not_exists && !options.ignore_nulls);
+}
+
+#[test]
+fn every_missing_required_option_is_listed() {
+    let error = parse(&[("table", "t")]).unwrap_err().to_string();
+    assert_eq!(error, "missing required options: host, keyspace");
+}
+
+#[test]
+fn keys_are_case_insensitive_and_hosts_take_ports() {
+    let options = parse(&[("HOST", "a, b:9999,::1"), ("Keyspace", "ks"), ("TABLE", "t"), ("Port", "9043")]).unwrap();
+    assert_eq!(options.connection.contact_points, ["a:9043", "b:9999", "[::1]:9043"]);
+}
+
+#[test]
+fn bad_numbers_name_the_option() {
+    let error = parse(&with(&[("batch_size", "lots")])).unwrap_err().to_string();
+    assert!(error.contains("'batch_size'") && error.contains("'lots'"), "{error}");
+    let error = parse(&with(&[("port", "70000")])).unwrap_err().to_string();
+    assert!(error.contains("'port'"), "{error}");
+}
+
+#[test]
+fn unknown_consistency_and_unknown_options_are_reported() {
+    let error = parse(&with(&[("consistency", "MOST"), ("hots", "x")])).unwrap_err().to_string();
+    assert!(error.contains("'consistency'") && error.contains("unknown options: hots"), "{error}");
+}
+
+#[test]
+fn delete_flag_pair_must_be_complete() {
+    let error = parse(&with(&[("delete_flag_column", "gone")])).unwrap_err().to_string();
+    assert_eq!(error, "delete_flag_value must be provided when delete_flag_column is specified");
+    let error = parse(&with(&[("delete_flag_value", "true")])).unwrap_err().to_string();
+    assert_eq!(error, "delete_flag_column must be provided when delete_flag_value is specified");
+}
+
+#[test]
+fn if_not_exists_conflicts_with_deletes() {
+    let error = parse(&with(&[("if_not_exists", "true"), ("delete_flag_column", "d"), ("delete_flag_value", "1")])).unwrap_err();
+    assert!(error.to_string().contains("'if_not_exists' cannot be combined with 'delete_flag_column'"));
+}
+
+#[test]
+fn ttl_and_writetime_are_constants_or_columns() {
+    let options = parse(&with(&[("ttl", "3600"), ("writetime", "ts_col")])).unwrap();
+    assert_eq!(options.ttl, Some(PerRow::Constant(3600)));
+    assert_eq!(options.writetime, Some(PerRow::Column("ts_col".into())));
+    assert!(parse(&with(&[("ttl", "-5")])).unwrap_err().to_string().contains("'ttl'"));
+}
+
+#[test]
+fn the_password_never_shows() {
+    let options = parse(&with(&[("username", "app"), ("password", "s3cr3t-pw")])).unwrap();
+    assert!(!format!("{options:?}").contains("s3cr3t-pw"));
+    let error = parse(&[("password", "s3cr3t-pw"), ("username", "u"), ("batch_size", "x")]).unwrap_err();
+    assert!(!format!("{error} {error:?}").contains("s3cr3t-pw"));
+}

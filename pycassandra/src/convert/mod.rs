@@ -1,0 +1,8 @@
+//! Arrow columns become CQL values column at a time. The converter of a
+//! column is chosen once per (Arrow type, CQL type) pair by [`ColumnConverter::new`];
+//! converting a batch then only applies it.
+
+mod arrow;
+pub mod text;
+
+pub use self::arrow::ColumnConverter;

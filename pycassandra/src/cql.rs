@@ -1,0 +1,102 @@
+//! CQL text is built here and only here, and every identifier goes through
+//! [`quote_identifier`], so no table or column name can become CQL syntax.
+
+/// Quotes a CQL identifier: wraps it in double quotes and doubles any inner
+/// double quote. Case is preserved, as Cassandra does for quoted names.
+///
+/// ```
+/// use pycassandra::cql::quote_identifier;
+/// assert_eq!(quote_identifier("userId"), r#""userId""#);
+/// assert_eq!(quote_identifier(r#"a"; DROP TABLE t; --"#), r#""a""; DROP TABLE t; --""#);
+/// ```
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `"keyspace"."table"`.
+pub fn qualified_table(keyspace: &str, table: &str) -> String {
+    format!("{}.{}", quote_identifier(keyspace), quote_identifier(table))
+}
+
+/// Optional `USING TTL ? AND TIMESTAMP ?` markers of a write.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Using {
+    /// Bind a TTL.
+    pub ttl: bool,
+    /// Bind a write timestamp.
+    pub timestamp: bool,
+}
+
+impl Using {
+    fn clause(self) -> String {
+        match (self.ttl, self.timestamp) {
+            (false, false) => String::new(),
+            (true, false) => " USING TTL ?".into(),
+            (false, true) => " USING TIMESTAMP ?".into(),
+            (true, true) => " USING TTL ? AND TIMESTAMP ?".into(),
+        }
+    }
+}
+
+/// `INSERT INTO ks.t ("a", "b") VALUES (?, ?) [IF NOT EXISTS] [USING …]`.
+/// Bind order: the columns, then TTL, then timestamp.
+pub fn insert(keyspace: &str, table: &str, columns: &[&str], using: Using, if_not_exists: bool) -> String {
+    let names: Vec<String> = columns.iter().map(|c| quote_identifier(c)).collect();
+    let markers = vec!["?"; columns.len()].join(", ");
+    format!(
+        "INSERT INTO {} ({}) VALUES ({}){}{}",
+        qualified_table(keyspace, table),
+        names.join(", "),
+        markers,
+        if if_not_exists { " IF NOT EXISTS" } else { "" },
+        using.clause(),
+    )
+}
+
+/// `DELETE FROM ks.t [USING TIMESTAMP ?] WHERE "k1" = ? AND "k2" = ?`.
+/// Bind order: timestamp, then the key columns.
+pub fn delete(keyspace: &str, table: &str, key_columns: &[&str], with_timestamp: bool) -> String {
+    let conditions: Vec<String> = key_columns.iter().map(|c| format!("{} = ?", quote_identifier(c))).collect();
+    format!(
+        "DELETE FROM {}{} WHERE {}",
+        qualified_table(keyspace, table),
+        if with_timestamp { " USING TIMESTAMP ?" } else { "" },
+        conditions.join(" AND "),
+    )
+}
+
+/// `TRUNCATE ks.t`.
+pub fn truncate(keyspace: &str, table: &str) -> String {
+    format!("TRUNCATE {}", qualified_table(keyspace, table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_quotes_every_name_and_orders_markers() {
+        let cql = insert("Ks", "my table", &["id", "Name"], Using { ttl: true, timestamp: true }, false);
+        assert_eq!(
+            cql,
+            r#"INSERT INTO "Ks"."my table" ("id", "Name") VALUES (?, ?) USING TTL ? AND TIMESTAMP ?"#
+        );
+    }
+
+    #[test]
+    fn delete_binds_timestamp_before_keys() {
+        assert_eq!(
+            delete("ks", "t", &["a", "b"], true),
+            r#"DELETE FROM "ks"."t" USING TIMESTAMP ? WHERE "a" = ? AND "b" = ?"#
+        );
+    }
+
+    #[test]
+    fn a_quote_in_a_name_cannot_close_the_identifier() {
+        let quoted = quote_identifier(r#"x" , "y"#);
+        assert_eq!(quoted, r#""x"" , ""y""#);
+        // Inside the outer quotes every quote is doubled, so none ends the identifier.
+        let inner = &quoted[1..quoted.len() - 1];
+        assert!(inner.replace("\"\"", "").chars().all(|c| c != '"'));
+    }
+}

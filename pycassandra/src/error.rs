@@ -1,0 +1,244 @@
+//! One error type per stage, wrapped by [`Error`]. Messages name the option,
+//! or the row, column, CQL type and value, and never a secret.
+
+use std::fmt;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Any failure of pycassandra.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Options are missing, malformed or contradict each other.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The cluster could not be reached or refused the login.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The table or the input does not fit the write.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A value could not become the column's CQL type.
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+    /// The cluster failed a request.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// A problem found in the options before connecting.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Required options are absent.
+    #[error("missing required options: {}", .options.join(", "))]
+    Missing {
+        /// The absent options.
+        options: Vec<&'static str>,
+    },
+    /// An option's value does not parse.
+    #[error("option '{option}' has invalid value '{value}': expected {expected}")]
+    InvalidValue {
+        /// The option.
+        option: &'static str,
+        /// What was given (never a password: passwords are not parsed).
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
+    /// Options this crate does not know, probably misspelt.
+    #[error("unknown options: {} (known options: {})", .options.join(", "), crate::config::names::ALL_OPTIONS.join(", "))]
+    Unknown {
+        /// The unknown option names.
+        options: Vec<String>,
+    },
+    /// Options that cannot be used together, or one that needs another.
+    #[error("{message}")]
+    Conflict {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// Several of the above at once.
+    #[error("{}", DisplayList(.problems))]
+    Several {
+        /// Each problem.
+        problems: Vec<ConfigError>,
+    },
+}
+
+impl ConfigError {
+    pub(crate) fn from_problems(mut problems: Vec<ConfigError>) -> Self {
+        if problems.len() == 1 {
+            problems.remove(0)
+        } else {
+            ConfigError::Several { problems }
+        }
+    }
+}
+
+struct DisplayList<'a, T>(&'a [T]);
+
+impl<T: fmt::Display> fmt::Display for DisplayList<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, item) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The cluster could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot connect to Cassandra at {contact_points}: {source}")]
+pub struct ConnectError {
+    /// The contact points tried.
+    pub contact_points: String,
+    /// The driver's reason.
+    #[source]
+    pub source: scylla::errors::NewSessionError,
+}
+
+/// The table, or the input's columns, do not fit the write.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// No such keyspace.
+    #[error("keyspace '{keyspace}' does not exist")]
+    KeyspaceNotFound {
+        /// The keyspace asked for.
+        keyspace: String,
+    },
+    /// No such table.
+    #[error("table '{table}' does not exist in keyspace '{keyspace}'")]
+    TableNotFound {
+        /// The keyspace.
+        keyspace: String,
+        /// The table asked for.
+        table: String,
+    },
+    /// The input lacks primary-key columns.
+    #[error("input is missing primary key columns: {}. Required primary key columns: {}", .missing.join(", "), .required.join(", "))]
+    MissingKeyColumns {
+        /// Key columns absent from the input.
+        missing: Vec<String>,
+        /// The whole primary key.
+        required: Vec<String>,
+    },
+    /// The input has columns the table lacks.
+    #[error("input columns not in table '{table}': {}", .columns.join(", "))]
+    UnknownColumns {
+        /// The table.
+        table: String,
+        /// Input columns with no table column.
+        columns: Vec<String>,
+    },
+    /// A control column (delete flag, ttl, writetime) named in the options is absent.
+    #[error("option '{option}' names column '{column}', which is not in the input")]
+    MissingControlColumn {
+        /// The option naming it.
+        option: &'static str,
+        /// The column.
+        column: String,
+    },
+    /// No converter exists from this input type to this CQL type.
+    #[error("column '{column}': cannot write input type {input_type} into CQL type {cql_type}")]
+    UnsupportedConversion {
+        /// The column.
+        column: String,
+        /// The input (Arrow) type.
+        input_type: String,
+        /// The column's CQL type.
+        cql_type: String,
+    },
+    /// The schema could not be read from the cluster.
+    #[error("cannot read the schema of {keyspace}.{table}: {reason}")]
+    Metadata {
+        /// The keyspace.
+        keyspace: String,
+        /// The table.
+        table: String,
+        /// The driver's reason.
+        reason: String,
+    },
+}
+
+/// A value that cannot become its column's CQL type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("row {row}, column '{column}' ({cql_type}): {reason}: {value}")]
+pub struct ConvertError {
+    /// Index of the row in its input batch (0-based).
+    pub row: usize,
+    /// The column.
+    pub column: String,
+    /// The column's CQL type.
+    pub cql_type: String,
+    /// An excerpt of the value, cut to a readable length.
+    pub value: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// The cluster failed a write.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// A statement could not be prepared.
+    #[error("cannot prepare `{cql}`: {source}")]
+    Prepare {
+        /// The statement.
+        cql: String,
+        /// The driver's reason.
+        #[source]
+        source: scylla::errors::PrepareError,
+    },
+    /// A request failed after its retries.
+    #[error("write to {table} failed after {attempts} attempt(s): {source}")]
+    Request {
+        /// `keyspace.table`.
+        table: String,
+        /// Attempts made.
+        attempts: u32,
+        /// The driver's reason.
+        #[source]
+        source: scylla::errors::ExecutionError,
+    },
+    /// A statement without a prepared form (TRUNCATE) failed.
+    #[error("`{cql}` failed: {source}")]
+    Statement {
+        /// The statement.
+        cql: String,
+        /// The driver's reason.
+        #[source]
+        source: scylla::errors::ExecutionError,
+    },
+    /// Overwrite mode was asked without `confirm_truncate=true`.
+    #[error("overwrite mode would truncate {table} and delete every row; set option 'confirm_truncate' to 'true' to allow it, or use mode 'append'")]
+    TruncateNotConfirmed {
+        /// `keyspace.table`.
+        table: String,
+    },
+    /// The writer was used after a failure or after it finished.
+    #[error("the writer is closed: {reason}")]
+    Closed {
+        /// Why it closed.
+        reason: String,
+    },
+}
+
+/// Longest excerpt of a bad value kept in an error.
+pub(crate) const VALUE_EXCERPT_CHARS: usize = 80;
+
+/// Cuts a value for an error message, saying how long it really was.
+pub(crate) fn excerpt(value: &str) -> String {
+    let count = value.chars().count();
+    if count <= VALUE_EXCERPT_CHARS {
+        format!("'{value}'")
+    } else {
+        let head: String = value.chars().take(VALUE_EXCERPT_CHARS).collect();
+        format!("'{head}…' ({count} characters)")
+    }
+}

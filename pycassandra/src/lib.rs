@@ -1,0 +1,20 @@
+//! pycassandra writes Arrow data and typed rows into Apache Cassandra and
+//! ScyllaDB, fast: column-at-a-time conversion, token-aware routing, bounded
+//! concurrency. The PySpark data source `format("pycassandra")` is a thin
+//! front end on this crate.
+//!
+//! The stages, in the order data flows:
+//! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`].
+
+pub mod config;
+pub mod convert;
+pub mod cql;
+mod error;
+pub mod schema;
+pub mod session;
+pub mod write;
+
+pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, Secret, WriteOptions};
+pub use error::{ConfigError, ConnectError, ConvertError, Error, Result, SchemaError, WriteError};
+pub use schema::TableSchema;
+pub use write::{CassandraWriter, WriteReport};

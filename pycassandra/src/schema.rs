@@ -1,0 +1,169 @@
+//! The target table as the cluster describes it: columns, CQL types, keys.
+
+use scylla::client::session::Session;
+use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType};
+
+use crate::error::SchemaError;
+
+/// One column of the table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnSchema {
+    /// Name as stored in the schema (case preserved).
+    pub name: String,
+    /// Its CQL type.
+    pub cql_type: ColumnType<'static>,
+    /// Partition key, clustering key, static or regular.
+    pub kind: ColumnKind,
+}
+
+/// A table's columns and primary key, read once per job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSchema {
+    /// Keyspace name as stored.
+    pub keyspace: String,
+    /// Table name as stored.
+    pub table: String,
+    /// Every column, partition key first, then clustering key, then the rest by name.
+    pub columns: Vec<ColumnSchema>,
+    /// Partition key columns in order.
+    pub partition_key: Vec<String>,
+    /// Clustering key columns in order.
+    pub clustering_key: Vec<String>,
+}
+
+impl TableSchema {
+    /// Reads the table from the cluster's metadata. Names match exactly, or
+    /// else case-insensitively when that is unambiguous (unquoted CQL names are
+    /// lower case, while Spark users type them as they like).
+    pub async fn load(session: &Session, keyspace: &str, table: &str) -> Result<Self, SchemaError> {
+        session.refresh_metadata().await.map_err(|error| SchemaError::Metadata {
+            keyspace: keyspace.to_string(),
+            table: table.to_string(),
+            reason: error.to_string(),
+        })?;
+        let state = session.get_cluster_state();
+        let keyspaces = state.keyspaces_iter().map(|(name, _)| name);
+        let keyspace_name = match_name(keyspaces, keyspace).ok_or_else(|| SchemaError::KeyspaceNotFound {
+            keyspace: keyspace.to_string(),
+        })?;
+        let keyspace_meta = state.get_keyspace(&keyspace_name).ok_or_else(|| SchemaError::KeyspaceNotFound {
+            keyspace: keyspace.to_string(),
+        })?;
+        let table_name = match_name(keyspace_meta.tables.keys().map(String::as_str), table).ok_or_else(|| {
+            SchemaError::TableNotFound { keyspace: keyspace_name.clone(), table: table.to_string() }
+        })?;
+        let table_meta = &keyspace_meta.tables[&table_name];
+        let mut columns: Vec<ColumnSchema> = table_meta
+            .columns
+            .iter()
+            .map(|(name, column)| ColumnSchema { name: name.clone(), cql_type: column.typ.clone(), kind: column.kind.clone() })
+            .collect();
+        let rank = |column: &ColumnSchema| {
+            if let Some(i) = table_meta.partition_key.iter().position(|k| *k == column.name) {
+                (0, i)
+            } else if let Some(i) = table_meta.clustering_key.iter().position(|k| *k == column.name) {
+                (1, i)
+            } else {
+                (2, 0)
+            }
+        };
+        columns.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
+        Ok(Self {
+            keyspace: keyspace_name,
+            table: table_name,
+            columns,
+            partition_key: table_meta.partition_key.clone(),
+            clustering_key: table_meta.clustering_key.clone(),
+        })
+    }
+
+    /// Partition key then clustering key.
+    pub fn primary_key(&self) -> Vec<String> {
+        self.partition_key.iter().chain(&self.clustering_key).cloned().collect()
+    }
+
+    /// The column named `name`, exactly or case-insensitively when unambiguous.
+    pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        let found = match_name(self.columns.iter().map(|c| c.name.as_str()), name)?;
+        self.columns.iter().find(|c| c.name == found)
+    }
+
+    /// Whether any column is a counter.
+    pub fn has_counters(&self) -> bool {
+        self.columns.iter().any(|c| c.cql_type == ColumnType::Native(NativeType::Counter))
+    }
+}
+
+/// `wanted` itself if present, else the single case-insensitive match.
+pub(crate) fn match_name<'a>(names: impl Iterator<Item = &'a str>, wanted: &str) -> Option<String> {
+    let mut folded = Vec::new();
+    for name in names {
+        if name == wanted {
+            return Some(name.to_string());
+        }
+        if name.eq_ignore_ascii_case(wanted) {
+            folded.push(name.to_string());
+        }
+    }
+    if folded.len() == 1 { folded.pop() } else { None }
+}
+
+/// The CQL spelling of a type, as `DESCRIBE` would print it.
+///
+/// ```
+/// use pycassandra::schema::cql_type_name;
+/// use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+/// let map = ColumnType::Collection {
+///     frozen: true,
+///     typ: CollectionType::Map(Box::new(ColumnType::Native(NativeType::Text)), Box::new(ColumnType::Native(NativeType::Int))),
+/// };
+/// assert_eq!(cql_type_name(&map), "frozen<map<text, int>>");
+/// ```
+pub fn cql_type_name(cql_type: &ColumnType<'_>) -> String {
+    let frozen = |frozen: bool, inner: String| if frozen { format!("frozen<{inner}>") } else { inner };
+    match cql_type {
+        ColumnType::Native(native) => native_type_name(native).to_string(),
+        ColumnType::Collection { frozen: is_frozen, typ } => {
+            let inner = match typ {
+                CollectionType::List(element) => format!("list<{}>", cql_type_name(element)),
+                CollectionType::Set(element) => format!("set<{}>", cql_type_name(element)),
+                CollectionType::Map(key, value) => format!("map<{}, {}>", cql_type_name(key), cql_type_name(value)),
+                _ => "collection".to_string(),
+            };
+            frozen(*is_frozen, inner)
+        }
+        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", cql_type_name(typ)),
+        ColumnType::UserDefinedType { frozen: is_frozen, definition } => frozen(*is_frozen, definition.name.to_string()),
+        ColumnType::Tuple(elements) => {
+            let names: Vec<String> = elements.iter().map(cql_type_name).collect();
+            format!("tuple<{}>", names.join(", "))
+        }
+        _ => "unknown".to_string(),
+    }
+}
+
+fn native_type_name(native: &NativeType) -> &'static str {
+    match native {
+        NativeType::Ascii => "ascii",
+        NativeType::Boolean => "boolean",
+        NativeType::Blob => "blob",
+        NativeType::Counter => "counter",
+        NativeType::Date => "date",
+        NativeType::Decimal => "decimal",
+        NativeType::Double => "double",
+        NativeType::Duration => "duration",
+        NativeType::Float => "float",
+        NativeType::Int => "int",
+        NativeType::BigInt => "bigint",
+        NativeType::Text => "text",
+        NativeType::Timestamp => "timestamp",
+        NativeType::Inet => "inet",
+        NativeType::SmallInt => "smallint",
+        NativeType::TinyInt => "tinyint",
+        NativeType::Time => "time",
+        NativeType::Timeuuid => "timeuuid",
+        NativeType::Uuid => "uuid",
+        NativeType::Varint => "varint",
+        _ => "unknown",
+    }
+}

@@ -1,0 +1,38 @@
+//! Opens a driver session from [`ConnectionOptions`].
+
+use std::sync::Arc;
+
+use scylla::client::execution_profile::ExecutionProfile;
+use scylla::client::session::Session;
+use scylla::client::session_builder::SessionBuilder;
+
+use crate::config::ConnectionOptions;
+use crate::error::ConnectError;
+
+/// Connects to the cluster. The driver's default load balancing is
+/// token-aware (and shard-aware on ScyllaDB), so each request goes to a
+/// replica of its partition.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), pycassandra::Error> {
+/// let options = pycassandra::ConnectionOptions::new(["127.0.0.1"]);
+/// let session = pycassandra::session::connect(&options).await?;
+/// # Ok(()) }
+/// ```
+pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, ConnectError> {
+    let profile = ExecutionProfile::builder()
+        .request_timeout(Some(options.request_timeout))
+        .build();
+    let mut builder = SessionBuilder::new()
+        .known_nodes(&options.contact_points)
+        .connection_timeout(options.connect_timeout)
+        .default_execution_profile_handle(profile.into_handle());
+    if let Some(credentials) = &options.credentials {
+        builder = builder.user(credentials.username.clone(), credentials.password.expose());
+    }
+    tracing::debug!(contact_points = ?options.contact_points, "connecting");
+    builder.build().await.map(Arc::new).map_err(|source| ConnectError {
+        contact_points: options.contact_points.join(","),
+        source,
+    })
+}

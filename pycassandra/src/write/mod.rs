@@ -1,0 +1,237 @@
+//! [`CassandraWriter`]: one engine for batch jobs and streams. Memory is
+//! bounded by the requests in flight (`batch_size`), never by input size.
+
+mod plan;
+mod report;
+mod request;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arrow_array::RecordBatch;
+use arrow_schema::Schema;
+use scylla::client::session::Session;
+use scylla::statement::prepared::PreparedStatement;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+pub use report::WriteReport;
+
+use crate::config::{BatchGrouping, WriteOptions};
+use crate::error::{Error, WriteError};
+use crate::schema::TableSchema;
+use plan::{RowAction, WritePlan};
+use report::Counters;
+use request::{Request, Statements};
+
+/// Writes Arrow record batches into one table.
+///
+/// ```no_run
+/// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+/// use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+/// let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+/// writer.write_batch(&batch).await?;
+/// let report = writer.finish().await?;
+/// println!("{} rows written", report.rows_written);
+/// # Ok(()) }
+/// ```
+pub struct CassandraWriter {
+    session: Arc<Session>,
+    options: WriteOptions,
+    plan: WritePlan,
+    statements: Arc<Statements>,
+    permits: Arc<Semaphore>,
+    in_flight: JoinSet<()>,
+    counters: Arc<Counters>,
+    first_error: Arc<Mutex<Option<Error>>>,
+    started: Instant,
+    micro_batch: Option<(Instant, WriteReport)>,
+}
+
+impl CassandraWriter {
+    /// Connects, reads the table's schema and prepares the statements for
+    /// input of the given Arrow schema.
+    pub async fn open(options: WriteOptions, input: &Schema) -> Result<Self, Error> {
+        let session = crate::session::connect(&options.connection).await?;
+        Self::with_session(session, options, input).await
+    }
+
+    /// Like [`open`](Self::open), on an existing session.
+    pub async fn with_session(session: Arc<Session>, options: WriteOptions, input: &Schema) -> Result<Self, Error> {
+        let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
+        Self::with_schema(session, options, &table, input).await
+    }
+
+    /// Like [`with_session`](Self::with_session), with the schema already read
+    /// (the PySpark source reads it once on the driver).
+    pub async fn with_schema(session: Arc<Session>, options: WriteOptions, table: &TableSchema, input: &Schema) -> Result<Self, Error> {
+        let plan = WritePlan::new(table, input, &options)?;
+        let idempotent = !options.if_not_exists && !table.has_counters();
+        let insert = prepare(&session, &plan.insert_cql, &options, idempotent).await?;
+        let delete = match &plan.delete_cql {
+            Some(cql) => Some(prepare(&session, cql, &options, true).await?),
+            None => None,
+        };
+        tracing::debug!(keyspace = %table.keyspace, table = %table.table, insert = %plan.insert_cql, "writer opened");
+        Ok(Self {
+            statements: Arc::new(Statements {
+                insert,
+                delete,
+                table: format!("{}.{}", table.keyspace, table.table),
+                consistency: options.consistency,
+                idempotent,
+                conditional: options.if_not_exists,
+                max_retries: options.max_retries,
+            }),
+            permits: Arc::new(Semaphore::new(options.concurrency)),
+            session,
+            options,
+            plan,
+            in_flight: JoinSet::new(),
+            counters: Arc::new(Counters::default()),
+            first_error: Arc::new(Mutex::new(None)),
+            started: Instant::now(),
+            micro_batch: None,
+        })
+    }
+
+    /// Converts `batch` and sends its rows. Returns once every request is in
+    /// flight, so the caller can fetch the next batch while these complete.
+    /// A conversion error fails before any row of the batch is sent.
+    pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        self.raise_first_error()?;
+        Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
+        let rows = match self.plan.rows(batch) {
+            Ok(rows) => rows,
+            Err(error) => {
+                Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
+                return Err(error);
+            }
+        };
+        for request in self.group(rows) {
+            self.send(request).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for every request in flight; fails with the first error seen.
+    pub async fn flush(&mut self) -> Result<(), Error> {
+        while self.in_flight.join_next().await.is_some() {}
+        self.raise_first_error()
+    }
+
+    /// Flushes and returns the report of the whole job.
+    pub async fn finish(mut self) -> Result<WriteReport, Error> {
+        self.flush().await?;
+        Ok(self.report())
+    }
+
+    /// What has been acknowledged so far (also after a failure).
+    pub fn report(&self) -> WriteReport {
+        self.counters.snapshot(self.started.elapsed())
+    }
+
+    /// Stream mode: marks the start of a micro-batch.
+    pub fn begin_micro_batch(&mut self) {
+        self.micro_batch = Some((Instant::now(), self.report()));
+    }
+
+    /// Stream mode: flushes the micro-batch and reports only what it did.
+    pub async fn commit_micro_batch(&mut self) -> Result<WriteReport, Error> {
+        self.flush().await?;
+        let (started, before) = self.micro_batch.take().unwrap_or((self.started, WriteReport::default()));
+        Ok(Counters::since(self.report(), before, started.elapsed()))
+    }
+
+    /// Empties the table; overwrite mode calls it, and only with `confirm_truncate`.
+    pub async fn truncate(&self) -> Result<(), Error> {
+        truncate(&self.session, &self.options).await
+    }
+
+    fn group(&self, rows: Vec<RowAction>) -> Vec<Request> {
+        if self.options.batch_grouping == BatchGrouping::None || self.options.if_not_exists {
+            return rows.into_iter().map(|row| Request::single(row)).collect();
+        }
+        let mut groups: Vec<Vec<RowAction>> = Vec::new();
+        let mut index_of: HashMap<String, usize> = HashMap::new();
+        for row in rows {
+            let key = self.plan.partition_of(&row);
+            let at = *index_of.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[at].push(row);
+        }
+        let mut requests = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut rows = group.into_iter().peekable();
+            while rows.peek().is_some() {
+                let chunk: Vec<RowAction> = rows.by_ref().take(self.options.batch_max_rows).collect();
+                requests.push(Request::from_rows(chunk));
+            }
+        }
+        requests
+    }
+
+    async fn send(&mut self, request: Request) -> Result<(), Error> {
+        while self.in_flight.try_join_next().is_some() {}
+        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| WriteError::Closed { reason: "semaphore closed".into() })?;
+        self.raise_first_error()?;
+        let session = Arc::clone(&self.session);
+        let statements = Arc::clone(&self.statements);
+        let counters = Arc::clone(&self.counters);
+        let first_error = Arc::clone(&self.first_error);
+        self.in_flight.spawn(async move {
+            let rows = request.row_count() as u64;
+            if let Err(error) = request.execute(&session, &statements, &counters).await {
+                Counters::add(&counters.rows_failed, rows);
+                if let Ok(mut slot) = first_error.lock() {
+                    slot.get_or_insert(error);
+                }
+            }
+            drop(permit);
+        });
+        Ok(())
+    }
+
+    fn raise_first_error(&self) -> Result<(), Error> {
+        match self.first_error.lock() {
+            Ok(mut slot) => match slot.take() {
+                Some(error) => {
+                    // Later calls must keep failing: leave a marker behind.
+                    *slot = Some(Error::Write(WriteError::Closed { reason: "an earlier request failed".into() }));
+                    Err(error)
+                }
+                None => Ok(()),
+            },
+            Err(_) => Err(Error::Write(WriteError::Closed { reason: "a request task panicked".into() })),
+        }
+    }
+}
+
+async fn prepare(session: &Session, cql: &str, options: &WriteOptions, idempotent: bool) -> Result<PreparedStatement, Error> {
+    let mut statement = session
+        .prepare(cql)
+        .await
+        .map_err(|source| WriteError::Prepare { cql: cql.to_string(), source })?;
+    statement.set_consistency(options.consistency);
+    statement.set_is_idempotent(idempotent);
+    Ok(statement)
+}
+
+/// `TRUNCATE` the table named in `options`, refusing without `confirm_truncate`.
+pub async fn truncate(session: &Session, options: &WriteOptions) -> Result<(), Error> {
+    let table = format!("{}.{}", options.keyspace, options.table);
+    if !options.confirm_truncate {
+        return Err(WriteError::TruncateNotConfirmed { table }.into());
+    }
+    let cql = crate::cql::truncate(&options.keyspace, &options.table);
+    session
+        .query_unpaged(cql.as_str(), ())
+        .await
+        .map_err(|source| WriteError::Statement { cql, source })?;
+    tracing::info!(%table, "table truncated");
+    Ok(())
+}

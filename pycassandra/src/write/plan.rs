@@ -1,0 +1,235 @@
+//! What to send for each input row: which statement, which values in which
+//! order. Built once per job from the table schema and the input's columns.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, Schema};
+use scylla::value::{CqlValue, MaybeUnset};
+
+use crate::config::{names, PerRow, WriteOptions};
+use crate::convert::ColumnConverter;
+use crate::cql::{self, Using};
+use crate::error::{excerpt, ConvertError, Error, SchemaError};
+use crate::schema::{match_name, TableSchema};
+
+/// One bound value: unset (leave the column alone), null, or a value.
+pub(crate) type Bound = MaybeUnset<Option<CqlValue>>;
+
+/// A row ready to send.
+pub(crate) enum RowAction {
+    /// INSERT with these values (columns, then TTL, then timestamp).
+    Insert(Vec<Bound>),
+    /// DELETE with these values (timestamp, then key columns).
+    Delete(Vec<Bound>),
+}
+
+pub(crate) struct WritePlan {
+    /// Input column index and converter of every written column, in INSERT order.
+    columns: Vec<(usize, ColumnConverter)>,
+    /// Positions in `columns` of the primary key, in key order.
+    key_positions: Vec<usize>,
+    /// How many leading key positions form the partition key.
+    partition_key_len: usize,
+    delete_flag: Option<(usize, String)>,
+    ttl: Option<PerRowSource<i32>>,
+    writetime: Option<PerRowSource<i64>>,
+    ignore_nulls: bool,
+    pub(crate) insert_cql: String,
+    pub(crate) delete_cql: Option<String>,
+}
+
+enum PerRowSource<T> {
+    Constant(T),
+    Column { index: usize, name: String },
+}
+
+impl WritePlan {
+    pub(crate) fn new(table: &TableSchema, input: &Schema, options: &WriteOptions) -> Result<Self, SchemaError> {
+        let input_names: Vec<&str> = input.fields().iter().map(|f| f.name().as_str()).collect();
+        let find_input = |option: &'static str, column: &str| {
+            match_name(input_names.iter().copied(), column)
+                .and_then(|found| input_names.iter().position(|n| *n == found))
+                .ok_or_else(|| SchemaError::MissingControlColumn { option, column: column.to_string() })
+        };
+        let delete_flag = match &options.delete_flag {
+            Some(flag) => Some((find_input(names::DELETE_FLAG_COLUMN, &flag.column)?, flag.value.to_ascii_lowercase())),
+            None => None,
+        };
+        let ttl = match &options.ttl {
+            Some(PerRow::Constant(seconds)) => Some(PerRowSource::Constant(*seconds)),
+            Some(PerRow::Column(column)) => Some(PerRowSource::Column { index: find_input(names::TTL, column)?, name: column.clone() }),
+            None => None,
+        };
+        let writetime = match &options.writetime {
+            Some(PerRow::Constant(micros)) => Some(PerRowSource::Constant(*micros)),
+            Some(PerRow::Column(column)) => Some(PerRowSource::Column { index: find_input(names::WRITETIME, column)?, name: column.clone() }),
+            None => None,
+        };
+        let control: Vec<usize> = [
+            delete_flag.as_ref().map(|(i, _)| *i),
+            ttl.as_ref().and_then(PerRowSource::column_index),
+            writetime.as_ref().and_then(PerRowSource::column_index),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+
+        let mut columns = Vec::new();
+        let mut table_names = Vec::new();
+        let mut unknown = Vec::new();
+        for (index, field) in input.fields().iter().enumerate() {
+            if control.contains(&index) {
+                continue;
+            }
+            match table.column(field.name()) {
+                Some(column) => {
+                    columns.push((index, ColumnConverter::new(&column.name, field.data_type(), &column.cql_type)?));
+                    table_names.push(column.name.clone());
+                }
+                None => unknown.push(field.name().clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(SchemaError::UnknownColumns { table: format!("{}.{}", table.keyspace, table.table), columns: unknown });
+        }
+        let primary_key = table.primary_key();
+        let missing: Vec<String> = primary_key.iter().filter(|k| !table_names.contains(k)).cloned().collect();
+        if !missing.is_empty() {
+            return Err(SchemaError::MissingKeyColumns { missing, required: primary_key });
+        }
+        let key_positions = primary_key.iter().filter_map(|k| table_names.iter().position(|n| n == k)).collect();
+
+        let column_refs: Vec<&str> = table_names.iter().map(String::as_str).collect();
+        let using = Using { ttl: ttl.is_some(), timestamp: writetime.is_some() };
+        let insert_cql = cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists);
+        let key_refs: Vec<&str> = primary_key.iter().map(String::as_str).collect();
+        let delete_cql = delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
+        Ok(Self {
+            columns,
+            key_positions,
+            partition_key_len: table.partition_key.len(),
+            delete_flag,
+            ttl,
+            writetime,
+            ignore_nulls: options.ignore_nulls,
+            insert_cql,
+            delete_cql,
+        })
+    }
+
+    /// Converts a batch column at a time, then assembles its rows.
+    pub(crate) fn rows(&self, batch: &RecordBatch) -> Result<Vec<RowAction>, Error> {
+        let mut converted: Vec<std::vec::IntoIter<Option<CqlValue>>> = Vec::with_capacity(self.columns.len());
+        for (index, converter) in &self.columns {
+            converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
+        }
+        let ttl = self.ttl.as_ref().map(|s| s.values(batch, names::TTL, |v| i32::try_from(v).ok().filter(|s| (0..=630_720_000).contains(s)))).transpose()?;
+        let writetime = self.writetime.as_ref().map(|s| s.values(batch, names::WRITETIME, Some)).transpose()?;
+        let mut rows = Vec::with_capacity(batch.num_rows());
+        for row in 0..batch.num_rows() {
+            let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
+            let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
+            let deleting = self.delete_flag.as_ref().is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
+            if deleting {
+                let mut bound = Vec::with_capacity(self.key_positions.len() + 1);
+                bound.extend(timestamp);
+                for &position in &self.key_positions {
+                    bound.push(MaybeUnset::Set(values[position].clone()));
+                }
+                rows.push(RowAction::Delete(bound));
+            } else {
+                let mut bound: Vec<Bound> = values
+                    .into_iter()
+                    .map(|v| if v.is_none() && self.ignore_nulls { MaybeUnset::Unset } else { MaybeUnset::Set(v) })
+                    .collect();
+                if let Some(ttl) = &ttl {
+                    bound.push(unset_if_none(ttl[row].map(CqlValue::Int)));
+                }
+                bound.extend(timestamp);
+                rows.push(RowAction::Insert(bound));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Text that equals for rows of the same partition; used to group rows.
+    pub(crate) fn partition_of(&self, action: &RowAction) -> String {
+        let (values, skip) = match action {
+            RowAction::Insert(values) => (values, 0),
+            RowAction::Delete(values) => (values, usize::from(self.writetime.is_some())),
+        };
+        let key: Vec<&Bound> = match action {
+            RowAction::Insert(_) => self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect(),
+            RowAction::Delete(_) => values[skip..skip + self.partition_key_len].iter().collect(),
+        };
+        format!("{key:?}")
+    }
+}
+
+impl<T: Copy> PerRowSource<T> {
+    fn column_index(&self) -> Option<usize> {
+        match self {
+            PerRowSource::Column { index, .. } => Some(*index),
+            PerRowSource::Constant(_) => None,
+        }
+    }
+
+    /// One value per row; a null input leaves the setting unset.
+    fn values(&self, batch: &RecordBatch, option: &'static str, narrow: impl Fn(i64) -> Option<T>) -> Result<Vec<Option<T>>, Error> {
+        match self {
+            PerRowSource::Constant(value) => Ok(vec![Some(*value); batch.num_rows()]),
+            PerRowSource::Column { index, name } => {
+                let array = batch.column(*index);
+                let mut values = Vec::with_capacity(array.len());
+                for row in 0..array.len() {
+                    if array.is_null(row) {
+                        values.push(None);
+                        continue;
+                    }
+                    let raw = integer_at(array.as_ref(), row);
+                    let narrowed = raw.and_then(&narrow);
+                    values.push(Some(narrowed.ok_or_else(|| ConvertError {
+                        row,
+                        column: name.clone(),
+                        cql_type: format!("{option} ({})", if option == names::TTL { "int seconds, 0 to 630720000" } else { "bigint microseconds" }),
+                        value: raw.map_or_else(|| array.data_type().to_string(), |v| excerpt(&v.to_string())),
+                        reason: "not a valid value for this setting".into(),
+                    })?));
+                }
+                Ok(values)
+            }
+        }
+    }
+}
+
+fn unset_if_none(value: Option<CqlValue>) -> Bound {
+    match value {
+        Some(value) => MaybeUnset::Set(Some(value)),
+        None => MaybeUnset::Unset,
+    }
+}
+
+fn integer_at(array: &dyn Array, row: usize) -> Option<i64> {
+    use arrow_array::types::*;
+    Some(match array.data_type() {
+        DataType::Int8 => i64::from(array.as_primitive::<Int8Type>().value(row)),
+        DataType::Int16 => i64::from(array.as_primitive::<Int16Type>().value(row)),
+        DataType::Int32 => i64::from(array.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => array.as_primitive::<Int64Type>().value(row),
+        _ => return None,
+    })
+}
+
+/// Whether the delete-flag cell equals the configured value, compared as text.
+fn flag_matches(array: &dyn Array, row: usize, wanted: &str) -> bool {
+    if array.is_null(row) {
+        return false;
+    }
+    match array.data_type() {
+        DataType::Boolean => (if array.as_boolean().value(row) { "true" } else { "false" }) == wanted,
+        DataType::Utf8 => array.as_string::<i32>().value(row).eq_ignore_ascii_case(wanted),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(row).eq_ignore_ascii_case(wanted),
+        DataType::Utf8View => array.as_string_view().value(row).eq_ignore_ascii_case(wanted),
+        _ => integer_at(array, row).is_some_and(|v| v.to_string() == wanted),
+    }
+}
