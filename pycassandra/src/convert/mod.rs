@@ -4,5 +4,7 @@
 
 mod arrow;
 pub mod text;
+mod value;
 
 pub use self::arrow::ColumnConverter;
+pub use self::value::{convert_value, native_type, InputValue};

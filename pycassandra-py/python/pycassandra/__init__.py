@@ -1,0 +1,37 @@
+"""pycassandra: Apache Cassandra and ScyllaDB for PySpark 4 and Rust.
+
+>>> from pycassandra import CassandraDataSource
+>>> CassandraDataSource.name()
+'pycassandra'
+"""
+
+from pycassandra._native import __version__, convert_value
+from pycassandra.datasource import CassandraDataSource
+from pycassandra.exceptions import (
+    CassandraConnectError,
+    CassandraWriteError,
+    ConfigError,
+    ConversionError,
+    PycassandraError,
+    SchemaMismatchError,
+)
+from pycassandra.writers import (
+    CassandraBatchWriter,
+    CassandraCommitMessage,
+    CassandraStreamWriter,
+)
+
+__all__ = [
+    "CassandraBatchWriter",
+    "CassandraCommitMessage",
+    "CassandraConnectError",
+    "CassandraDataSource",
+    "CassandraStreamWriter",
+    "CassandraWriteError",
+    "ConfigError",
+    "ConversionError",
+    "PycassandraError",
+    "SchemaMismatchError",
+    "__version__",
+    "convert_value",
+]

@@ -1,0 +1,7 @@
+"""Options as they may be shown: secrets replaced by ***."""
+
+SECRET_OPTIONS = frozenset({"password", "ssl_client_key"})
+
+
+def redacted_options(options: dict) -> dict:
+    return {key: ("***" if key.lower() in SECRET_OPTIONS else value) for key, value in options.items()}

@@ -1,0 +1,35 @@
+"""Exceptions of pycassandra. The native module raises these classes."""
+
+
+class PycassandraError(Exception):
+    """Base class of every pycassandra error."""
+
+
+class ConfigError(PycassandraError, ValueError):
+    """An option is missing, malformed, unknown, or conflicts with another."""
+
+
+class SchemaMismatchError(PycassandraError, ValueError):
+    """The table does not exist, or the input's columns do not fit it."""
+
+
+class ConversionError(PycassandraError, ValueError):
+    """A value cannot become its column's CQL type (row, column, type and value are named)."""
+
+
+class CassandraConnectError(PycassandraError, ConnectionError):
+    """The cluster could not be reached, or refused the login."""
+
+
+class CassandraWriteError(PycassandraError):
+    """The cluster failed a write after its retries."""
+
+
+__all__ = [
+    "CassandraConnectError",
+    "CassandraWriteError",
+    "ConfigError",
+    "ConversionError",
+    "PycassandraError",
+    "SchemaMismatchError",
+]

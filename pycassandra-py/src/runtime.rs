@@ -1,0 +1,68 @@
+//! The tokio runtime and the session cache of one Python process.
+//!
+//! PySpark forks its Python workers, and a runtime's threads do not survive a
+//! fork: each process makes its own runtime lazily and drops sessions made by
+//! its parent. Sessions are reused by later tasks of the same worker.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use pycassandra::ConnectionOptions;
+use pyo3::prelude::*;
+use scylla::client::session::Session;
+use tokio::runtime::Runtime;
+
+struct ProcessState {
+    pid: u32,
+    runtime: Arc<Runtime>,
+    sessions: HashMap<String, Arc<Session>>,
+}
+
+static STATE: Mutex<Option<ProcessState>> = Mutex::new(None);
+
+fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
+    let mut guard = STATE.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime lock poisoned"))?;
+    let pid = std::process::id();
+    if guard.as_ref().is_none_or(|state| state.pid != pid) {
+        if let Some(stale) = guard.take() {
+            // Inherited across a fork: its threads are gone, so never drop (join) them.
+            std::mem::forget(stale);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("pycassandra")
+            .enable_all()
+            .build()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the pycassandra runtime: {e}")))?;
+        *guard = Some(ProcessState { pid, runtime: Arc::new(runtime), sessions: HashMap::new() });
+    }
+    match guard.as_mut() {
+        Some(state) => Ok(f(state)),
+        None => Err(pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime missing")),
+    }
+}
+
+/// Runs `future` to completion with the GIL released.
+pub(crate) fn run_detached<F, T>(py: Python<'_>, future: F) -> PyResult<T>
+where
+    F: Future<Output = Result<T, pycassandra::Error>> + Send,
+    T: Send,
+{
+    let runtime = with_state(|state| Arc::clone(&state.runtime))?;
+    py.detach(|| runtime.block_on(future)).map_err(crate::errors::to_py)
+}
+
+/// A session for these connection options, made once per process.
+pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions) -> PyResult<Arc<Session>> {
+    // The password is part of the key (a different login needs another
+    // session) but the key is never printed.
+    let key = format!("{:?}|{}", options.contact_points, options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose())));
+    if let Some(session) = with_state(|state| state.sessions.get(&key).cloned())? {
+        return Ok(session);
+    }
+    let options = options.clone();
+    let session = run_detached(py, async move { pycassandra::session::connect(&options).await.map_err(pycassandra::Error::from) })?;
+    with_state(|state| state.sessions.insert(key, Arc::clone(&session)))?;
+    Ok(session)
+}

@@ -1,0 +1,70 @@
+"""Fixtures for the PySpark tests: a real local SparkSession and a real node.
+
+The node is named by PYCASSANDRA_HOST / PYCASSANDRA_PORT (default
+127.0.0.1:9042). When it does not answer, the fixtures fail: never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+
+import pytest
+
+NODE_HOST = os.environ.get("PYCASSANDRA_HOST", "127.0.0.1")
+NODE_PORT = int(os.environ.get("PYCASSANDRA_PORT", "9042"))
+
+# Spark's Python workers must run this interpreter, which has pyarrow and pycassandra.
+os.environ["PYSPARK_PYTHON"] = sys.executable
+os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+# Spark's workers import probe sources defined beside the tests.
+_here = os.path.dirname(os.path.abspath(__file__))
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_here, os.environ.get("PYTHONPATH")) if p)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.appName("pycassandra-tests")
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("WARN")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def cql():
+    """A cassandra-driver session: an independent client to check what landed."""
+    from cassandra.cluster import Cluster, NoHostAvailable
+
+    cluster = Cluster([NODE_HOST], port=NODE_PORT, protocol_version=5)
+    try:
+        session = cluster.connect()
+    except NoHostAvailable as error:
+        pytest.fail(f"no Cassandra node answers at {NODE_HOST}:{NODE_PORT} ({error}); run scripts/cassandra start")
+    yield session
+    cluster.shutdown()
+
+
+@pytest.fixture
+def keyspace(cql):
+    """A keyspace owned by one test, dropped afterwards."""
+    name = f"pyc_test_{uuid.uuid4().hex}"
+    cql.execute(f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    yield name
+    cql.execute(f"DROP KEYSPACE IF EXISTS {name}")
+
+
+@pytest.fixture
+def node_options(keyspace):
+    """The options every write needs, for the test's keyspace."""
+    return {"host": NODE_HOST, "port": str(NODE_PORT), "keyspace": keyspace}
