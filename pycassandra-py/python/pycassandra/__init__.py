@@ -15,11 +15,14 @@ from pycassandra.exceptions import (
     PycassandraError,
     SchemaMismatchError,
 )
+from pycassandra._registration import tolerate_reregistration
 from pycassandra.writers import (
     CassandraBatchWriter,
     CassandraCommitMessage,
     CassandraStreamWriter,
 )
+
+tolerate_reregistration(CassandraDataSource)
 
 __all__ = [
     "CassandraBatchWriter",
