@@ -60,4 +60,6 @@ pub fn setup_tracing() {
 }
 
 #[cfg(test)]
+mod features;
+#[cfg(test)]
 mod write;
