@@ -57,12 +57,12 @@ where
 pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions) -> PyResult<Arc<Session>> {
     // The password is part of the key (a different login needs another
     // session) but the key is never printed.
-    let key = format!("{:?}|{}", options.contact_points, options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose())));
+    let key = format!("{:?}|{:?}|{}", options.contact_points, options.tls, options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose())));
     if let Some(session) = with_state(|state| state.sessions.get(&key).cloned())? {
         return Ok(session);
     }
     let options = options.clone();
-    let session = run_detached(py, async move { pycassandra::session::connect(&options).await.map_err(pycassandra::Error::from) })?;
+    let session = run_detached(py, async move { pycassandra::session::connect(&options).await })?;
     with_state(|state| state.sessions.insert(key, Arc::clone(&session)))?;
     Ok(session)
 }

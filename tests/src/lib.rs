@@ -63,3 +63,9 @@ pub fn setup_tracing() {
 mod features;
 #[cfg(test)]
 mod write;
+#[cfg(test)]
+mod security;
+#[cfg(test)]
+mod stream;
+#[cfg(test)]
+mod roundtrip;

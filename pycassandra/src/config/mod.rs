@@ -19,10 +19,32 @@ pub struct ConnectionOptions {
     pub contact_points: Vec<String>,
     /// User name and password for PasswordAuthenticator.
     pub credentials: Option<Credentials>,
+    /// TLS, when enabled.
+    pub tls: Option<TlsOptions>,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
     /// Time allowed for one request, retries excluded.
     pub request_timeout: Duration,
+}
+
+/// TLS to the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TlsOptions {
+    /// CA certificates (PEM) trusted to sign the nodes' certificates; the
+    /// system's trust store when `None`.
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// Refuse a node whose certificate does not name the address dialled.
+    pub verify_hostname: bool,
+    /// Client certificate chain and private key (PEM), for nodes that require one.
+    pub client_cert: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+impl TlsOptions {
+    /// TLS with hostname verification and the given CA file.
+    pub fn with_ca(ca_cert: impl Into<std::path::PathBuf>) -> Self {
+        Self { ca_cert: Some(ca_cert.into()), verify_hostname: true, client_cert: None }
+    }
 }
 
 /// Login for PasswordAuthenticator.
@@ -52,6 +74,7 @@ impl ConnectionOptions {
                 .map(|host| parse::with_port(host.as_ref().trim(), names::DEFAULT_PORT))
                 .collect(),
             credentials: None,
+            tls: None,
             connect_timeout: Duration::from_millis(names::DEFAULT_CONNECT_TIMEOUT_MS),
             request_timeout: Duration::from_millis(names::DEFAULT_REQUEST_TIMEOUT_MS),
         }

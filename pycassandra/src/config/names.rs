@@ -13,6 +13,16 @@ pub const TABLE: &str = "table";
 pub const USERNAME: &str = "username";
 /// Password for PasswordAuthenticator; never printed.
 pub const PASSWORD: &str = "password";
+/// Use TLS to reach the cluster.
+pub const SSL_ENABLED: &str = "ssl_enabled";
+/// PEM file of the CA certificates that sign the nodes' certificates.
+pub const SSL_CA_CERT: &str = "ssl_ca_cert";
+/// Check that a node's certificate names the address dialled.
+pub const SSL_VERIFY_HOSTNAME: &str = "ssl_verify_hostname";
+/// PEM file of the client certificate (chain), for nodes that require one.
+pub const SSL_CLIENT_CERT: &str = "ssl_client_cert";
+/// PEM file of the client certificate's private key.
+pub const SSL_CLIENT_KEY: &str = "ssl_client_key";
 /// Requests in flight at once per writer.
 pub const BATCH_SIZE: &str = "batch_size";
 /// Consistency level of writes.
@@ -53,6 +63,11 @@ pub const ALL_OPTIONS: &[&str] = &[
     TABLE,
     USERNAME,
     PASSWORD,
+    SSL_ENABLED,
+    SSL_CA_CERT,
+    SSL_VERIFY_HOSTNAME,
+    SSL_CLIENT_CERT,
+    SSL_CLIENT_KEY,
     BATCH_SIZE,
     CONSISTENCY,
     DELETE_FLAG_COLUMN,

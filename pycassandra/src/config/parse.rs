@@ -56,6 +56,7 @@ pub(super) fn write_options<'a>(
         });
     let writetime = reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
     let delete_flag = reader.delete_flag();
+    let tls = reader.tls();
     let contact_points = reader.contact_points(port);
     let username = raw.get(USERNAME).cloned();
     let password = raw.get(PASSWORD).map(Secret::new);
@@ -82,6 +83,7 @@ pub(super) fn write_options<'a>(
     connection.contact_points = contact_points;
     connection.connect_timeout = Duration::from_millis(connect_timeout);
     connection.request_timeout = Duration::from_millis(request_timeout);
+    connection.tls = tls;
     if let (Some(username), Some(password)) = (username, password) {
         connection = connection.with_credentials(username, password);
     }
@@ -226,6 +228,45 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// TLS settings; `ssl_*` options without `ssl_enabled=true` are an error, not ignored.
+    fn tls(&mut self) -> Option<super::TlsOptions> {
+        let enabled = self.flag(SSL_ENABLED);
+        let verify_hostname = match self.raw.get(SSL_VERIFY_HOSTNAME) {
+            None => true,
+            Some(_) => self.flag(SSL_VERIFY_HOSTNAME),
+        };
+        let file = |reader: &mut Self, option: &'static str| -> Option<std::path::PathBuf> {
+            let path = reader.raw.get(option)?;
+            if std::path::Path::new(path).is_file() {
+                Some(path.into())
+            } else {
+                reader.invalid(option, "the path of a readable PEM file");
+                None
+            }
+        };
+        let ca_cert = file(self, SSL_CA_CERT);
+        let client_cert = file(self, SSL_CLIENT_CERT);
+        let client_key = file(self, SSL_CLIENT_KEY);
+        if self.raw.contains_key(SSL_CLIENT_CERT) != self.raw.contains_key(SSL_CLIENT_KEY) {
+            self.problems.push(ConfigError::Conflict {
+                message: "'ssl_client_cert' and 'ssl_client_key' must be given together".into(),
+            });
+        }
+        let tls_options: Vec<&str> = [SSL_CA_CERT, SSL_VERIFY_HOSTNAME, SSL_CLIENT_CERT, SSL_CLIENT_KEY]
+            .into_iter()
+            .filter(|o| self.raw.contains_key(*o))
+            .collect();
+        if !enabled {
+            if !tls_options.is_empty() {
+                self.problems.push(ConfigError::Conflict {
+                    message: format!("{} given but 'ssl_enabled' is not 'true'", tls_options.join(", ")),
+                });
+            }
+            return None;
+        }
+        Some(super::TlsOptions { ca_cert, verify_hostname, client_cert: client_cert.zip(client_key) })
     }
 
     fn contact_points(&mut self, port: u16) -> Vec<String> {

@@ -1,5 +1,7 @@
 //! Opens a driver session from [`ConnectionOptions`].
 
+mod tls;
+
 use std::sync::Arc;
 
 use scylla::client::execution_profile::ExecutionProfile;
@@ -7,7 +9,7 @@ use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
 
 use crate::config::ConnectionOptions;
-use crate::error::ConnectError;
+use crate::error::{ConnectError, Error};
 
 /// Connects to the cluster. The driver's default load balancing is
 /// token-aware (and shard-aware on ScyllaDB), so each request goes to a
@@ -19,7 +21,7 @@ use crate::error::ConnectError;
 /// let session = pycassandra::session::connect(&options).await?;
 /// # Ok(()) }
 /// ```
-pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, ConnectError> {
+pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Error> {
     let profile = ExecutionProfile::builder()
         .request_timeout(Some(options.request_timeout))
         .build();
@@ -27,12 +29,16 @@ pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Connec
         .known_nodes(&options.contact_points)
         .connection_timeout(options.connect_timeout)
         .default_execution_profile_handle(profile.into_handle());
+    if let Some(tls) = &options.tls {
+        builder = builder.tls_context(Some(tls::context(tls)?));
+    }
     if let Some(credentials) = &options.credentials {
         builder = builder.user(credentials.username.clone(), credentials.password.expose());
     }
     tracing::debug!(contact_points = ?options.contact_points, "connecting");
-    builder.build().await.map(Arc::new).map_err(|source| ConnectError {
+    let session = builder.build().await.map_err(|source| ConnectError {
         contact_points: options.contact_points.join(","),
         source,
-    })
+    })?;
+    Ok(Arc::new(session))
 }
