@@ -69,3 +69,7 @@ mod security;
 mod stream;
 #[cfg(test)]
 mod roundtrip;
+#[cfg(test)]
+mod nested;
+#[cfg(test)]
+mod docs;
