@@ -65,6 +65,41 @@ pub fn delete(keyspace: &str, table: &str, key_columns: &[&str], with_timestamp:
     )
 }
 
+/// How `UPDATE` sets one column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assignment {
+    /// `"c" = ?`
+    Set,
+    /// `"c" = "c" + ?` (counter increment, collection append)
+    Add,
+    /// `"c" = "c" - ?` (collection removal)
+    Subtract,
+}
+
+/// `UPDATE ks.t [USING …] SET … WHERE "k1" = ? AND …`.
+/// Bind order: TTL, timestamp, the SET values, then the key columns.
+pub fn update(keyspace: &str, table: &str, columns: &[(&str, Assignment)], key_columns: &[&str], using: Using) -> String {
+    let assignments: Vec<String> = columns
+        .iter()
+        .map(|(name, assignment)| {
+            let quoted = quote_identifier(name);
+            match assignment {
+                Assignment::Set => format!("{quoted} = ?"),
+                Assignment::Add => format!("{quoted} = {quoted} + ?"),
+                Assignment::Subtract => format!("{quoted} = {quoted} - ?"),
+            }
+        })
+        .collect();
+    let conditions: Vec<String> = key_columns.iter().map(|c| format!("{} = ?", quote_identifier(c))).collect();
+    format!(
+        "UPDATE {}{} SET {} WHERE {}",
+        qualified_table(keyspace, table),
+        using.clause(),
+        assignments.join(", "),
+        conditions.join(" AND "),
+    )
+}
+
 /// `TRUNCATE ks.t`.
 pub fn truncate(keyspace: &str, table: &str) -> String {
     format!("TRUNCATE {}", qualified_table(keyspace, table))
@@ -81,6 +116,12 @@ mod tests {
             cql,
             r#"INSERT INTO "Ks"."my table" ("id", "Name") VALUES (?, ?) USING TTL ? AND TIMESTAMP ?"#
         );
+    }
+
+    #[test]
+    fn update_puts_using_first_and_keys_last() {
+        let cql = update("ks", "t", &[("hits", Assignment::Add), ("tags", Assignment::Subtract), ("v", Assignment::Set)], &["k"], Using { ttl: false, timestamp: true });
+        assert_eq!(cql, r#"UPDATE "ks"."t" USING TIMESTAMP ? SET "hits" = "hits" + ?, "tags" = "tags" - ?, "v" = ? WHERE "k" = ?"#);
     }
 
     #[test]

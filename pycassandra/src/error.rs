@@ -154,6 +154,12 @@ pub enum SchemaError {
         /// The column's CQL type.
         cql_type: String,
     },
+    /// The table or a column cannot be written the way the options ask.
+    #[error("{message}")]
+    WriteModeMismatch {
+        /// What does not fit and which option to change.
+        message: String,
+    },
     /// The schema could not be read from the cluster.
     #[error("cannot read the schema of {keyspace}.{table}: {reason}")]
     Metadata {

@@ -14,7 +14,7 @@ pub mod schema;
 pub mod session;
 pub mod write;
 
-pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, Secret, WriteOptions};
+pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, Secret, WriteMode, WriteOptions};
 pub use error::{ConfigError, ConnectError, ConvertError, Error, Result, SchemaError, WriteError};
 pub use schema::TableSchema;
 pub use write::{CassandraWriter, WriteReport};

@@ -73,3 +73,5 @@ mod roundtrip;
 mod nested;
 #[cfg(test)]
 mod docs;
+#[cfg(test)]
+mod update_mode;

@@ -28,7 +28,10 @@ class CassandraDataSource(DataSource):
     ``delete_flag_column`` and ``delete_flag_value``, ``batch_grouping``
     (partition | none), ``batch_max_rows`` (50), ``ttl``, ``writetime``,
     ``if_not_exists``, ``ignore_nulls``, ``max_retries`` (3),
-    ``connect_timeout_ms``, ``request_timeout_ms``, ``confirm_truncate``.
+    ``connect_timeout_ms``, ``request_timeout_ms``, ``confirm_truncate``,
+    ``write_mode`` (upsert | update), ``collection_append``, ``collection_remove``,
+    ``throughput_mb_per_sec``, ``ssl_enabled``, ``ssl_ca_cert``,
+    ``ssl_verify_hostname`` (true), ``ssl_client_cert``, ``ssl_client_key``.
 
     Examples
     --------

@@ -110,6 +110,16 @@ pub enum BatchGrouping {
     None,
 }
 
+/// Which statement writes a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WriteMode {
+    /// `INSERT`: the row's columns replace what is stored.
+    #[default]
+    Upsert,
+    /// `UPDATE`: counters are incremented, listed collections appended to or removed from.
+    Update,
+}
+
 /// A per-write setting that is either one constant or read from an input column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PerRow<T> {
@@ -149,6 +159,14 @@ pub struct WriteOptions {
     pub ignore_nulls: bool,
     /// Retries of idempotent requests that timed out or met an overloaded node.
     pub max_retries: u32,
+    /// INSERT or UPDATE.
+    pub write_mode: WriteMode,
+    /// Collection columns appended to (`update` mode).
+    pub collection_append: Vec<String>,
+    /// Collection columns removed from (`update` mode).
+    pub collection_remove: Vec<String>,
+    /// Most megabytes of input consumed per second.
+    pub throughput_mb_per_sec: Option<f64>,
     /// Overwrite mode may truncate the table.
     pub confirm_truncate: bool,
 }
@@ -180,6 +198,10 @@ impl WriteOptions {
             if_not_exists: false,
             ignore_nulls: false,
             max_retries: names::DEFAULT_MAX_RETRIES,
+            write_mode: WriteMode::Upsert,
+            collection_append: Vec::new(),
+            collection_remove: Vec::new(),
+            throughput_mb_per_sec: None,
             confirm_truncate: false,
         }
     }

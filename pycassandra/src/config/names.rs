@@ -49,6 +49,14 @@ pub const IF_NOT_EXISTS: &str = "if_not_exists";
 pub const IGNORE_NULLS: &str = "ignore_nulls";
 /// Retries of an idempotent request after a timeout or overload.
 pub const MAX_RETRIES: &str = "max_retries";
+/// `upsert` (INSERT) or `update` (UPDATE: counters, collection append/remove).
+pub const WRITE_MODE: &str = "write_mode";
+/// Collection columns whose values are appended (`col = col + ?`), comma-separated.
+pub const COLLECTION_APPEND: &str = "collection_append";
+/// Collection columns whose values are removed (`col = col - ?`), comma-separated.
+pub const COLLECTION_REMOVE: &str = "collection_remove";
+/// Upper bound of the input consumed per second, in megabytes (10^6 bytes) of Arrow data.
+pub const THROUGHPUT_MB_PER_SEC: &str = "throughput_mb_per_sec";
 /// PySpark `overwrite` mode truncates the table only when this is `true`.
 pub const CONFIRM_TRUNCATE: &str = "confirm_truncate";
 
@@ -81,6 +89,10 @@ pub const ALL_OPTIONS: &[&str] = &[
     IF_NOT_EXISTS,
     IGNORE_NULLS,
     MAX_RETRIES,
+    WRITE_MODE,
+    COLLECTION_APPEND,
+    COLLECTION_REMOVE,
+    THROUGHPUT_MB_PER_SEC,
     CONFIRM_TRUNCATE,
 ];
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::names::{self, *};
-use super::{BatchGrouping, Consistency, DeleteFlag, PerRow, Secret, WriteOptions};
+use super::{BatchGrouping, Consistency, DeleteFlag, PerRow, Secret, WriteMode, WriteOptions};
 use crate::error::ConfigError;
 
 /// Longest TTL Cassandra accepts: 20 years in seconds.
@@ -57,7 +57,26 @@ pub(super) fn write_options<'a>(
     let writetime = reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
     let delete_flag = reader.delete_flag();
     let tls = reader.tls();
+    let write_mode = reader.write_mode();
+    let collection_append = reader.column_list(COLLECTION_APPEND);
+    let collection_remove = reader.column_list(COLLECTION_REMOVE);
+    let throughput_mb_per_sec = reader.rate(THROUGHPUT_MB_PER_SEC);
     let contact_points = reader.contact_points(port);
+    if write_mode != WriteMode::Update && !(collection_append.is_empty() && collection_remove.is_empty()) {
+        problems.push(ConfigError::Conflict {
+            message: "'collection_append' and 'collection_remove' need 'write_mode' = 'update'".into(),
+        });
+    }
+    if let Some(column) = collection_append.iter().find(|c| collection_remove.contains(c)) {
+        problems.push(ConfigError::Conflict {
+            message: format!("column '{column}' is in both 'collection_append' and 'collection_remove'"),
+        });
+    }
+    if if_not_exists && write_mode == WriteMode::Update {
+        problems.push(ConfigError::Conflict {
+            message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only".into(),
+        });
+    }
     let username = raw.get(USERNAME).cloned();
     let password = raw.get(PASSWORD).map(Secret::new);
     if username.is_some() != password.is_some() {
@@ -103,6 +122,10 @@ pub(super) fn write_options<'a>(
     options.ignore_nulls = ignore_nulls;
     options.max_retries = max_retries;
     options.confirm_truncate = confirm_truncate;
+    options.write_mode = write_mode;
+    options.collection_append = collection_append;
+    options.collection_remove = collection_remove;
+    options.throughput_mb_per_sec = throughput_mb_per_sec;
     Ok(options)
 }
 
@@ -225,6 +248,38 @@ impl Reader<'_> {
                 self.problems.push(ConfigError::Conflict {
                     message: "delete_flag_column must be provided when delete_flag_value is specified".into(),
                 });
+                None
+            }
+        }
+    }
+
+    fn write_mode(&mut self) -> WriteMode {
+        match self.raw.get(WRITE_MODE).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("upsert") => WriteMode::Upsert,
+            Some("update") => WriteMode::Update,
+            Some(_) => {
+                self.invalid(WRITE_MODE, "upsert or update");
+                WriteMode::Upsert
+            }
+        }
+    }
+
+    fn column_list(&mut self, option: &'static str) -> Vec<String> {
+        let Some(text) = self.raw.get(option) else { return Vec::new() };
+        let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
+        if columns.iter().any(String::is_empty) {
+            self.invalid(option, "comma-separated column names");
+            return Vec::new();
+        }
+        columns
+    }
+
+    fn rate(&mut self, option: &'static str) -> Option<f64> {
+        let text = self.raw.get(option)?;
+        match text.trim().parse::<f64>() {
+            Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
+            _ => {
+                self.invalid(option, "a positive number");
                 None
             }
         }

@@ -21,7 +21,7 @@ pub use report::WriteReport;
 use crate::config::{BatchGrouping, WriteOptions};
 use crate::error::{Error, WriteError};
 use crate::schema::TableSchema;
-use plan::{RowAction, WritePlan};
+use plan::{PlannedRow, WritePlan};
 use report::Counters;
 use request::{Request, Statements};
 
@@ -68,13 +68,14 @@ impl CassandraWriter {
     /// (the PySpark source reads it once on the driver).
     pub async fn with_schema(session: Arc<Session>, options: WriteOptions, table: &TableSchema, input: &Schema) -> Result<Self, Error> {
         let plan = WritePlan::new(table, input, &options)?;
-        let idempotent = !options.if_not_exists && !table.has_counters();
-        let insert = prepare(&session, &plan.insert_cql, &options, idempotent).await?;
+        // Increments and list appends repeat if retried; LWTs must never be retried blindly.
+        let idempotent = !options.if_not_exists && !table.has_counters() && !appends_to_lists(table, &options);
+        let insert = prepare(&session, &plan.write_cql, &options, idempotent).await?;
         let delete = match &plan.delete_cql {
             Some(cql) => Some(prepare(&session, cql, &options, true).await?),
             None => None,
         };
-        tracing::debug!(keyspace = %table.keyspace, table = %table.table, insert = %plan.insert_cql, "writer opened");
+        tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.write_cql, "writer opened");
         Ok(Self {
             statements: Arc::new(Statements {
                 insert,
@@ -103,7 +104,7 @@ impl CassandraWriter {
     pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
         self.raise_first_error()?;
         Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
-        let rows = match self.plan.rows(batch) {
+        let rows = match self.plan.rows(batch, self.groups_partitions()) {
             Ok(rows) => rows,
             Err(error) => {
                 Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
@@ -113,7 +114,23 @@ impl CassandraWriter {
         for request in self.group(rows) {
             self.send(request).await?;
         }
+        self.throttle().await;
         Ok(())
+    }
+
+    /// Sleeps while the input consumed runs ahead of `throughput_mb_per_sec`.
+    async fn throttle(&self) {
+        let Some(limit) = self.options.throughput_mb_per_sec else { return };
+        let consumed = self.counters.snapshot(self.started.elapsed()).input_bytes as f64;
+        let due = std::time::Duration::from_secs_f64(consumed / (limit * 1e6));
+        let elapsed = self.started.elapsed();
+        if due > elapsed {
+            tokio::time::sleep(due - elapsed).await;
+        }
+    }
+
+    fn groups_partitions(&self) -> bool {
+        self.options.batch_grouping == BatchGrouping::Partition && !self.options.if_not_exists
     }
 
     /// Waits for every request in flight; fails with the first error seen.
@@ -150,25 +167,24 @@ impl CassandraWriter {
         truncate(&self.session, &self.options).await
     }
 
-    fn group(&self, rows: Vec<RowAction>) -> Vec<Request> {
-        if self.options.batch_grouping == BatchGrouping::None || self.options.if_not_exists {
-            return rows.into_iter().map(|row| Request::single(row)).collect();
+    fn group(&self, rows: Vec<PlannedRow>) -> Vec<Request> {
+        if !self.groups_partitions() {
+            return rows.into_iter().map(|row| Request::single(row.action)).collect();
         }
-        let mut groups: Vec<Vec<RowAction>> = Vec::new();
+        let mut groups: Vec<Vec<plan::RowAction>> = Vec::new();
         let mut index_of: HashMap<String, usize> = HashMap::new();
         for row in rows {
-            let key = self.plan.partition_of(&row);
-            let at = *index_of.entry(key).or_insert_with(|| {
+            let at = *index_of.entry(row.partition).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
             });
-            groups[at].push(row);
+            groups[at].push(row.action);
         }
         let mut requests = Vec::with_capacity(groups.len());
         for group in groups {
             let mut rows = group.into_iter().peekable();
             while rows.peek().is_some() {
-                let chunk: Vec<RowAction> = rows.by_ref().take(self.options.batch_max_rows).collect();
+                let chunk: Vec<plan::RowAction> = rows.by_ref().take(self.options.batch_max_rows).collect();
                 requests.push(Request::from_rows(chunk));
             }
         }
@@ -209,6 +225,13 @@ impl CassandraWriter {
             Err(_) => Err(Error::Write(WriteError::Closed { reason: "a request task panicked".into() })),
         }
     }
+}
+
+fn appends_to_lists(table: &TableSchema, options: &WriteOptions) -> bool {
+    use scylla::cluster::metadata::{CollectionType, ColumnType};
+    options.collection_append.iter().chain(&options.collection_remove).any(|name| {
+        table.column(name).is_some_and(|c| matches!(c.cql_type, ColumnType::Collection { typ: CollectionType::List(_), .. }))
+    })
 }
 
 async fn prepare(session: &Session, cql: &str, options: &WriteOptions, idempotent: bool) -> Result<PreparedStatement, Error> {

@@ -6,9 +6,11 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use scylla::value::{CqlValue, MaybeUnset};
 
-use crate::config::{names, PerRow, WriteOptions};
+use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+
+use crate::config::{names, PerRow, WriteMode, WriteOptions};
 use crate::convert::ColumnConverter;
-use crate::cql::{self, Using};
+use crate::cql::{self, Assignment, Using};
 use crate::error::{excerpt, ConvertError, Error, SchemaError};
 use crate::schema::{match_name, TableSchema};
 
@@ -17,10 +19,16 @@ pub(crate) type Bound = MaybeUnset<Option<CqlValue>>;
 
 /// A row ready to send.
 pub(crate) enum RowAction {
-    /// INSERT with these values (columns, then TTL, then timestamp).
-    Insert(Vec<Bound>),
+    /// The write statement (INSERT, or UPDATE in update mode) with its bound values.
+    Write(Vec<Bound>),
     /// DELETE with these values (timestamp, then key columns).
     Delete(Vec<Bound>),
+}
+
+/// A row to send and the partition it belongs to (empty unless grouping).
+pub(crate) struct PlannedRow {
+    pub(crate) action: RowAction,
+    pub(crate) partition: String,
 }
 
 pub(crate) struct WritePlan {
@@ -34,7 +42,12 @@ pub(crate) struct WritePlan {
     ttl: Option<PerRowSource<i32>>,
     writetime: Option<PerRowSource<i64>>,
     ignore_nulls: bool,
-    pub(crate) insert_cql: String,
+    /// Update mode: positions in `columns` of the SET values, in statement order.
+    update_set_positions: Option<Vec<usize>>,
+    /// Positions in `columns` whose nulls stay unset whatever `ignore_nulls` says
+    /// (an increment or append of null means "nothing").
+    always_unset_nulls: Vec<usize>,
+    pub(crate) write_cql: String,
     pub(crate) delete_cql: Option<String>,
 }
 
@@ -83,7 +96,9 @@ impl WritePlan {
             }
             match table.column(field.name()) {
                 Some(column) => {
-                    columns.push((index, ColumnConverter::new(&column.name, field.data_type(), &column.cql_type)?));
+                    let removing = options.collection_remove.iter().any(|c| c.eq_ignore_ascii_case(&column.name));
+                    let bind_type = bind_type(&column.cql_type, removing);
+                    columns.push((index, ColumnConverter::new(&column.name, field.data_type(), &bind_type)?));
                     table_names.push(column.name.clone());
                 }
                 None => unknown.push(field.name().clone()),
@@ -101,8 +116,22 @@ impl WritePlan {
 
         let column_refs: Vec<&str> = table_names.iter().map(String::as_str).collect();
         let using = Using { ttl: ttl.is_some(), timestamp: writetime.is_some() };
-        let insert_cql = cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists);
         let key_refs: Vec<&str> = primary_key.iter().map(String::as_str).collect();
+        let assignments = assignments(table, &table_names, options, &primary_key)?;
+        let always_unset_nulls = assignments.iter().filter(|(_, _, a)| *a != Assignment::Set).map(|(p, _, _)| *p).collect();
+        let (write_cql, update_set_positions) = match options.write_mode {
+            WriteMode::Upsert => (cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists), None),
+            WriteMode::Update => {
+                if assignments.is_empty() {
+                    return Err(SchemaError::WriteModeMismatch {
+                        message: "write_mode 'update' needs at least one input column outside the primary key".into(),
+                    });
+                }
+                let set: Vec<(&str, Assignment)> = assignments.iter().map(|(_, name, a)| (name.as_str(), *a)).collect();
+                let positions = assignments.iter().map(|(p, _, _)| *p).collect();
+                (cql::update(&table.keyspace, &table.table, &set, &key_refs, using), Some(positions))
+            }
+        };
         let delete_cql = delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
         Ok(Self {
             columns,
@@ -112,13 +141,15 @@ impl WritePlan {
             ttl,
             writetime,
             ignore_nulls: options.ignore_nulls,
-            insert_cql,
+            update_set_positions,
+            always_unset_nulls,
+            write_cql,
             delete_cql,
         })
     }
 
     /// Converts a batch column at a time, then assembles its rows.
-    pub(crate) fn rows(&self, batch: &RecordBatch) -> Result<Vec<RowAction>, Error> {
+    pub(crate) fn rows(&self, batch: &RecordBatch, with_partition: bool) -> Result<Vec<PlannedRow>, Error> {
         let mut converted: Vec<std::vec::IntoIter<Option<CqlValue>>> = Vec::with_capacity(self.columns.len());
         for (index, converter) in &self.columns {
             converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
@@ -128,6 +159,12 @@ impl WritePlan {
         let mut rows = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
+            let partition = if with_partition {
+                let key: Vec<&Option<CqlValue>> = self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect();
+                format!("{key:?}")
+            } else {
+                String::new()
+            };
             let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
             let deleting = self.delete_flag.as_ref().is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
             if deleting {
@@ -136,33 +173,37 @@ impl WritePlan {
                 for &position in &self.key_positions {
                     bound.push(MaybeUnset::Set(values[position].clone()));
                 }
-                rows.push(RowAction::Delete(bound));
+                rows.push(PlannedRow { action: RowAction::Delete(bound), partition });
             } else {
-                let mut bound: Vec<Bound> = values
+                let ttl_bound = ttl.as_ref().map(|ttl| unset_if_none(ttl[row].map(CqlValue::Int)));
+                let mut values: Vec<Bound> = values
                     .into_iter()
-                    .map(|v| if v.is_none() && self.ignore_nulls { MaybeUnset::Unset } else { MaybeUnset::Set(v) })
+                    .enumerate()
+                    .map(|(position, v)| {
+                        let unset = v.is_none() && (self.ignore_nulls || self.always_unset_nulls.contains(&position));
+                        if unset { MaybeUnset::Unset } else { MaybeUnset::Set(v) }
+                    })
                     .collect();
-                if let Some(ttl) = &ttl {
-                    bound.push(unset_if_none(ttl[row].map(CqlValue::Int)));
-                }
-                bound.extend(timestamp);
-                rows.push(RowAction::Insert(bound));
+                let bound = match &self.update_set_positions {
+                    None => {
+                        values.extend(ttl_bound);
+                        values.extend(timestamp);
+                        values
+                    }
+                    Some(set_positions) => {
+                        let mut bound = Vec::with_capacity(values.len() + 2);
+                        bound.extend(ttl_bound);
+                        bound.extend(timestamp);
+                        for &position in set_positions.iter().chain(&self.key_positions) {
+                            bound.push(std::mem::replace(&mut values[position], MaybeUnset::Unset));
+                        }
+                        bound
+                    }
+                };
+                rows.push(PlannedRow { action: RowAction::Write(bound), partition });
             }
         }
         Ok(rows)
-    }
-
-    /// Text that equals for rows of the same partition; used to group rows.
-    pub(crate) fn partition_of(&self, action: &RowAction) -> String {
-        let (values, skip) = match action {
-            RowAction::Insert(values) => (values, 0),
-            RowAction::Delete(values) => (values, usize::from(self.writetime.is_some())),
-        };
-        let key: Vec<&Bound> = match action {
-            RowAction::Insert(_) => self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect(),
-            RowAction::Delete(_) => values[skip..skip + self.partition_key_len].iter().collect(),
-        };
-        format!("{key:?}")
     }
 }
 
@@ -200,6 +241,76 @@ impl<T: Copy> PerRowSource<T> {
             }
         }
     }
+}
+
+/// The type a column's values are bound as: removing from a map binds the set of keys.
+fn bind_type(cql_type: &ColumnType<'static>, removing: bool) -> ColumnType<'static> {
+    match cql_type {
+        ColumnType::Collection { frozen: false, typ: CollectionType::Map(key, _) } if removing => {
+            ColumnType::Collection { frozen: false, typ: CollectionType::Set(key.clone()) }
+        }
+        other => other.clone(),
+    }
+}
+
+/// The SET clause of update mode: (position in the written columns, name, assignment)
+/// for every non-key column; also checks counters and collection options against the table.
+fn assignments(
+    table: &TableSchema,
+    written: &[String],
+    options: &WriteOptions,
+    primary_key: &[String],
+) -> Result<Vec<(usize, String, Assignment)>, SchemaError> {
+    let mismatch = |message: String| SchemaError::WriteModeMismatch { message };
+    let counters: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.cql_type == ColumnType::Native(NativeType::Counter))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !counters.is_empty() {
+        if options.write_mode != WriteMode::Update {
+            return Err(mismatch(format!(
+                "table '{}' has counter columns ({}): set option 'write_mode' to 'update' to increment them",
+                table.table,
+                counters.join(", ")
+            )));
+        }
+        if options.ttl.is_some() || options.if_not_exists {
+            return Err(mismatch("counter tables accept neither 'ttl' nor 'if_not_exists'".into()));
+        }
+    }
+    let mut result = Vec::new();
+    for listed in options.collection_append.iter().chain(&options.collection_remove) {
+        let Some(column) = table.column(listed) else {
+            return Err(mismatch(format!("collection column '{listed}' is not in table '{}'", table.table)));
+        };
+        if !written.contains(&column.name) {
+            return Err(mismatch(format!("collection column '{listed}' is not in the input")));
+        }
+        if !matches!(column.cql_type, ColumnType::Collection { frozen: false, .. }) {
+            return Err(mismatch(format!(
+                "column '{}' is {}, not a (non-frozen) list, set or map: it cannot be appended to or removed from",
+                column.name,
+                crate::schema::cql_type_name(&column.cql_type)
+            )));
+        }
+    }
+    for (position, name) in written.iter().enumerate() {
+        if primary_key.contains(name) {
+            continue;
+        }
+        let listed = |list: &[String]| list.iter().any(|c| c.eq_ignore_ascii_case(name));
+        let assignment = if counters.contains(&name.as_str()) || listed(&options.collection_append) {
+            Assignment::Add
+        } else if listed(&options.collection_remove) {
+            Assignment::Subtract
+        } else {
+            Assignment::Set
+        };
+        result.push((position, name.clone(), assignment));
+    }
+    Ok(result)
 }
 
 fn unset_if_none(value: Option<CqlValue>) -> Bound {

@@ -82,7 +82,7 @@ impl Request {
 
     async fn attempt(&self, session: &Session, statements: &Statements) -> Result<QueryResult, ExecutionError> {
         match self {
-            Request::Single(RowAction::Insert(values)) => session.execute_unpaged(&statements.insert, values).await,
+            Request::Single(RowAction::Write(values)) => session.execute_unpaged(&statements.insert, values).await,
             Request::Single(RowAction::Delete(values)) => {
                 let delete = statements.delete.as_ref().ok_or(ExecutionError::EmptyPlan)?;
                 session.execute_unpaged(delete, values).await
@@ -94,7 +94,7 @@ impl Request {
                 let mut values: Vec<&Vec<Bound>> = Vec::with_capacity(rows.len());
                 for row in rows {
                     match row {
-                        RowAction::Insert(row_values) => {
+                        RowAction::Write(row_values) => {
                             batch.append_statement(statements.insert.clone());
                             values.push(row_values);
                         }
