@@ -8,7 +8,7 @@ use std::time::Instant;
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::types::Int32Type;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, ListArray, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{Field, Schema};
 use pycassandra::{CassandraWriter, WriteOptions};
 use scylla::value::{CqlValue, Row};
 
