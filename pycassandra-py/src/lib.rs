@@ -3,6 +3,7 @@
 
 mod convert;
 mod errors;
+mod logging;
 mod runtime;
 mod writer;
 
@@ -66,5 +67,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(truncate, module)?)?;
     module.add_function(wrap_pyfunction!(convert::convert_value, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    logging::install(module.py())?;
     Ok(())
 }

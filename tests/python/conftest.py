@@ -6,11 +6,15 @@ The node is named by PYCASSANDRA_HOST / PYCASSANDRA_PORT (default
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import uuid
 
 import pytest
+
+# Read by pycassandra at import: forward the core's INFO events to this logger.
+logging.getLogger("pycassandra").setLevel(logging.INFO)
 
 NODE_HOST = os.environ.get("PYCASSANDRA_HOST", "127.0.0.1")
 NODE_PORT = int(os.environ.get("PYCASSANDRA_PORT", "9042"))

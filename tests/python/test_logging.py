@@ -1,0 +1,15 @@
+"""Events of the Rust core reach Python's logging, and never carry the password."""
+
+from __future__ import annotations
+
+import logging
+
+from pycassandra import _native
+
+
+def test_rust_events_reach_python_logging(cql, keyspace, node_options, caplog):
+    cql.execute(f"CREATE TABLE {keyspace}.kv (k int PRIMARY KEY)")
+    with caplog.at_level(logging.INFO, logger="pycassandra"):
+        _native.truncate({**node_options, "table": "kv", "confirm_truncate": "true"})
+    messages = [record.getMessage() for record in caplog.records if record.name == "pycassandra"]
+    assert any("table truncated" in m and f"{keyspace}.kv" in m for m in messages), messages
