@@ -51,6 +51,16 @@ pub async fn ddl(session: &Session, cql: &str) {
     let _ = session.await_schema_agreement().await;
 }
 
+/// A batch of nullable columns named as given.
+pub fn record_batch(columns: Vec<(&str, arrow_array::ArrayRef)>) -> arrow_array::RecordBatch {
+    let fields: Vec<arrow_schema::Field> = columns.iter().map(|(n, a)| arrow_schema::Field::new(*n, a.data_type().clone(), true)).collect();
+    let schema = Arc::new(arrow_schema::Schema::new(fields));
+    match arrow_array::RecordBatch::try_new(schema, columns.into_iter().map(|(_, a)| a).collect()) {
+        Ok(batch) => batch,
+        Err(error) => panic!("test batch: {error}"),
+    }
+}
+
 /// Sends test logs to the test's output when `RUST_LOG` asks for them.
 pub fn setup_tracing() {
     let _ = tracing_subscriber::fmt()

@@ -5,17 +5,12 @@ use std::sync::Arc;
 
 use arrow_array::builder::{FixedSizeListBuilder, Float32Builder, Int32Builder, ListBuilder, MapBuilder, StringBuilder};
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, Int32Array, ListArray, RecordBatch, StringArray, StructArray};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_array::{ArrayRef, Int32Array, ListArray, StringArray, StructArray};
+use arrow_schema::{DataType, Field};
 use pycassandra::{CassandraWriter, Error, WriteOptions};
 use scylla::value::{CqlValue, Row};
 
-use crate::{ddl, node_options, node_session, unique_keyspace};
-
-fn record_batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
-    let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect()).unwrap()
-}
+use crate::{record_batch, ddl, node_options, node_session, unique_keyspace};
 
 fn text_set() -> ArrayRef {
     let mut builder = ListBuilder::new(StringBuilder::new());

@@ -7,17 +7,11 @@ use std::time::Instant;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::types::Int32Type;
-use arrow_array::{ArrayRef, Int32Array, Int64Array, ListArray, RecordBatch, StringArray};
-use arrow_schema::{Field, Schema};
+use arrow_array::{Int32Array, Int64Array, ListArray, RecordBatch, StringArray};
 use pycassandra::{CassandraWriter, WriteOptions};
 use scylla::value::{CqlValue, Row};
 
-use crate::{ddl, node_address, node_session, unique_keyspace};
-
-fn record_batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
-    let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
-    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect()).unwrap()
-}
+use crate::{record_batch, ddl, node_address, node_session, unique_keyspace};
 
 fn options(keyspace: &str, table: &str, extra: &[(&str, &str)]) -> WriteOptions {
     let mut map: HashMap<String, String> = HashMap::from([
