@@ -16,10 +16,12 @@ from pyspark.sql.datasource import (
 from pycassandra import _native
 from pycassandra._redact import redacted_options
 
-try:  # PySpark 4.1+ has a dedicated Arrow stream writer.
-    from pyspark.sql.datasource import DataSourceStreamArrowWriter as _StreamArrowBase
+try:  # PySpark 4.1+: a dedicated Arrow stream writer, itself a DataSourceStreamWriter.
+    from pyspark.sql.datasource import DataSourceStreamArrowWriter
+
+    _STREAM_BASES: tuple = (DataSourceStreamArrowWriter,)
 except ImportError:  # 4.0: the worker checks isinstance(writer, DataSourceArrowWriter).
-    _StreamArrowBase = DataSourceArrowWriter
+    _STREAM_BASES = (DataSourceStreamWriter, DataSourceArrowWriter)
 
 logger = logging.getLogger("pycassandra")
 
@@ -117,7 +119,7 @@ class CassandraBatchWriter(_OptionsHolder, DataSourceArrowWriter):
         _log_summary("pycassandra write aborted; written before the failure", messages, logging.ERROR)
 
 
-class CassandraStreamWriter(_OptionsHolder, DataSourceStreamWriter, _StreamArrowBase):
+class CassandraStreamWriter(_OptionsHolder, *_STREAM_BASES):
     """Streaming writer: every micro-batch is written and flushed before Spark commits it."""
 
     def write(self, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:
