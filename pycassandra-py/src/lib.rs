@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::Schema;
 use arrow::pyarrow::PyArrowType;
-use pycassandra::{TableSchema, WriteOptions};
+use pycassandra::WriteOptions;
 use pyo3::prelude::*;
 
 use crate::errors::to_py;
@@ -50,13 +50,7 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
         return Err(to_py(pycassandra::WriteError::TruncateNotConfirmed { table: format!("{}.{}", options.keyspace, options.table) }.into()));
     }
     let session = session(py, &options.connection)?;
-    run_detached(py, async move {
-        let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
-        let mut resolved = options.clone();
-        resolved.keyspace = table.keyspace;
-        resolved.table = table.table;
-        pycassandra::write::truncate(&session, &resolved).await
-    })
+    run_detached(py, async move { pycassandra::write::truncate(&session, &options).await })
 }
 
 #[pymodule]

@@ -244,17 +244,19 @@ async fn prepare(session: &Session, cql: &str, options: &WriteOptions, idempoten
     Ok(statement)
 }
 
-/// `TRUNCATE` the table named in `options`, refusing without `confirm_truncate`.
+/// `TRUNCATE` the table named in `options` (names resolved against the schema as
+/// for writes), refusing without `confirm_truncate`.
 pub async fn truncate(session: &Session, options: &WriteOptions) -> Result<(), Error> {
-    let table = format!("{}.{}", options.keyspace, options.table);
     if !options.confirm_truncate {
+        let table = format!("{}.{}", options.keyspace, options.table);
         return Err(WriteError::TruncateNotConfirmed { table }.into());
     }
-    let cql = crate::cql::truncate(&options.keyspace, &options.table);
+    let table = TableSchema::load(session, &options.keyspace, &options.table).await?;
+    let cql = crate::cql::truncate(&table.keyspace, &table.table);
     session
         .query_unpaged(cql.as_str(), ())
         .await
         .map_err(|source| WriteError::Statement { cql, source })?;
-    tracing::info!(%table, "table truncated");
+    tracing::info!(table = %format!("{}.{}", table.keyspace, table.table), "table truncated");
     Ok(())
 }
