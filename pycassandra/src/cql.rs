@@ -53,6 +53,59 @@ pub fn insert(keyspace: &str, table: &str, columns: &[&str], using: Using, if_no
     )
 }
 
+/// One selected expression of a read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selector {
+    /// The column's value.
+    Column(String),
+    /// `writetime(column)`: microseconds since the epoch of the value's write.
+    Writetime(String),
+    /// `ttl(column)`: seconds the value has left to live.
+    Ttl(String),
+}
+
+impl Selector {
+    fn expression(&self) -> String {
+        match self {
+            Selector::Column(name) => quote_identifier(name),
+            Selector::Writetime(name) => format!("writetime({})", quote_identifier(name)),
+            Selector::Ttl(name) => format!("ttl({})", quote_identifier(name)),
+        }
+    }
+}
+
+/// `SELECT … FROM ks.t WHERE token(pk) > ? AND token(pk) <= ? [AND <predicate> …] [LIMIT n]`.
+/// Bind order: the range's start, then its end. `predicate` is the user's CQL,
+/// taken as given; it needs `ALLOW FILTERING` on most columns, so it brings it.
+pub fn select_token_range(
+    keyspace: &str,
+    table: &str,
+    selectors: &[Selector],
+    partition_key: &[&str],
+    predicate: Option<&str>,
+    limit: Option<u64>,
+) -> String {
+    let expressions: Vec<String> = selectors.iter().map(Selector::expression).collect();
+    let key: Vec<String> = partition_key.iter().map(|c| quote_identifier(c)).collect();
+    let token = format!("token({})", key.join(", "));
+    let mut cql = format!(
+        "SELECT {} FROM {} WHERE {token} > ? AND {token} <= ?",
+        expressions.join(", "),
+        qualified_table(keyspace, table),
+    );
+    if let Some(predicate) = predicate {
+        cql.push_str(" AND ");
+        cql.push_str(predicate);
+    }
+    if let Some(limit) = limit {
+        cql.push_str(&format!(" LIMIT {limit}"));
+    }
+    if predicate.is_some() {
+        cql.push_str(" ALLOW FILTERING");
+    }
+    cql
+}
+
 /// `DELETE FROM ks.t [USING TIMESTAMP ?] WHERE "k1" = ? AND "k2" = ?`.
 /// Bind order: timestamp, then the key columns.
 pub fn delete(keyspace: &str, table: &str, key_columns: &[&str], with_timestamp: bool) -> String {

@@ -25,6 +25,63 @@ pub enum Error {
     /// The cluster failed a request.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A read could not be planned, or a scan failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// A read that cannot be planned, or a scan that failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// A requested column is not in the table.
+    #[error("column '{column}' is not in table {table} (its columns: {})", .available.join(", "))]
+    UnknownColumn {
+        /// The requested name.
+        column: String,
+        /// `keyspace.table`.
+        table: String,
+        /// The table's columns.
+        available: Vec<String>,
+    },
+    /// A column cannot be read as the type asked for without losing values.
+    #[error("column '{column}' of CQL type {cql_type} cannot be read as {requested}; read it as {default}")]
+    UnsupportedType {
+        /// The column (or `writetime_col`/`ttl_col`).
+        column: String,
+        /// Its CQL type.
+        cql_type: String,
+        /// The Arrow type asked for.
+        requested: String,
+        /// The type it is read as by default.
+        default: String,
+    },
+    /// The node refused or failed a scan.
+    #[error("scan of {table} failed: {cql}: {source}")]
+    Statement {
+        /// `keyspace.table`.
+        table: String,
+        /// The statement.
+        cql: String,
+        /// The driver's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A value from the node could not be decoded.
+    #[error("row {row} of token range ({start}, {end}], column '{column}' ({cql_type}): {reason}")]
+    Decode {
+        /// Row within the page.
+        row: usize,
+        /// Range start (exclusive).
+        start: i64,
+        /// Range end (inclusive).
+        end: i64,
+        /// The column.
+        column: String,
+        /// Its CQL type.
+        cql_type: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// A problem found in the options before connecting.
@@ -52,6 +109,14 @@ pub enum ConfigError {
     Unknown {
         /// The unknown option names.
         options: Vec<String>,
+    },
+    /// Options of the other direction: a write option given to a read, or the reverse.
+    #[error("options {} apply to {applies_to} only", .options.join(", "))]
+    WrongDirection {
+        /// The misplaced options.
+        options: Vec<String>,
+        /// `reads` or `writes`.
+        applies_to: &'static str,
     },
     /// Options that cannot be used together, or one that needs another.
     #[error("{message}")]

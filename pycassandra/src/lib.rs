@@ -4,17 +4,20 @@
 //! front end on this crate.
 //!
 //! The stages, in the order data flows:
-//! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`].
+//! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`]; reads go
+//! [`config`] → [`session`] → [`schema`] → [`read`].
 
 pub mod config;
 pub mod convert;
 pub mod cql;
 mod error;
+pub mod read;
 pub mod schema;
 pub mod session;
 pub mod write;
 
-pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, Secret, WriteMode, WriteOptions};
-pub use error::{ConfigError, ConnectError, ConvertError, Error, Result, SchemaError, WriteError};
+pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions};
+pub use error::{ConfigError, ConnectError, ConvertError, Error, ReadError, Result, SchemaError, WriteError};
 pub use schema::TableSchema;
+pub use read::CassandraReader;
 pub use write::{CassandraWriter, WriteReport};

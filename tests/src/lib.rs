@@ -84,4 +84,6 @@ mod nested;
 #[cfg(test)]
 mod docs;
 #[cfg(test)]
+mod read;
+#[cfg(test)]
 mod update_mode;

@@ -4,11 +4,13 @@
 
 pub mod names;
 mod parse;
+mod read;
 mod secret;
 
 use std::time::Duration;
 
 pub use scylla::statement::Consistency;
+pub use read::ReadOptions;
 pub use secret::Secret;
 
 /// How to reach the cluster.

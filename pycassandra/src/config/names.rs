@@ -60,6 +60,21 @@ pub const THROUGHPUT_MB_PER_SEC: &str = "throughput_mb_per_sec";
 /// PySpark `overwrite` mode truncates the table only when this is `true`.
 pub const CONFIRM_TRUNCATE: &str = "confirm_truncate";
 
+/// Target size of one token-range split, in MiB of table data (reads).
+pub const SPLIT_SIZE_MB: &str = "split_size_mb";
+/// Fewest token-range splits a read is cut into, whatever the table's size.
+pub const MIN_SPLITS: &str = "min_splits";
+/// Rows per page fetched from the node (reads).
+pub const FETCH_SIZE_ROWS: &str = "fetch_size_rows";
+/// A CQL predicate added to every range scan; the user answers for its validity.
+pub const WHERE: &str = "where";
+/// Most rows returned by each range scan (a CQL `LIMIT` per split; Spark applies the global limit).
+pub const LIMIT: &str = "limit";
+/// Columns whose write timestamps are read as extra `writetime(col)` columns, comma-separated.
+pub const WRITETIME_COLUMNS: &str = "writetime_columns";
+/// Columns whose remaining TTLs are read as extra `ttl(col)` columns, comma-separated.
+pub const TTL_COLUMNS: &str = "ttl_columns";
+
 /// Options Spark itself may pass through to a data source; accepted and ignored.
 pub const SPARK_PASSTHROUGH: &[&str] = &["path", "checkpointlocation"];
 
@@ -94,14 +109,49 @@ pub const ALL_OPTIONS: &[&str] = &[
     COLLECTION_REMOVE,
     THROUGHPUT_MB_PER_SEC,
     CONFIRM_TRUNCATE,
+    SPLIT_SIZE_MB,
+    MIN_SPLITS,
+    FETCH_SIZE_ROWS,
+    WHERE,
+    LIMIT,
+    WRITETIME_COLUMNS,
+    TTL_COLUMNS,
 ];
+
+/// Options that only writes understand; a read given one is refused.
+pub const WRITE_ONLY_OPTIONS: &[&str] = &[
+    BATCH_SIZE,
+    DELETE_FLAG_COLUMN,
+    DELETE_FLAG_VALUE,
+    BATCH_GROUPING,
+    BATCH_MAX_ROWS,
+    TTL,
+    WRITETIME,
+    IF_NOT_EXISTS,
+    IGNORE_NULLS,
+    MAX_RETRIES,
+    WRITE_MODE,
+    COLLECTION_APPEND,
+    COLLECTION_REMOVE,
+    THROUGHPUT_MB_PER_SEC,
+    CONFIRM_TRUNCATE,
+];
+
+/// Options that only reads understand; a write given one is refused.
+pub const READ_ONLY_OPTIONS: &[&str] = &[SPLIT_SIZE_MB, MIN_SPLITS, FETCH_SIZE_ROWS, WHERE, LIMIT, WRITETIME_COLUMNS, TTL_COLUMNS];
 
 /// Default of [`PORT`].
 pub const DEFAULT_PORT: u16 = 9042;
 /// Default of [`BATCH_SIZE`].
 pub const DEFAULT_BATCH_SIZE: usize = 100;
-/// Default of [`CONSISTENCY`].
+/// Default of [`CONSISTENCY`] for writes.
 pub const DEFAULT_CONSISTENCY: &str = "LOCAL_QUORUM";
+/// Default of [`CONSISTENCY`] for reads.
+pub const DEFAULT_READ_CONSISTENCY: &str = "LOCAL_ONE";
+/// Default of [`SPLIT_SIZE_MB`].
+pub const DEFAULT_SPLIT_SIZE_MB: u64 = 64;
+/// Default of [`FETCH_SIZE_ROWS`].
+pub const DEFAULT_FETCH_SIZE_ROWS: u64 = 5_000;
 /// Default of [`CONNECT_TIMEOUT_MS`].
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
 /// Default of [`REQUEST_TIMEOUT_MS`].

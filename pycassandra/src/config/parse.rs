@@ -13,40 +13,18 @@ const MAX_TTL_SECONDS: i64 = 630_720_000;
 pub(super) fn write_options<'a>(
     pairs: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Result<WriteOptions, ConfigError> {
-    let mut raw = BTreeMap::new();
-    for (key, value) in pairs {
-        raw.insert(key.to_ascii_lowercase(), value.to_string());
-    }
+    let raw = lower_cased(pairs);
     let mut problems = Vec::new();
-
-    let unknown: Vec<String> = raw
-        .keys()
-        .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        problems.push(ConfigError::Unknown { options: unknown });
-    }
-
-    let missing: Vec<&'static str> = [HOST, KEYSPACE, TABLE]
-        .into_iter()
-        .filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty()))
-        .collect();
-    if !missing.is_empty() {
-        problems.push(ConfigError::Missing { options: missing });
-    }
+    let target = common(&raw, &mut problems, Direction::Write);
 
     let mut reader = Reader { raw: &raw, problems: &mut problems };
-    let port: u16 = reader.number(PORT, u64::from(DEFAULT_PORT), 1, 65_535);
     let concurrency: usize = reader.number(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, 1, 100_000);
     let batch_max_rows: usize = reader.number(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, 1, 65_535);
-    let connect_timeout: u64 = reader.number(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
-    let request_timeout: u64 = reader.number(REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000);
     let max_retries: u32 = reader.number(MAX_RETRIES, u64::from(DEFAULT_MAX_RETRIES), 0, 100);
     let if_not_exists = reader.flag(IF_NOT_EXISTS);
     let ignore_nulls = reader.flag(IGNORE_NULLS);
     let confirm_truncate = reader.flag(CONFIRM_TRUNCATE);
-    let consistency = reader.consistency();
+    let consistency = reader.consistency(Consistency::LocalQuorum);
     let batch_grouping = reader.batch_grouping();
     let ttl = reader
         .per_row(TTL, 0, MAX_TTL_SECONDS, "whole seconds from 0 to 630720000, or an input column name")
@@ -56,12 +34,10 @@ pub(super) fn write_options<'a>(
         });
     let writetime = reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
     let delete_flag = reader.delete_flag();
-    let tls = reader.tls();
     let write_mode = reader.write_mode();
     let collection_append = reader.column_list(COLLECTION_APPEND);
     let collection_remove = reader.column_list(COLLECTION_REMOVE);
     let throughput_mb_per_sec = reader.rate(THROUGHPUT_MB_PER_SEC);
-    let contact_points = reader.contact_points(port);
     if write_mode != WriteMode::Update && !(collection_append.is_empty() && collection_remove.is_empty()) {
         problems.push(ConfigError::Conflict {
             message: "'collection_append' and 'collection_remove' need 'write_mode' = 'update'".into(),
@@ -75,13 +51,6 @@ pub(super) fn write_options<'a>(
     if if_not_exists && write_mode == WriteMode::Update {
         problems.push(ConfigError::Conflict {
             message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only".into(),
-        });
-    }
-    let username = raw.get(USERNAME).cloned();
-    let password = raw.get(PASSWORD).map(Secret::new);
-    if username.is_some() != password.is_some() {
-        problems.push(ConfigError::Conflict {
-            message: "'username' and 'password' must be given together".into(),
         });
     }
     if if_not_exists && delete_flag.is_some() {
@@ -98,19 +67,7 @@ pub(super) fn write_options<'a>(
         return Err(ConfigError::from_problems(problems));
     }
 
-    let mut connection = super::ConnectionOptions::new(Vec::<String>::new());
-    connection.contact_points = contact_points;
-    connection.connect_timeout = Duration::from_millis(connect_timeout);
-    connection.request_timeout = Duration::from_millis(request_timeout);
-    connection.tls = tls;
-    if let (Some(username), Some(password)) = (username, password) {
-        connection = connection.with_credentials(username, password);
-    }
-    let mut options = WriteOptions::new(
-        connection,
-        raw.get(KEYSPACE).cloned().unwrap_or_default(),
-        raw.get(TABLE).cloned().unwrap_or_default(),
-    );
+    let mut options = WriteOptions::new(target.connection, target.keyspace, target.table);
     options.concurrency = concurrency;
     options.consistency = consistency;
     options.delete_flag = delete_flag;
@@ -129,6 +86,81 @@ pub(super) fn write_options<'a>(
     Ok(options)
 }
 
+/// Keys lower-cased: PySpark hands options over lower-cased, Rust callers may not.
+pub(super) fn lower_cased<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeMap<String, String> {
+    pairs.map(|(key, value)| (key.to_ascii_lowercase(), value.to_string())).collect()
+}
+
+/// Which way the data goes; each refuses the options of the other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Direction {
+    Read,
+    Write,
+}
+
+/// The table and how to reach it: what reads and writes share.
+pub(super) struct Target {
+    pub(super) connection: super::ConnectionOptions,
+    pub(super) keyspace: String,
+    pub(super) table: String,
+}
+
+/// Parses the options reads and writes share, recording every problem, and
+/// checks that no option is unknown or meant for the other direction.
+pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigError>, direction: Direction) -> Target {
+    let unknown: Vec<String> = raw
+        .keys()
+        .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        problems.push(ConfigError::Unknown { options: unknown });
+    }
+    let (other_side, applies_to) = match direction {
+        Direction::Read => (WRITE_ONLY_OPTIONS, "writes"),
+        Direction::Write => (READ_ONLY_OPTIONS, "reads"),
+    };
+    let misplaced: Vec<String> = raw.keys().filter(|key| other_side.contains(&key.as_str())).cloned().collect();
+    if !misplaced.is_empty() {
+        problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
+    }
+    let missing: Vec<&'static str> = [HOST, KEYSPACE, TABLE]
+        .into_iter()
+        .filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty()))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(ConfigError::Missing { options: missing });
+    }
+
+    let mut reader = Reader { raw, problems };
+    let port: u16 = reader.number(PORT, u64::from(DEFAULT_PORT), 1, 65_535);
+    let connect_timeout: u64 = reader.number(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
+    let request_timeout: u64 = reader.number(REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000);
+    let tls = reader.tls();
+    let contact_points = reader.contact_points(port);
+    let username = raw.get(USERNAME).cloned();
+    let password = raw.get(PASSWORD).map(Secret::new);
+    if username.is_some() != password.is_some() {
+        problems.push(ConfigError::Conflict {
+            message: "'username' and 'password' must be given together".into(),
+        });
+    }
+
+    let mut connection = super::ConnectionOptions::new(Vec::<String>::new());
+    connection.contact_points = contact_points;
+    connection.connect_timeout = Duration::from_millis(connect_timeout);
+    connection.request_timeout = Duration::from_millis(request_timeout);
+    connection.tls = tls;
+    if let (Some(username), Some(password)) = (username, password) {
+        connection = connection.with_credentials(username, password);
+    }
+    Target {
+        connection,
+        keyspace: raw.get(KEYSPACE).cloned().unwrap_or_default(),
+        table: raw.get(TABLE).cloned().unwrap_or_default(),
+    }
+}
+
 /// Appends `:port` unless the contact point names one; IPv6 literals get brackets.
 pub(super) fn with_port(host: &str, port: u16) -> String {
     if host.starts_with('[') {
@@ -143,9 +175,9 @@ pub(super) fn with_port(host: &str, port: u16) -> String {
 }
 
 /// Reads typed values out of the raw map, recording a problem for each bad one.
-struct Reader<'a> {
-    raw: &'a BTreeMap<String, String>,
-    problems: &'a mut Vec<ConfigError>,
+pub(super) struct Reader<'a> {
+    pub(super) raw: &'a BTreeMap<String, String>,
+    pub(super) problems: &'a mut Vec<ConfigError>,
 }
 
 impl Reader<'_> {
@@ -155,7 +187,7 @@ impl Reader<'_> {
     }
 
     /// The parsed number, or `default` after recording a problem. `max` must fit `T`.
-    fn number<T: TryFrom<u64> + Default>(&mut self, option: &'static str, default: u64, min: u64, max: u64) -> T {
+    pub(super) fn number<T: TryFrom<u64> + Default>(&mut self, option: &'static str, default: u64, min: u64, max: u64) -> T {
         let value = match self.raw.get(option) {
             None => default,
             Some(text) => match text.trim().parse::<u64>() {
@@ -169,7 +201,7 @@ impl Reader<'_> {
         T::try_from(value).unwrap_or_default()
     }
 
-    fn flag(&mut self, option: &'static str) -> bool {
+    pub(super) fn flag(&mut self, option: &'static str) -> bool {
         match self.raw.get(option).map(|v| v.trim().to_ascii_lowercase()) {
             None => false,
             Some(v) if v == "true" => true,
@@ -181,8 +213,8 @@ impl Reader<'_> {
         }
     }
 
-    fn consistency(&mut self) -> Consistency {
-        let text = self.raw.get(CONSISTENCY).map_or(DEFAULT_CONSISTENCY.to_string(), |v| v.trim().to_ascii_uppercase());
+    pub(super) fn consistency(&mut self, default: Consistency) -> Consistency {
+        let Some(text) = self.raw.get(CONSISTENCY).map(|v| v.trim().to_ascii_uppercase()) else { return default };
         let level = match text.as_str() {
             "ANY" => Consistency::Any,
             "ONE" => Consistency::One,
@@ -195,7 +227,7 @@ impl Reader<'_> {
             "LOCAL_ONE" => Consistency::LocalOne,
             _ => {
                 self.invalid(CONSISTENCY, "one of ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE");
-                Consistency::LocalQuorum
+                default
             }
         };
         level
@@ -264,7 +296,7 @@ impl Reader<'_> {
         }
     }
 
-    fn column_list(&mut self, option: &'static str) -> Vec<String> {
+    pub(super) fn column_list(&mut self, option: &'static str) -> Vec<String> {
         let Some(text) = self.raw.get(option) else { return Vec::new() };
         let columns: Vec<String> = text.split(',').map(|c| c.trim().to_string()).collect();
         if columns.iter().any(String::is_empty) {

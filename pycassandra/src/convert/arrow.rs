@@ -219,6 +219,10 @@ fn integer(value: i128, target: &NativeType) -> Result<CqlValue, Failure> {
         NativeType::Int => CqlValue::Int(i32::try_from(value).map_err(|_| overflow("int (int32)"))?),
         NativeType::BigInt => CqlValue::BigInt(i64::try_from(value).map_err(|_| overflow("bigint (int64)"))?),
         NativeType::Counter => CqlValue::Counter(Counter(i64::try_from(value).map_err(|_| overflow("counter (int64)"))?)),
+        NativeType::Time => {
+            let nanos = i64::try_from(value).map_err(|_| overflow("time (nanoseconds of a day)"))?;
+            CqlValue::Time(text::time_from_nanos(nanos).map_err(|reason| Failure::new(reason, format!("{nanos} ns")))?)
+        }
         _ => CqlValue::Varint(CqlVarint::from_signed_bytes_be(value.to_be_bytes().to_vec())),
     })
 }
@@ -321,7 +325,8 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
     use NativeType as N;
     if let Some(read) = integer_reader(input) {
         return match native {
-            N::TinyInt | N::SmallInt | N::Int | N::BigInt | N::Counter | N::Varint => {
+            // Time from an integer is nanoseconds since midnight, as the reader gives it.
+            N::TinyInt | N::SmallInt | N::Int | N::BigInt | N::Counter | N::Varint | N::Time => {
                 Some(Node::Integer { read, target: native.clone() })
             }
             _ => None,

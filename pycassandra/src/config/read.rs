@@ -1,0 +1,112 @@
+//! [`ReadOptions`]: what a table scan needs, parsed from the same string map
+//! (and the same connection options) as writes.
+
+use super::names::*;
+use super::parse::{common, lower_cased, Direction, Reader};
+use super::{Consistency, ConnectionOptions};
+use crate::error::ConfigError;
+
+/// Everything a read needs.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// How to reach the cluster.
+    pub connection: ConnectionOptions,
+    /// Keyspace of the table, as named in the schema (case preserved).
+    pub keyspace: String,
+    /// The table, as named in the schema (case preserved).
+    pub table: String,
+    /// Columns to read, in this order; every column of the table when `None`.
+    pub columns: Option<Vec<String>>,
+    /// Consistency of every page fetched.
+    pub consistency: Consistency,
+    /// Target bytes of table data per split.
+    pub split_size_bytes: u64,
+    /// Fewest splits, whatever the table's size; the reader picks when `None`.
+    pub min_splits: Option<usize>,
+    /// Rows per page.
+    pub fetch_size_rows: i32,
+    /// A CQL predicate added to every scan, as given.
+    pub where_clause: Option<String>,
+    /// Most rows per split.
+    pub limit: Option<u64>,
+    /// Columns read with `writetime(col)` as extra columns.
+    pub writetime_columns: Vec<String>,
+    /// Columns read with `ttl(col)` as extra columns.
+    pub ttl_columns: Vec<String>,
+}
+
+impl ReadOptions {
+    /// Read options for `keyspace.table` with every default.
+    ///
+    /// ```
+    /// use pycassandra::{ConnectionOptions, ReadOptions};
+    /// let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// assert_eq!(options.split_size_bytes, 64 << 20);
+    /// ```
+    pub fn new(connection: ConnectionOptions, keyspace: impl Into<String>, table: impl Into<String>) -> Self {
+        Self {
+            connection,
+            keyspace: keyspace.into(),
+            table: table.into(),
+            columns: None,
+            consistency: Consistency::LocalOne,
+            split_size_bytes: DEFAULT_SPLIT_SIZE_MB << 20,
+            min_splits: None,
+            fetch_size_rows: DEFAULT_FETCH_SIZE_ROWS as i32,
+            where_clause: None,
+            limit: None,
+            writetime_columns: Vec::new(),
+            ttl_columns: Vec::new(),
+        }
+    }
+
+    /// Parses the string options of the PySpark source (or any string map).
+    /// Keys are matched case-insensitively; unknown keys and write-only
+    /// options are an error.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// let map = HashMap::from([("host", "10.0.0.1"), ("keyspace", "ks"), ("table", "t"), ("split_size_mb", "16")]);
+    /// let options = pycassandra::ReadOptions::from_options(&map).unwrap();
+    /// assert_eq!(options.split_size_bytes, 16 << 20);
+    ///
+    /// let map = HashMap::from([("host", "h"), ("keyspace", "ks"), ("table", "t"), ("batch_size", "5")]);
+    /// let error = pycassandra::ReadOptions::from_options(&map).unwrap_err();
+    /// assert_eq!(error.to_string(), "options batch_size apply to writes only");
+    /// ```
+    pub fn from_options<K, V>(options: &std::collections::HashMap<K, V>) -> Result<Self, ConfigError>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let raw = lower_cased(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let mut problems = Vec::new();
+        let target = common(&raw, &mut problems, Direction::Read);
+        let mut reader = Reader { raw: &raw, problems: &mut problems };
+        let consistency = reader.consistency(Consistency::LocalOne);
+        let split_size_mb: u64 = reader.number(SPLIT_SIZE_MB, DEFAULT_SPLIT_SIZE_MB, 1, 1 << 20);
+        let min_splits: Option<usize> = raw.contains_key(MIN_SPLITS).then(|| reader.number(MIN_SPLITS, 1, 1, 1_000_000));
+        let fetch_size_rows: i32 = reader.number(FETCH_SIZE_ROWS, DEFAULT_FETCH_SIZE_ROWS, 1, 1_000_000);
+        let limit: Option<u64> = raw.contains_key(LIMIT).then(|| reader.number(LIMIT, 1, 1, i64::MAX as u64));
+        let writetime_columns = reader.column_list(WRITETIME_COLUMNS);
+        let ttl_columns = reader.column_list(TTL_COLUMNS);
+        let where_clause = raw.get(WHERE).map(|w| w.trim().to_string());
+        if where_clause.as_deref() == Some("") {
+            problems.push(ConfigError::InvalidValue { option: WHERE, value: String::new(), expected: "a CQL predicate".into() });
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::from_problems(problems));
+        }
+        let mut options = Self::new(target.connection, target.keyspace, target.table);
+        options.consistency = consistency;
+        options.split_size_bytes = split_size_mb << 20;
+        options.min_splits = min_splits;
+        options.fetch_size_rows = fetch_size_rows;
+        options.where_clause = where_clause;
+        options.limit = limit;
+        options.writetime_columns = writetime_columns;
+        options.ttl_columns = ttl_columns;
+        Ok(options)
+    }
+}

@@ -1,0 +1,124 @@
+//! [`CassandraReader`]: a table read in parallel-ready token-range splits,
+//! each scanned page by page into Arrow record batches.
+
+mod estimate;
+mod plan;
+mod routing;
+mod scan;
+mod to_arrow;
+pub mod token_range;
+mod wire;
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{Schema, SchemaRef};
+use scylla::client::session::Session;
+use scylla::statement::prepared::PreparedStatement;
+
+pub use plan::{TTL_PREFIX, WRITETIME_PREFIX};
+pub use scan::Scan;
+pub use to_arrow::arrow_type;
+pub use token_range::{TokenRange, TokenSplit};
+
+use crate::config::ReadOptions;
+use crate::error::{Error, ReadError};
+use crate::schema::TableSchema;
+use plan::ScanPlan;
+
+/// Reads one table into Arrow record batches.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), pycassandra::Error> {
+/// use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+/// let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// let reader = CassandraReader::open(options).await?;
+/// for split in reader.splits().await? {
+///     let mut scan = reader.scan(&split);
+///     while let Some(batch) = scan.next_batch().await? {
+///         println!("{} rows", batch.num_rows());
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct CassandraReader {
+    session: Arc<Session>,
+    options: ReadOptions,
+    table: TableSchema,
+    plan: Arc<ScanPlan>,
+    statement: PreparedStatement,
+}
+
+impl CassandraReader {
+    /// Connects, reads the table's schema and prepares the scan.
+    pub async fn open(options: ReadOptions) -> Result<Self, Error> {
+        let session = crate::session::connect(&options.connection).await?;
+        Self::with_session(session, options, None).await
+    }
+
+    /// Like [`open`](Self::open), on an existing session. `target` names the
+    /// columns to read, in order, with the Arrow type of each (the PySpark
+    /// source passes Spark's schema); `None` reads what `options` says.
+    pub async fn with_session(session: Arc<Session>, options: ReadOptions, target: Option<&Schema>) -> Result<Self, Error> {
+        let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
+        let plan = ScanPlan::new(&table, &options, target)?;
+        let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
+            table: format!("{}.{}", table.keyspace, table.table),
+            cql: plan.cql.clone(),
+            source: Box::new(source),
+        })?;
+        statement.set_consistency(options.consistency);
+        statement.set_page_size(options.fetch_size_rows);
+        statement.set_is_idempotent(true);
+        tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.cql, "reader opened");
+        Ok(Self { session, options, table, plan: Arc::new(plan), statement })
+    }
+
+    /// The schema of every batch.
+    pub fn schema(&self) -> SchemaRef {
+        self.plan.schema.clone()
+    }
+
+    /// The table as the cluster describes it.
+    pub fn table(&self) -> &TableSchema {
+        &self.table
+    }
+
+    /// The token ranges to scan, each about `split_size_bytes` of data
+    /// (estimated from `system.size_estimates`), at least `min_splits` of
+    /// them (default: 1 + 2 × this machine's cores), each inside one replica
+    /// set, together covering the ring exactly once.
+    pub async fn splits(&self) -> Result<Vec<TokenSplit>, Error> {
+        let bytes = estimate::table_bytes(&self.session, &self.table.keyspace, &self.table.table).await?;
+        let min_splits = self.options.min_splits.unwrap_or_else(|| {
+            1 + 2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let wanted = token_range::splits_for(bytes, self.options.split_size_bytes, min_splits);
+        let ring = estimate::ring(&self.session, &self.table.keyspace, &self.table.table);
+        let splits = token_range::split_ring(&ring, wanted);
+        tracing::debug!(table = %self.table.table, estimated_bytes = ?bytes, wanted, splits = splits.len(), "token ring split");
+        Ok(splits)
+    }
+
+    /// Scans one split, asking its replicas first.
+    pub fn scan(&self, split: &TokenSplit) -> Scan {
+        let mut statement = self.statement.clone();
+        let policy = Arc::new(routing::ReplicasFirst { replicas: split.replicas.clone() });
+        let profile = self.session.get_default_execution_profile_handle().pointee_to_builder().load_balancing_policy(policy).build();
+        statement.set_execution_profile_handle(Some(profile.into_handle()));
+        let table = format!("{}.{}", self.table.keyspace, self.table.table);
+        Scan::new(Arc::clone(&self.session), Arc::clone(&self.plan), statement, split.range, table)
+    }
+
+    /// Every batch of every split, one split after another (for small tables and tests).
+    pub async fn read_all(&self) -> Result<Vec<RecordBatch>, Error> {
+        let mut batches = Vec::new();
+        for split in self.splits().await? {
+            let mut scan = self.scan(&split);
+            while let Some(batch) = scan.next_batch().await? {
+                batches.push(batch);
+            }
+        }
+        Ok(batches)
+    }
+}

@@ -1,0 +1,141 @@
+//! What a scan selects and how each selected value becomes Arrow: built once
+//! per read from the table schema and, when given, the caller's Arrow schema.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+
+use super::to_arrow::{arrow_type, Sink};
+use crate::config::ReadOptions;
+use crate::cql::{self, Selector};
+use crate::error::ReadError;
+use crate::schema::{cql_type_name, match_name, TableSchema};
+
+/// Prefix of the output column holding `writetime(col)`.
+pub const WRITETIME_PREFIX: &str = "writetime_";
+/// Prefix of the output column holding `ttl(col)`.
+pub const TTL_PREFIX: &str = "ttl_";
+
+/// One output column.
+pub(crate) struct OutputColumn {
+    pub(crate) name: String,
+    pub(crate) selector: Selector,
+    pub(crate) cql_type: ColumnType<'static>,
+    pub(crate) data_type: DataType,
+}
+
+impl OutputColumn {
+    pub(crate) fn sink(&self) -> Sink {
+        // Checked when the plan was made.
+        Sink::new(&self.cql_type, &self.data_type).unwrap_or_else(|| unreachable!("sink checked at planning"))
+    }
+}
+
+pub(crate) struct ScanPlan {
+    pub(crate) columns: Vec<OutputColumn>,
+    pub(crate) schema: SchemaRef,
+    pub(crate) cql: String,
+}
+
+impl ScanPlan {
+    /// Selects the columns named by `target` (or `options.columns`, or else
+    /// every column plus the asked-for metadata columns), typed as `target`
+    /// says or by default.
+    pub(crate) fn new(table: &TableSchema, options: &ReadOptions, target: Option<&Schema>) -> Result<Self, ReadError> {
+        let available = available_columns(table, options)?;
+        let wanted: Vec<(String, Option<DataType>)> = match (target, &options.columns) {
+            (Some(schema), _) => schema.fields().iter().map(|f| (f.name().clone(), Some(f.data_type().clone()))).collect(),
+            (None, Some(columns)) => columns.iter().map(|c| (c.clone(), None)).collect(),
+            (None, None) => available.iter().map(|c| (c.name.clone(), None)).collect(),
+        };
+        let table_name = format!("{}.{}", table.keyspace, table.table);
+        let mut columns = Vec::with_capacity(wanted.len());
+        for (name, requested) in wanted {
+            let found = match_name(available.iter().map(|c| c.name.as_str()), &name)
+                .and_then(|found| available.iter().find(|c| c.name == found))
+                .ok_or_else(|| ReadError::UnknownColumn {
+                    column: name.clone(),
+                    table: table_name.clone(),
+                    available: available.iter().map(|c| c.name.clone()).collect(),
+                })?;
+            let default = arrow_type(&found.cql_type);
+            let data_type = requested.or_else(|| default.clone());
+            let unsupported = |requested: String| ReadError::UnsupportedType {
+                column: name.clone(),
+                cql_type: cql_type_name(&found.cql_type),
+                requested,
+                default: default.as_ref().map_or_else(|| "nothing: the type is not supported".to_string(), ToString::to_string),
+            };
+            let Some(data_type) = data_type else { return Err(unsupported("Arrow".into())) };
+            if Sink::new(&found.cql_type, &data_type).is_none() {
+                return Err(unsupported(data_type.to_string()));
+            }
+            columns.push(OutputColumn {
+                // The caller's spelling, so the batch matches the schema asked for.
+                name: if target.is_some() { name } else { found.name.clone() },
+                selector: found.selector.clone(),
+                cql_type: found.cql_type.clone(),
+                data_type,
+            });
+        }
+        if columns.is_empty() {
+            return Err(ReadError::UnknownColumn { column: String::new(), table: table_name, available: available.into_iter().map(|c| c.name).collect() });
+        }
+        let fields: Vec<Field> = columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), true)).collect();
+        let selectors: Vec<Selector> = columns.iter().map(|c| c.selector.clone()).collect();
+        let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
+        let cql = cql::select_token_range(&table.keyspace, &table.table, &selectors, &key, options.where_clause.as_deref(), options.limit);
+        Ok(Self { columns, schema: Arc::new(Schema::new(fields)), cql })
+    }
+}
+
+struct Available {
+    name: String,
+    selector: Selector,
+    cql_type: ColumnType<'static>,
+}
+
+/// The table's columns, then `writetime_<col>` and `ttl_<col>` for the columns asked for.
+fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<Available>, ReadError> {
+    let table_name = format!("{}.{}", table.keyspace, table.table);
+    let mut available: Vec<Available> = table
+        .columns
+        .iter()
+        .map(|c| Available { name: c.name.clone(), selector: Selector::Column(c.name.clone()), cql_type: c.cql_type.clone() })
+        .collect();
+    let metadata = options
+        .writetime_columns
+        .iter()
+        .map(|c| (c, WRITETIME_PREFIX, NativeType::BigInt))
+        .chain(options.ttl_columns.iter().map(|c| (c, TTL_PREFIX, NativeType::Int)));
+    for (wanted, prefix, native) in metadata {
+        let column = table.column(wanted).ok_or_else(|| ReadError::UnknownColumn {
+            column: wanted.clone(),
+            table: table_name.clone(),
+            available: table.columns.iter().map(|c| c.name.clone()).collect(),
+        })?;
+        let has_cells = matches!(column.kind, ColumnKind::Regular | ColumnKind::Static)
+            && !matches!(column.cql_type, ColumnType::Collection { frozen: false, .. } | ColumnType::UserDefinedType { frozen: false, .. });
+        if !has_cells {
+            return Err(ReadError::UnsupportedType {
+                column: format!("{prefix}{}", column.name),
+                cql_type: cql_type_name(&column.cql_type),
+                requested: format!("{}({})", prefix.trim_end_matches('_'), column.name),
+                default: "nothing: only regular and static columns of non-collection types have one write time and TTL".into(),
+            });
+        }
+        let name = format!("{prefix}{}", column.name);
+        if table.column(&name).is_some() {
+            return Err(ReadError::UnsupportedType {
+                column: name.clone(),
+                cql_type: cql_type_name(&column.cql_type),
+                requested: format!("an extra column named '{name}'"),
+                default: "nothing: the table has a column of that name".into(),
+            });
+        }
+        let selector = if prefix == WRITETIME_PREFIX { Selector::Writetime(column.name.clone()) } else { Selector::Ttl(column.name.clone()) };
+        available.push(Available { name, selector, cql_type: ColumnType::Native(native) });
+    }
+    Ok(available)
+}

@@ -1,0 +1,108 @@
+//! One token range scanned page by page, each page one RecordBatch. The next
+//! page is already on its way while the current one is decoded.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use scylla::client::session::Session;
+use scylla::deserialize::row::ColumnIterator;
+use scylla::response::query_result::QueryResult;
+use scylla::response::{PagingState, PagingStateResponse};
+use scylla::statement::prepared::PreparedStatement;
+use tokio::task::JoinHandle;
+
+use super::plan::ScanPlan;
+use super::to_arrow::Sink;
+use super::token_range::TokenRange;
+use crate::error::{Error, ReadError};
+use crate::schema::cql_type_name;
+
+type Page = Result<(QueryResult, PagingStateResponse), ReadError>;
+
+/// Reads one token range. Call [`next_batch`](Self::next_batch) until it gives `None`.
+pub struct Scan {
+    session: Arc<Session>,
+    plan: Arc<ScanPlan>,
+    statement: PreparedStatement,
+    range: TokenRange,
+    table: String,
+    sinks: Vec<Sink>,
+    pending: Option<JoinHandle<Page>>,
+    rows_read: u64,
+}
+
+impl Scan {
+    pub(crate) fn new(session: Arc<Session>, plan: Arc<ScanPlan>, statement: PreparedStatement, range: TokenRange, table: String) -> Self {
+        let sinks = plan.columns.iter().map(|c| c.sink()).collect();
+        let pending = Some(fetch(&session, &statement, range, PagingState::start(), &table, &plan.cql));
+        Self { session, plan, statement, range, table, sinks, pending, rows_read: 0 }
+    }
+
+    /// The range this scan reads.
+    pub fn range(&self) -> TokenRange {
+        self.range
+    }
+
+    /// Rows returned so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// The next page as a batch, or `None` when the range is done. Empty pages
+    /// (the node may send some) are skipped.
+    pub async fn next_batch(&mut self) -> Result<Option<RecordBatch>, Error> {
+        while let Some(pending) = self.pending.take() {
+            let (result, paging) = pending
+                .await
+                .map_err(|e| ReadError::Statement { table: self.table.clone(), cql: self.plan.cql.clone(), source: Box::new(e) })??;
+            if let PagingStateResponse::HasMorePages { state } = paging {
+                self.pending = Some(fetch(&self.session, &self.statement, self.range, state, &self.table, &self.plan.cql));
+            }
+            let batch = self.decode(result)?;
+            if batch.num_rows() > 0 {
+                self.rows_read += batch.num_rows() as u64;
+                return Ok(Some(batch));
+            }
+        }
+        Ok(None)
+    }
+
+    fn decode(&mut self, result: QueryResult) -> Result<RecordBatch, Error> {
+        let statement_error = |source: Box<dyn std::error::Error + Send + Sync>| ReadError::Statement {
+            table: self.table.clone(),
+            cql: self.plan.cql.clone(),
+            source,
+        };
+        let rows = result.into_rows_result().map_err(|e| statement_error(Box::new(e)))?;
+        let iterator = rows.rows::<ColumnIterator>().map_err(|e| statement_error(Box::new(e)))?;
+        for (row, columns) in iterator.enumerate() {
+            let columns = columns.map_err(|e| statement_error(Box::new(e)))?;
+            for ((raw, sink), column) in columns.zip(self.sinks.iter_mut()).zip(&self.plan.columns) {
+                let raw = raw.map_err(|e| statement_error(Box::new(e)))?;
+                sink.push(raw.slice.map(|s| s.as_slice())).map_err(|reason| ReadError::Decode {
+                    row,
+                    start: self.range.start,
+                    end: self.range.end,
+                    column: column.name.clone(),
+                    cql_type: cql_type_name(&column.cql_type),
+                    reason,
+                })?;
+            }
+        }
+        let arrays = self.sinks.iter_mut().map(Sink::finish).collect::<Result<Vec<_>, _>>().map_err(|e| statement_error(Box::new(e)))?;
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.rows_num()));
+        Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options).map_err(|e| statement_error(Box::new(e)))?)
+    }
+}
+
+fn fetch(session: &Arc<Session>, statement: &PreparedStatement, range: TokenRange, paging: PagingState, table: &str, cql: &str) -> JoinHandle<Page> {
+    let session = Arc::clone(session);
+    let statement = statement.clone();
+    let (table, cql) = (table.to_string(), cql.to_string());
+    tokio::spawn(async move {
+        session
+            .execute_single_page(&statement, (range.start, range.end), paging)
+            .await
+            .map_err(|source| ReadError::Statement { table, cql, source: Box::new(source) })
+    })
+}

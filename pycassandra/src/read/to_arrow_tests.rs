@@ -1,0 +1,116 @@
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::Array;
+use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+
+use super::*;
+
+fn native(n: NativeType) -> ColumnType<'static> {
+    ColumnType::Native(n)
+}
+
+fn sink(cql: &ColumnType<'static>) -> Sink {
+    Sink::new(cql, &arrow_type(cql).unwrap()).unwrap()
+}
+
+fn item(bytes: &[u8]) -> Vec<u8> {
+    let mut out = (bytes.len() as i32).to_be_bytes().to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[test]
+fn scalars_decode_into_the_default_types() {
+    let mut ints = sink(&native(NativeType::Int));
+    ints.push(Some(&(-7i32).to_be_bytes())).unwrap();
+    ints.push(None).unwrap();
+    ints.push(Some(&[])).unwrap();
+    let array = ints.finish().unwrap();
+    let ints = array.as_primitive::<Int32Type>();
+    assert_eq!((ints.value(0), ints.is_null(1), ints.is_null(2)), (-7, true, true));
+
+    let mut stamps = sink(&native(NativeType::Timestamp));
+    stamps.push(Some(&1_700_000_000_123i64.to_be_bytes())).unwrap();
+    let array = stamps.finish().unwrap();
+    assert_eq!(array.data_type(), &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())));
+    assert_eq!(array.as_primitive::<TimestampMicrosecondType>().value(0), 1_700_000_000_123_000);
+
+    let mut dates = sink(&native(NativeType::Date));
+    dates.push(Some(&((1u32 << 31) - 1).to_be_bytes())).unwrap();
+    assert_eq!(dates.finish().unwrap().as_primitive::<Date32Type>().value(0), -1);
+
+    let mut small = sink(&native(NativeType::SmallInt));
+    small.push(Some(&(-2i16).to_be_bytes())).unwrap();
+    assert_eq!(small.finish().unwrap().as_primitive::<Int16Type>().value(0), -2);
+}
+
+#[test]
+fn a_list_of_text_and_a_map_decode_with_spark_layout() {
+    let list_type = ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(native(NativeType::Text))) };
+    let mut list = sink(&list_type);
+    let mut value = 2i32.to_be_bytes().to_vec();
+    value.extend(item(b"a"));
+    value.extend(item("é".as_bytes()));
+    list.push(Some(&value)).unwrap();
+    list.push(None).unwrap();
+    let array = list.finish().unwrap();
+    assert_eq!(array.data_type(), &arrow_type(&list_type).unwrap());
+    let lists = array.as_list::<i32>();
+    assert_eq!(lists.value(0).as_string::<i32>().iter().flatten().collect::<Vec<_>>(), ["a", "é"]);
+    assert!(lists.is_null(1));
+
+    let map_type = ColumnType::Collection {
+        frozen: false,
+        typ: CollectionType::Map(Box::new(native(NativeType::Int)), Box::new(native(NativeType::Boolean))),
+    };
+    let mut map = sink(&map_type);
+    let mut value = 1i32.to_be_bytes().to_vec();
+    value.extend(item(&5i32.to_be_bytes()));
+    value.extend(item(&[1]));
+    map.push(Some(&value)).unwrap();
+    let array = map.finish().unwrap();
+    let entries = array.as_map().value(0);
+    assert_eq!(entries.column(0).as_primitive::<Int32Type>().value(0), 5);
+    assert!(entries.column(1).as_boolean().value(0));
+}
+
+#[test]
+fn a_tuple_shorter_on_the_wire_fills_with_nulls() {
+    let tuple = ColumnType::Tuple(vec![native(NativeType::Int), native(NativeType::Text)]);
+    let mut sink = sink(&tuple);
+    sink.push(Some(&item(&3i32.to_be_bytes()))).unwrap();
+    let array = sink.finish().unwrap();
+    let fields = array.as_struct();
+    assert_eq!(fields.column(0).as_primitive::<Int32Type>().value(0), 3);
+    assert!(fields.column(1).is_null(0));
+}
+
+#[test]
+fn decimals_become_exact_decimal128_or_an_error() {
+    let decimal = native(NativeType::Decimal);
+    let mut exact = Sink::new(&decimal, &DataType::Decimal128(10, 3)).unwrap();
+    let mut value = 2i32.to_be_bytes().to_vec();
+    value.extend_from_slice(&12345i16.to_be_bytes());
+    exact.push(Some(&value)).unwrap();
+    assert_eq!(exact.finish().unwrap().as_primitive::<Decimal128Type>().value(0), 123_450);
+
+    let mut lossy = Sink::new(&decimal, &DataType::Decimal128(10, 1)).unwrap();
+    let error = lossy.push(Some(&value)).unwrap_err();
+    assert_eq!(error, "'123.45' does not fit decimal(10, 1) exactly");
+}
+
+#[test]
+fn pairs_that_would_lose_data_have_no_sink() {
+    assert!(Sink::new(&native(NativeType::BigInt), &DataType::Int32).is_none());
+    assert!(Sink::new(&native(NativeType::Text), &DataType::Int32).is_none());
+    assert!(Sink::new(&native(NativeType::Double), &DataType::Float32).is_none());
+}
+
+#[test]
+fn malformed_bytes_are_errors() {
+    let mut ints = sink(&native(NativeType::Int));
+    assert_eq!(ints.push(Some(&[1, 2, 3])).unwrap_err(), "expected 4 bytes, got 3");
+    let list_type = ColumnType::Collection { frozen: false, typ: CollectionType::Set(Box::new(native(NativeType::Int))) };
+    let mut set = sink(&list_type);
+    assert!(set.push(Some(&[0, 0, 0, 5, 0, 0, 0, 4])).is_err());
+}

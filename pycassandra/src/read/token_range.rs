@@ -1,0 +1,102 @@
+//! Cutting the Murmur3 token ring into splits: contiguous, never wrapping,
+//! each inside one replica set, together covering every token exactly once.
+
+use uuid::Uuid;
+
+/// Tokens `(start, end]` of the Murmur3 ring, with `start < end`. A range that
+/// wraps around the ring is always cut in two at its end, so no range wraps.
+/// `i64::MIN` is never a key's token (Murmur3 maps it to `i64::MAX`), which is
+/// why the first range may start there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TokenRange {
+    /// Exclusive lower bound.
+    pub start: i64,
+    /// Inclusive upper bound.
+    pub end: i64,
+}
+
+impl TokenRange {
+    /// The whole ring.
+    pub const FULL: TokenRange = TokenRange { start: i64::MIN, end: i64::MAX };
+
+    /// How many tokens the range holds.
+    pub fn width(&self) -> u128 {
+        (i128::from(self.end) - i128::from(self.start)) as u128
+    }
+
+    /// Whether `token` lies in the range.
+    pub fn contains(&self, token: i64) -> bool {
+        self.start < token && token <= self.end
+    }
+
+    /// `pieces` ranges of (nearly) equal width that together are this one.
+    pub fn cut(&self, pieces: usize) -> Vec<TokenRange> {
+        let pieces = pieces.clamp(1, usize::try_from(self.width()).unwrap_or(usize::MAX).max(1));
+        let width = self.width();
+        let mut ranges = Vec::with_capacity(pieces);
+        let mut start = self.start;
+        for i in 1..=pieces {
+            let end = if i == pieces {
+                self.end
+            } else {
+                (i128::from(self.start) + (width * i as u128 / pieces as u128) as i128) as i64
+            };
+            ranges.push(TokenRange { start, end });
+            start = end;
+        }
+        ranges
+    }
+}
+
+/// One unit of scanning: a range and the nodes that hold it, best first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenSplit {
+    /// The tokens scanned.
+    pub range: TokenRange,
+    /// Host ids of the range's replicas, in the order they should be asked.
+    pub replicas: Vec<Uuid>,
+}
+
+const RING_WIDTH: f64 = 18_446_744_073_709_551_615.0;
+
+/// Cuts the ring into about `wanted` splits. `ring` is each node token with
+/// the replicas of the range it ends, in any order. Every replica range is cut
+/// into pieces proportional to its share of the ring (at least one), so a
+/// split never straddles two replica sets.
+pub fn split_ring(ring: &[(i64, Vec<Uuid>)], wanted: usize) -> Vec<TokenSplit> {
+    let mut ring: Vec<&(i64, Vec<Uuid>)> = ring.iter().collect();
+    ring.sort_by_key(|(token, _)| *token);
+    ring.dedup_by_key(|(token, _)| *token);
+    let Some(((first_token, first_replicas), (last_token, _))) = ring.first().zip(ring.last()).map(|(f, l)| ((f.0, &f.1), (l.0, &l.1))) else {
+        return TokenRange::FULL.cut(wanted).into_iter().map(|range| TokenSplit { range, replicas: Vec::new() }).collect();
+    };
+    // The ranges owned, in ring order, the wrapping one cut at i64::MAX.
+    let mut owned: Vec<(TokenRange, &Vec<Uuid>)> = Vec::with_capacity(ring.len() + 1);
+    if first_token > i64::MIN {
+        owned.push((TokenRange { start: i64::MIN, end: first_token }, first_replicas));
+    }
+    for pair in ring.windows(2) {
+        owned.push((TokenRange { start: pair[0].0, end: pair[1].0 }, &pair[1].1));
+    }
+    if last_token < i64::MAX {
+        owned.push((TokenRange { start: last_token, end: i64::MAX }, first_replicas));
+    }
+    let mut splits = Vec::new();
+    for (range, replicas) in owned {
+        let share = range.width() as f64 / RING_WIDTH;
+        let pieces = (share * wanted as f64).round().max(1.0) as usize;
+        splits.extend(range.cut(pieces).into_iter().map(|range| TokenSplit { range, replicas: replicas.clone() }));
+    }
+    splits
+}
+
+/// How many splits a table of `table_bytes` needs for `split_size_bytes` each,
+/// never fewer than `min_splits`.
+pub fn splits_for(table_bytes: Option<u64>, split_size_bytes: u64, min_splits: usize) -> usize {
+    let by_size = table_bytes.map_or(0, |bytes| bytes.div_ceil(split_size_bytes.max(1)));
+    usize::try_from(by_size).unwrap_or(usize::MAX).max(min_splits).max(1)
+}
+
+#[cfg(test)]
+#[path = "token_range_tests.rs"]
+mod tests;

@@ -1,0 +1,88 @@
+use proptest::prelude::*;
+
+use super::*;
+
+/// Every token from MIN (exclusive) to MAX is in exactly one split, in order.
+fn assert_covers_ring(splits: &[TokenSplit]) {
+    assert_eq!(splits.first().map(|s| s.range.start), Some(i64::MIN));
+    assert_eq!(splits.last().map(|s| s.range.end), Some(i64::MAX));
+    for pair in splits.windows(2) {
+        assert_eq!(pair[0].range.end, pair[1].range.start, "gap or overlap between {:?} and {:?}", pair[0], pair[1]);
+    }
+    assert!(splits.iter().all(|s| s.range.start < s.range.end), "empty or wrapping range in {splits:?}");
+}
+
+fn node(n: u128) -> Vec<Uuid> {
+    vec![Uuid::from_u128(n)]
+}
+
+#[test]
+fn one_node_one_token_is_cut_evenly_and_the_wrapping_range_is_split() {
+    let splits = split_ring(&[(0, node(1))], 4);
+    assert_covers_ring(&splits);
+    assert_eq!(splits.len(), 4);
+    assert!(splits.iter().all(|s| s.replicas == node(1)));
+    assert!(splits.iter().any(|s| s.range.end == 0), "the node token must be a boundary");
+}
+
+#[test]
+fn the_range_past_the_last_token_belongs_to_the_first_node() {
+    let ring = [(-100, node(1)), (100, node(2))];
+    let splits = split_ring(&ring, 2);
+    assert_covers_ring(&splits);
+    let owner = |token: i64| splits.iter().find(|s| s.range.contains(token)).map(|s| s.replicas.clone());
+    assert_eq!(owner(-100), Some(node(1)));
+    assert_eq!(owner(-99), Some(node(2)));
+    assert_eq!(owner(100), Some(node(2)));
+    assert_eq!(owner(101), Some(node(1)));
+    assert_eq!(owner(i64::MAX), Some(node(1)));
+    assert_eq!(owner(i64::MIN + 1), Some(node(1)));
+}
+
+#[test]
+fn tokens_at_the_ring_ends_are_kept() {
+    let splits = split_ring(&[(i64::MIN, node(1)), (i64::MAX, node(2))], 3);
+    assert_covers_ring(&splits);
+    assert!(splits.iter().any(|s| s.range.contains(i64::MAX)));
+}
+
+#[test]
+fn an_empty_ring_still_covers_every_token() {
+    let splits = split_ring(&[], 5);
+    assert_covers_ring(&splits);
+    assert_eq!(splits.len(), 5);
+}
+
+#[test]
+fn split_count_follows_table_size_and_minimum() {
+    assert_eq!(splits_for(Some(640 << 20), 64 << 20, 1), 10);
+    assert_eq!(splits_for(Some((640 << 20) + 1), 64 << 20, 1), 11);
+    assert_eq!(splits_for(Some(1), 64 << 20, 5), 5);
+    assert_eq!(splits_for(None, 64 << 20, 0), 1);
+}
+
+proptest! {
+    #[test]
+    fn any_ring_is_covered_exactly_once(tokens in proptest::collection::vec(any::<i64>(), 0..40), wanted in 1usize..300) {
+        let ring: Vec<(i64, Vec<Uuid>)> = tokens.iter().enumerate().map(|(i, t)| (*t, node(i as u128))).collect();
+        let splits = split_ring(&ring, wanted);
+        assert_covers_ring(&splits);
+        prop_assert!(splits.len() >= wanted.min(1));
+        // Never more than one extra piece per owned range from rounding up.
+        prop_assert!(splits.len() <= wanted + tokens.len() + 1);
+    }
+
+    #[test]
+    fn cut_pieces_are_contiguous(start in any::<i64>(), width in 1u64.., pieces in 1usize..1000) {
+        let end = start.saturating_add(width as i64).max(start.saturating_add(1));
+        prop_assume!(end > start);
+        let range = TokenRange { start, end };
+        let cut = range.cut(pieces);
+        prop_assert_eq!(cut.first().map(|r| r.start), Some(start));
+        prop_assert_eq!(cut.last().map(|r| r.end), Some(end));
+        for pair in cut.windows(2) {
+            prop_assert_eq!(pair[0].end, pair[1].start);
+            prop_assert!(pair[0].start < pair[0].end);
+        }
+    }
+}
