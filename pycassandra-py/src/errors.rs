@@ -9,6 +9,7 @@ pyo3::import_exception!(pycassandra.exceptions, SchemaMismatchError);
 pyo3::import_exception!(pycassandra.exceptions, ConversionError);
 pyo3::import_exception!(pycassandra.exceptions, CassandraConnectError);
 pyo3::import_exception!(pycassandra.exceptions, CassandraWriteError);
+pyo3::import_exception!(pycassandra.exceptions, CassandraReadError);
 
 /// Maps each error kind to its exception; messages come from the core's
 /// `Display`, which never holds a secret.
@@ -19,6 +20,10 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
         pycassandra::Error::Schema(_) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Convert(_) => ConversionError::new_err(message),
         pycassandra::Error::Connect(_) => CassandraConnectError::new_err(message),
+        pycassandra::Error::Read(pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. }) => {
+            SchemaMismatchError::new_err(message)
+        }
+        pycassandra::Error::Read(_) => CassandraReadError::new_err(message),
         _ => CassandraWriteError::new_err(message),
     }
 }

@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod logging;
+mod reader;
 mod runtime;
 mod writer;
 
@@ -56,6 +57,11 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<writer::PyWriter>()?;
+    module.add_class::<reader::PyScan>()?;
+    module.add_function(wrap_pyfunction!(reader::validate_read_options, module)?)?;
+    module.add_function(wrap_pyfunction!(reader::read_schema, module)?)?;
+    module.add_function(wrap_pyfunction!(reader::check_read, module)?)?;
+    module.add_function(wrap_pyfunction!(reader::plan_splits, module)?)?;
     module.add_function(wrap_pyfunction!(validate_options, module)?)?;
     module.add_function(wrap_pyfunction!(check_write, module)?)?;
     module.add_function(wrap_pyfunction!(truncate, module)?)?;

@@ -9,6 +9,7 @@ from pycassandra._native import __version__, convert_value
 from pycassandra.datasource import CassandraDataSource
 from pycassandra.exceptions import (
     CassandraConnectError,
+    CassandraReadError,
     CassandraWriteError,
     ConfigError,
     ConversionError,
@@ -16,6 +17,7 @@ from pycassandra.exceptions import (
     SchemaMismatchError,
 )
 from pycassandra._registration import tolerate_reregistration
+from pycassandra.reader import CassandraPartition, CassandraReader
 from pycassandra.writers import (
     CassandraBatchWriter,
     CassandraCommitMessage,
@@ -28,6 +30,9 @@ __all__ = [
     "CassandraBatchWriter",
     "CassandraCommitMessage",
     "CassandraConnectError",
+    "CassandraPartition",
+    "CassandraReadError",
+    "CassandraReader",
     "CassandraDataSource",
     "CassandraStreamWriter",
     "CassandraWriteError",

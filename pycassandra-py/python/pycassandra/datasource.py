@@ -6,14 +6,10 @@ from pyspark.sql.datasource import DataSource
 from pyspark.sql.types import StructType
 
 from pycassandra import _native
+from pycassandra._arrow import spark_arrow_schema, spark_schema
 from pycassandra._redact import redacted_options
+from pycassandra.reader import CassandraReader
 from pycassandra.writers import CassandraBatchWriter, CassandraStreamWriter
-
-
-def _arrow_schema(schema: StructType):
-    from pyspark.sql.pandas.types import to_arrow_schema
-
-    return to_arrow_schema(schema)
 
 
 class CassandraDataSource(DataSource):
@@ -32,6 +28,9 @@ class CassandraDataSource(DataSource):
     ``write_mode`` (upsert | update), ``collection_append``, ``collection_remove``,
     ``throughput_mb_per_sec``, ``ssl_enabled``, ``ssl_ca_cert``,
     ``ssl_verify_hostname`` (true), ``ssl_client_cert``, ``ssl_client_key``.
+    Reads: ``split_size_mb`` (64), ``min_splits``, ``fetch_size_rows`` (5000),
+    ``consistency`` (LOCAL_ONE for reads), ``where``, ``limit``,
+    ``writetime_columns``, ``ttl_columns``.
 
     Examples
     --------
@@ -39,6 +38,8 @@ class CassandraDataSource(DataSource):
     >>> (df.write.format("pycassandra").mode("append")
     ...     .option("host", "127.0.0.1").option("keyspace", "shop")
     ...     .option("table", "orders").save())  # doctest: +SKIP
+    >>> (spark.read.format("pycassandra").option("host", "127.0.0.1")
+    ...     .option("keyspace", "shop").option("table", "orders").load())  # doctest: +SKIP
     """
 
     @classmethod
@@ -49,10 +50,24 @@ class CassandraDataSource(DataSource):
         options = dict(self.options)
         # Option errors need no server: report them before connecting.
         _native.validate_options(options)
-        _native.check_write(options, _arrow_schema(schema))
+        _native.check_write(options, spark_arrow_schema(schema))
         if overwrite:
             _native.truncate(options)
         return options
+
+    def schema(self) -> StructType:
+        """The table's columns as Spark types (see the README's type table)."""
+        options = dict(self.options)
+        _native.validate_read_options(options)
+        return spark_schema(_native.read_schema(options))
+
+    def reader(self, schema: StructType) -> CassandraReader:
+        options = dict(self.options)
+        _native.validate_read_options(options)
+        reader = CassandraReader(options, schema)
+        # Columns and types are checked against the table here, on the driver, before any task.
+        _native.check_read(options, spark_arrow_schema(schema))
+        return reader
 
     def writer(self, schema: StructType, overwrite: bool) -> CassandraBatchWriter:
         return CassandraBatchWriter(self._checked_options(schema, bool(overwrite)))

@@ -25,8 +25,13 @@ class CassandraWriteError(PycassandraError):
     """The cluster failed a write after its retries."""
 
 
+class CassandraReadError(PycassandraError):
+    """The cluster failed a scan, or a value it sent could not be decoded."""
+
+
 __all__ = [
     "CassandraConnectError",
+    "CassandraReadError",
     "CassandraWriteError",
     "ConfigError",
     "ConversionError",

@@ -23,6 +23,7 @@ pub(crate) struct OutputColumn {
     pub(crate) selector: Selector,
     pub(crate) cql_type: ColumnType<'static>,
     pub(crate) data_type: DataType,
+    pub(crate) nullable: bool,
 }
 
 impl OutputColumn {
@@ -44,8 +45,8 @@ impl ScanPlan {
     /// says or by default.
     pub(crate) fn new(table: &TableSchema, options: &ReadOptions, target: Option<&Schema>) -> Result<Self, ReadError> {
         let available = available_columns(table, options)?;
-        let wanted: Vec<(String, Option<DataType>)> = match (target, &options.columns) {
-            (Some(schema), _) => schema.fields().iter().map(|f| (f.name().clone(), Some(f.data_type().clone()))).collect(),
+        let wanted: Vec<(String, Option<(DataType, bool)>)> = match (target, &options.columns) {
+            (Some(schema), _) => schema.fields().iter().map(|f| (f.name().clone(), Some((f.data_type().clone(), f.is_nullable())))).collect(),
             (None, Some(columns)) => columns.iter().map(|c| (c.clone(), None)).collect(),
             (None, None) => available.iter().map(|c| (c.name.clone(), None)).collect(),
         };
@@ -60,7 +61,9 @@ impl ScanPlan {
                     available: available.iter().map(|c| c.name.clone()).collect(),
                 })?;
             let default = arrow_type(&found.cql_type);
-            let data_type = requested.or_else(|| default.clone());
+            // A non-nullable target column is the caller's promise; a null breaks it when the batch is built.
+            let nullable = requested.as_ref().is_none_or(|(_, nullable)| *nullable);
+            let data_type = requested.map(|(data_type, _)| data_type).or_else(|| default.clone());
             let unsupported = |requested: String| ReadError::UnsupportedType {
                 column: name.clone(),
                 cql_type: cql_type_name(&found.cql_type),
@@ -77,12 +80,13 @@ impl ScanPlan {
                 selector: found.selector.clone(),
                 cql_type: found.cql_type.clone(),
                 data_type,
+                nullable,
             });
         }
         if columns.is_empty() {
             return Err(ReadError::UnknownColumn { column: String::new(), table: table_name, available: available.into_iter().map(|c| c.name).collect() });
         }
-        let fields: Vec<Field> = columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), true)).collect();
+        let fields: Vec<Field> = columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), c.nullable)).collect();
         let selectors: Vec<Selector> = columns.iter().map(|c| c.selector.clone()).collect();
         let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
         let cql = cql::select_token_range(&table.keyspace, &table.table, &selectors, &key, options.where_clause.as_deref(), options.limit);

@@ -28,14 +28,15 @@ pub struct Scan {
     table: String,
     sinks: Vec<Sink>,
     pending: Option<JoinHandle<Page>>,
+    /// The first page, asked for on the first call: making a scan needs no runtime.
+    first_page: Option<PagingState>,
     rows_read: u64,
 }
 
 impl Scan {
     pub(crate) fn new(session: Arc<Session>, plan: Arc<ScanPlan>, statement: PreparedStatement, range: TokenRange, table: String) -> Self {
         let sinks = plan.columns.iter().map(|c| c.sink()).collect();
-        let pending = Some(fetch(&session, &statement, range, PagingState::start(), &table, &plan.cql));
-        Self { session, plan, statement, range, table, sinks, pending, rows_read: 0 }
+        Self { session, plan, statement, range, table, sinks, pending: None, first_page: Some(PagingState::start()), rows_read: 0 }
     }
 
     /// The range this scan reads.
@@ -51,6 +52,9 @@ impl Scan {
     /// The next page as a batch, or `None` when the range is done. Empty pages
     /// (the node may send some) are skipped.
     pub async fn next_batch(&mut self) -> Result<Option<RecordBatch>, Error> {
+        if let Some(first) = self.first_page.take() {
+            self.pending = Some(fetch(&self.session, &self.statement, self.range, first, &self.table, &self.plan.cql));
+        }
         while let Some(pending) = self.pending.take() {
             let (result, paging) = pending
                 .await

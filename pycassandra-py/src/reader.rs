@@ -1,0 +1,96 @@
+//! Reading for the PySpark source: the table's default schema, the token-range
+//! splits (on the driver) and one scan per split (in a task), batches by Arrow.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use arrow::datatypes::Schema;
+use arrow::pyarrow::PyArrowType;
+use arrow::record_batch::RecordBatch;
+use pycassandra::read::{Scan, TokenRange, TokenSplit};
+use pycassandra::{CassandraReader, ReadOptions};
+use pyo3::prelude::*;
+
+use crate::errors::to_py;
+use crate::runtime::{run_detached, session};
+
+fn parse(options: &HashMap<String, String>) -> PyResult<ReadOptions> {
+    ReadOptions::from_options(options).map_err(|e| to_py(e.into()))
+}
+
+fn open(py: Python<'_>, options: &HashMap<String, String>, schema: Option<Schema>) -> PyResult<CassandraReader> {
+    let options = parse(options)?;
+    let session = session(py, &options.connection)?;
+    run_detached(py, async move { CassandraReader::with_session(session, options, schema.as_ref()).await })
+}
+
+/// Checks read options without connecting; raises `ConfigError` naming the option.
+#[pyfunction]
+pub(crate) fn validate_read_options(options: HashMap<String, String>) -> PyResult<()> {
+    parse(&options).map(|_| ())
+}
+
+/// The Arrow schema of the whole table (plus asked-for metadata columns), as read by default.
+#[pyfunction]
+pub(crate) fn read_schema(py: Python<'_>, options: HashMap<String, String>) -> PyResult<PyArrowType<Schema>> {
+    let reader = open(py, &options, None)?;
+    Ok(PyArrowType(reader.schema().as_ref().clone()))
+}
+
+/// Checks that the columns and types of `schema` can be read from the table, before any task runs.
+#[pyfunction]
+pub(crate) fn check_read(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<()> {
+    open(py, &options, Some(schema.0)).map(|_| ())
+}
+
+/// Checks that `schema`'s columns and types can be read, then splits the ring:
+/// `(start, end, replica host ids)` per split.
+#[pyfunction]
+pub(crate) fn plan_splits(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<Vec<(i64, i64, Vec<String>)>> {
+    let reader = open(py, &options, Some(schema.0))?;
+    let splits = run_detached(py, async move { reader.splits().await })?;
+    Ok(splits.into_iter().map(|s| (s.range.start, s.range.end, s.replicas.iter().map(ToString::to_string).collect())).collect())
+}
+
+/// Iterates the batches of one token range; made inside a Spark task.
+#[pyclass(name = "Scan", module = "pycassandra._native")]
+pub(crate) struct PyScan {
+    // The reader owns the prepared statement the scan borrows a copy of.
+    inner: Mutex<Option<Scan>>,
+}
+
+#[pymethods]
+impl PyScan {
+    /// Connects (reusing this process's session), prepares the scan of `(start, end]` for `schema`.
+    #[new]
+    fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, start: i64, end: i64, replicas: Vec<String>) -> PyResult<Self> {
+        if start >= end {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!("token range ({start}, {end}] is empty or wraps")));
+        }
+        let reader = open(py, &options, Some(schema.0))?;
+        let replicas = replicas.iter().filter_map(|r| uuid::Uuid::parse_str(r).ok()).collect();
+        let scan = reader.scan(&TokenSplit { range: TokenRange { start, end }, replicas });
+        Ok(Self { inner: Mutex::new(Some(scan)) })
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The next page as a pyarrow RecordBatch; the GIL is released while it is fetched and decoded.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyArrowType<RecordBatch>>> {
+        let mut guard = self.inner.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("scan lock poisoned"))?;
+        let Some(scan) = guard.as_mut() else { return Ok(None) };
+        let batch = run_detached(py, scan.next_batch())?;
+        if batch.is_none() {
+            *guard = None;
+        }
+        Ok(batch.map(PyArrowType))
+    }
+
+    /// Rows returned so far.
+    fn rows_read(&self) -> PyResult<u64> {
+        let guard = self.inner.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("scan lock poisoned"))?;
+        Ok(guard.as_ref().map_or(0, Scan::rows_read))
+    }
+}
