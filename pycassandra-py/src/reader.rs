@@ -18,8 +18,15 @@ fn parse(options: &HashMap<String, String>) -> PyResult<ReadOptions> {
     ReadOptions::from_options(options).map_err(|e| to_py(e.into()))
 }
 
-fn open(py: Python<'_>, options: &HashMap<String, String>, schema: Option<Schema>) -> PyResult<CassandraReader> {
-    let options = parse(options)?;
+/// Predicates made by filter pushdown: one fixing the partition key (lookups), and clustering ones.
+pub(crate) type Pushed = Option<(Option<String>, Vec<String>)>;
+
+fn open(py: Python<'_>, options: &HashMap<String, String>, schema: Option<Schema>, pushed: Pushed) -> PyResult<CassandraReader> {
+    let mut options = parse(options)?;
+    if let Some((partition_key, clustering)) = pushed {
+        options.partition_key_predicate = partition_key;
+        options.pushed_predicates = clustering;
+    }
     let session = session(py, &options.connection)?;
     run_detached(py, async move { CassandraReader::with_session(session, options, schema.as_ref()).await })
 }
@@ -33,21 +40,32 @@ pub(crate) fn validate_read_options(options: HashMap<String, String>) -> PyResul
 /// The Arrow schema of the whole table (plus asked-for metadata columns), as read by default.
 #[pyfunction]
 pub(crate) fn read_schema(py: Python<'_>, options: HashMap<String, String>) -> PyResult<PyArrowType<Schema>> {
-    let reader = open(py, &options, None)?;
+    let reader = open(py, &options, None, None)?;
     Ok(PyArrowType(reader.schema().as_ref().clone()))
 }
 
 /// Checks that the columns and types of `schema` can be read from the table, before any task runs.
 #[pyfunction]
 pub(crate) fn check_read(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<()> {
-    open(py, &options, Some(schema.0)).map(|_| ())
+    open(py, &options, Some(schema.0), None).map(|_| ())
+}
+
+/// The table's keys and the CQL type of each column, for filter pushdown:
+/// `(partition key, clustering key, {column: CQL type})`.
+#[pyfunction]
+pub(crate) fn table_keys(py: Python<'_>, options: HashMap<String, String>) -> PyResult<(Vec<String>, Vec<String>, HashMap<String, String>)> {
+    let reader = open(py, &options, None, None)?;
+    let table = reader.table();
+    let types = table.columns.iter().map(|c| (c.name.clone(), pycassandra::schema::cql_type_name(&c.cql_type))).collect();
+    Ok((table.partition_key.clone(), table.clustering_key.clone(), types))
 }
 
 /// Checks that `schema`'s columns and types can be read, then splits the ring:
 /// `(start, end, replica host ids)` per split.
 #[pyfunction]
-pub(crate) fn plan_splits(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<Vec<(i64, i64, Vec<String>)>> {
-    let reader = open(py, &options, Some(schema.0))?;
+#[pyo3(signature = (options, schema, pushed=None))]
+pub(crate) fn plan_splits(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, pushed: Pushed) -> PyResult<Vec<(i64, i64, Vec<String>)>> {
+    let reader = open(py, &options, Some(schema.0), pushed)?;
     let splits = run_detached(py, async move { reader.splits().await })?;
     Ok(splits.into_iter().map(|s| (s.range.start, s.range.end, s.replicas.iter().map(ToString::to_string).collect())).collect())
 }
@@ -63,11 +81,12 @@ pub(crate) struct PyScan {
 impl PyScan {
     /// Connects (reusing this process's session), prepares the scan of `(start, end]` for `schema`.
     #[new]
-    fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, start: i64, end: i64, replicas: Vec<String>) -> PyResult<Self> {
+    #[pyo3(signature = (options, schema, start, end, replicas, pushed=None))]
+    fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, start: i64, end: i64, replicas: Vec<String>, pushed: Pushed) -> PyResult<Self> {
         if start >= end {
             return Err(pyo3::exceptions::PyValueError::new_err(format!("token range ({start}, {end}] is empty or wraps")));
         }
-        let reader = open(py, &options, Some(schema.0))?;
+        let reader = open(py, &options, Some(schema.0), pushed)?;
         let replicas = replicas.iter().filter_map(|r| uuid::Uuid::parse_str(r).ok()).collect();
         let scan = reader.scan(&TokenSplit { range: TokenRange { start, end }, replicas });
         Ok(Self { inner: Mutex::new(Some(scan)) })

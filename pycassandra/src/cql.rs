@@ -74,33 +74,39 @@ impl Selector {
     }
 }
 
-/// `SELECT … FROM ks.t WHERE token(pk) > ? AND token(pk) <= ? [AND <predicate> …] [LIMIT n]`.
-/// Bind order: the range's start, then its end. `predicate` is the user's CQL,
-/// taken as given; it needs `ALLOW FILTERING` on most columns, so it brings it.
-pub fn select_token_range(
-    keyspace: &str,
-    table: &str,
-    selectors: &[Selector],
-    partition_key: &[&str],
-    predicate: Option<&str>,
-    limit: Option<u64>,
-) -> String {
+/// Which rows a read selects before any further predicate.
+#[derive(Clone, Copy, Debug)]
+pub enum Rows<'a> {
+    /// `token(pk) > ? AND token(pk) <= ?` over these partition key columns;
+    /// binds the range's start, then its end.
+    TokenRange(&'a [&'a str]),
+    /// A predicate that fixes every partition key column (CQL built by the
+    /// caller, e.g. from Spark's pushed filters); binds nothing.
+    Partitions(&'a str),
+}
+
+/// `SELECT … FROM ks.t WHERE <rows> [AND <predicate> …] [LIMIT n] [ALLOW FILTERING]`.
+/// `predicates` are CQL taken as given (the user's `where`, pushed filters).
+/// `ALLOW FILTERING` is added when a predicate restricts a scan, where CQL wants it.
+pub fn select(keyspace: &str, table: &str, selectors: &[Selector], rows: Rows<'_>, predicates: &[&str], limit: Option<u64>, allow_filtering: bool) -> String {
     let expressions: Vec<String> = selectors.iter().map(Selector::expression).collect();
-    let key: Vec<String> = partition_key.iter().map(|c| quote_identifier(c)).collect();
-    let token = format!("token({})", key.join(", "));
-    let mut cql = format!(
-        "SELECT {} FROM {} WHERE {token} > ? AND {token} <= ?",
-        expressions.join(", "),
-        qualified_table(keyspace, table),
-    );
-    if let Some(predicate) = predicate {
+    let restriction = match rows {
+        Rows::TokenRange(partition_key) => {
+            let key: Vec<String> = partition_key.iter().map(|c| quote_identifier(c)).collect();
+            let token = format!("token({})", key.join(", "));
+            format!("{token} > ? AND {token} <= ?")
+        }
+        Rows::Partitions(predicate) => predicate.to_string(),
+    };
+    let mut cql = format!("SELECT {} FROM {} WHERE {restriction}", expressions.join(", "), qualified_table(keyspace, table));
+    for predicate in predicates {
         cql.push_str(" AND ");
         cql.push_str(predicate);
     }
     if let Some(limit) = limit {
         cql.push_str(&format!(" LIMIT {limit}"));
     }
-    if predicate.is_some() {
+    if allow_filtering {
         cql.push_str(" ALLOW FILTERING");
     }
     cql

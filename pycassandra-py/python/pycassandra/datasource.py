@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import sys
+
 from pyspark.sql.datasource import DataSource
 from pyspark.sql.types import StructType
 
 from pycassandra import _native
 from pycassandra._arrow import spark_arrow_schema, spark_schema
 from pycassandra._redact import redacted_options
-from pycassandra.reader import CassandraReader
+from pycassandra.reader import CassandraFilteringReader, CassandraReader
 from pycassandra.writers import CassandraBatchWriter, CassandraStreamWriter
+
+
+def _asked_for_pushdown() -> bool:
+    """Whether Spark calls ``reader()`` to push filters next.
+
+    With ``spark.sql.python.filterPushdown.enabled`` false (the default), Spark
+    refuses any reader that defines ``pushFilters``; when true, it calls
+    ``reader()`` from its filter-pushdown worker. The worker's conf is not
+    visible here, so the caller's file tells which case this is.
+    """
+    caller = sys._getframe(2).f_code.co_filename
+    return caller.endswith("data_source_pushdown_filters.py")
 
 
 class CassandraDataSource(DataSource):
@@ -64,7 +78,7 @@ class CassandraDataSource(DataSource):
     def reader(self, schema: StructType) -> CassandraReader:
         options = dict(self.options)
         _native.validate_read_options(options)
-        reader = CassandraReader(options, schema)
+        reader = (CassandraFilteringReader if _asked_for_pushdown() else CassandraReader)(options, schema)
         # Columns and types are checked against the table here, on the driver, before any task.
         _native.check_read(options, spark_arrow_schema(schema))
         return reader

@@ -34,14 +34,28 @@ class CassandraReader(DataSourceReader):
     def __init__(self, options: dict, schema: StructType):
         self._options = options
         self._arrow_schema = spark_arrow_schema(schema)
+        self._pushed = None
 
     def partitions(self) -> List[CassandraPartition]:
-        splits = _native.plan_splits(self._options, self._arrow_schema)
+        splits = _native.plan_splits(self._options, self._arrow_schema, self._pushed)
         return [CassandraPartition(index, [split]) for index, split in enumerate(splits)]
 
     def read(self, partition: CassandraPartition) -> Iterator[pa.RecordBatch]:
         for start, end, replicas in partition.splits:
-            yield from _native.Scan(self._options, self._arrow_schema, start, end, replicas)
+            yield from _native.Scan(self._options, self._arrow_schema, start, end, replicas, self._pushed)
+
+
+class CassandraFilteringReader(CassandraReader):
+    """The reader with ``pushFilters`` (PySpark 4.1+, when Spark asks for pushdown)."""
+
+    def pushFilters(self, filters):  # noqa: N802 (Spark's name)
+        from pycassandra._pushdown import Pushdown
+
+        partition_key, clustering_key, types = _native.table_keys(self._options)
+        pushdown = Pushdown(partition_key, clustering_key, types)
+        remaining = pushdown.push(list(filters))
+        self._pushed = pushdown.native_argument()
+        return remaining
 
     def __repr__(self) -> str:
         return f"CassandraReader({redacted_options(self._options)})"

@@ -34,6 +34,12 @@ pub struct ReadOptions {
     pub writetime_columns: Vec<String>,
     /// Columns read with `ttl(col)` as extra columns.
     pub ttl_columns: Vec<String>,
+    /// CQL fixing every partition key column (e.g. `"k" IN (1, 2)`): direct
+    /// lookups instead of a token-range scan. Set by filter pushdown, not by an option.
+    pub partition_key_predicate: Option<String>,
+    /// CQL predicates on clustering columns, ANDed to every scan. Set by
+    /// filter pushdown, not by an option.
+    pub pushed_predicates: Vec<String>,
 }
 
 impl ReadOptions {
@@ -58,6 +64,8 @@ impl ReadOptions {
             limit: None,
             writetime_columns: Vec::new(),
             ttl_columns: Vec::new(),
+            partition_key_predicate: None,
+            pushed_predicates: Vec::new(),
         }
     }
 

@@ -89,6 +89,10 @@ impl CassandraReader {
     /// them (default: 1 + 2 × this machine's cores), each inside one replica
     /// set, together covering the ring exactly once.
     pub async fn splits(&self) -> Result<Vec<TokenSplit>, Error> {
+        if self.options.partition_key_predicate.is_some() {
+            // Partition lookups: one split; the driver routes nothing, the coordinator fans out.
+            return Ok(vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }]);
+        }
         let bytes = estimate::table_bytes(&self.session, &self.table.keyspace, &self.table.table).await?;
         let min_splits = self.options.min_splits.unwrap_or_else(|| {
             1 + 2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

@@ -37,6 +37,8 @@ pub(crate) struct ScanPlan {
     pub(crate) columns: Vec<OutputColumn>,
     pub(crate) schema: SchemaRef,
     pub(crate) cql: String,
+    /// Whether the statement binds a token range (else it looks partitions up).
+    pub(crate) binds_range: bool,
 }
 
 impl ScanPlan {
@@ -89,8 +91,16 @@ impl ScanPlan {
         let fields: Vec<Field> = columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), c.nullable)).collect();
         let selectors: Vec<Selector> = columns.iter().map(|c| c.selector.clone()).collect();
         let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
-        let cql = cql::select_token_range(&table.keyspace, &table.table, &selectors, &key, options.where_clause.as_deref(), options.limit);
-        Ok(Self { columns, schema: Arc::new(Schema::new(fields)), cql })
+        let rows = match &options.partition_key_predicate {
+            Some(predicate) => cql::Rows::Partitions(predicate),
+            None => cql::Rows::TokenRange(&key),
+        };
+        let predicates: Vec<&str> = options.pushed_predicates.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
+        // A scan restricted further needs ALLOW FILTERING; lookups of whole partitions do not.
+        let allow_filtering = options.where_clause.is_some() || (options.partition_key_predicate.is_none() && !predicates.is_empty());
+        let cql = cql::select(&table.keyspace, &table.table, &selectors, rows, &predicates, options.limit, allow_filtering);
+        let binds_range = options.partition_key_predicate.is_none();
+        Ok(Self { columns, schema: Arc::new(Schema::new(fields)), cql, binds_range })
     }
 }
 

@@ -53,14 +53,14 @@ impl Scan {
     /// (the node may send some) are skipped.
     pub async fn next_batch(&mut self) -> Result<Option<RecordBatch>, Error> {
         if let Some(first) = self.first_page.take() {
-            self.pending = Some(fetch(&self.session, &self.statement, self.range, first, &self.table, &self.plan.cql));
+            self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, first, &self.table));
         }
         while let Some(pending) = self.pending.take() {
             let (result, paging) = pending
                 .await
                 .map_err(|e| ReadError::Statement { table: self.table.clone(), cql: self.plan.cql.clone(), source: Box::new(e) })??;
             if let PagingStateResponse::HasMorePages { state } = paging {
-                self.pending = Some(fetch(&self.session, &self.statement, self.range, state, &self.table, &self.plan.cql));
+                self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, state, &self.table));
             }
             let batch = self.decode(result)?;
             if batch.num_rows() > 0 {
@@ -99,14 +99,16 @@ impl Scan {
     }
 }
 
-fn fetch(session: &Arc<Session>, statement: &PreparedStatement, range: TokenRange, paging: PagingState, table: &str, cql: &str) -> JoinHandle<Page> {
+fn fetch(session: &Arc<Session>, plan: &ScanPlan, statement: &PreparedStatement, range: TokenRange, paging: PagingState, table: &str) -> JoinHandle<Page> {
     let session = Arc::clone(session);
     let statement = statement.clone();
-    let (table, cql) = (table.to_string(), cql.to_string());
+    let (table, cql, binds_range) = (table.to_string(), plan.cql.clone(), plan.binds_range);
     tokio::spawn(async move {
-        session
-            .execute_single_page(&statement, (range.start, range.end), paging)
-            .await
-            .map_err(|source| ReadError::Statement { table, cql, source: Box::new(source) })
+        let page = if binds_range {
+            session.execute_single_page(&statement, (range.start, range.end), paging).await
+        } else {
+            session.execute_single_page(&statement, (), paging).await
+        };
+        page.map_err(|source| ReadError::Statement { table, cql, source: Box::new(source) })
     })
 }
