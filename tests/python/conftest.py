@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import uuid
 
 import pytest
@@ -22,6 +23,8 @@ NODE_PORT = int(os.environ.get("PYCASSANDRA_PORT", "9042"))
 # Spark's Python workers must run this interpreter, which has pyarrow and pycassandra.
 os.environ["PYSPARK_PYTHON"] = sys.executable
 os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+# Spark's Python workers append their pycassandra log lines here (see pycassandra/_logging.py).
+os.environ["PYCASSANDRA_LOG_FILE"] = os.path.join(tempfile.mkdtemp(prefix="pycassandra-logs-"), "workers.log")
 # Spark's workers import probe sources defined beside the tests.
 _here = os.path.dirname(os.path.abspath(__file__))
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_here, os.environ.get("PYTHONPATH")) if p)

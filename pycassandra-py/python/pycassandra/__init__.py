@@ -5,7 +5,12 @@
 'pycassandra'
 """
 
-from pycassandra._native import __version__, convert_value
+from pycassandra._logging import configure_from_environment
+
+# Before the native module reads the logger's level.
+configure_from_environment()
+
+from pycassandra._native import __version__, convert_value  # noqa: E402
 from pycassandra.datasource import CassandraDataSource
 from pycassandra.exceptions import (
     CassandraConnectError,

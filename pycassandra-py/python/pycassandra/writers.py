@@ -54,6 +54,11 @@ def _write_partition(options: dict, iterator: Iterator[pa.RecordBatch]) -> Cassa
     except Exception:
         if writer is not None:
             try:
+                # Requests already sent still land: wait for them, so the count is what the table got.
+                writer.flush()
+            except Exception:  # a failed request: its rows are counted as failed
+                pass
+            try:
                 written = writer.report()
                 logger.error(
                     "pycassandra task failed after writing %d rows and deleting %d",
