@@ -26,6 +26,24 @@ use crate::error::{Error, ReadError};
 use crate::schema::TableSchema;
 use plan::ScanPlan;
 
+/// Decodes values in CQL's binary encoding (as a node sends them) of type
+/// `cql` into one Arrow array of the type [`arrow_type`] gives; `None` is null.
+/// An error names the value's position and what is wrong; nothing panics.
+///
+/// ```
+/// use scylla::cluster::metadata::{ColumnType, NativeType};
+/// let array = pycassandra::read::decode_values(&ColumnType::Native(NativeType::Int), &[Some(&[0, 0, 0, 7]), None]).unwrap();
+/// assert_eq!(array.len(), 2);
+/// ```
+pub fn decode_values(cql: &scylla::cluster::metadata::ColumnType<'_>, values: &[Option<&[u8]>]) -> Result<arrow_array::ArrayRef, String> {
+    let data_type = arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::schema::cql_type_name(cql)))?;
+    let mut sink = to_arrow::Sink::new(cql, &data_type).ok_or_else(|| format!("no decoder for {}", crate::schema::cql_type_name(cql)))?;
+    for (index, value) in values.iter().enumerate() {
+        sink.push(*value).map_err(|reason| format!("value {index}: {reason}"))?;
+    }
+    sink.finish().map_err(|e| e.to_string())
+}
+
 /// Reads one table into Arrow record batches.
 ///
 /// ```no_run
