@@ -114,3 +114,26 @@ fn malformed_bytes_are_errors() {
     let mut set = sink(&list_type);
     assert!(set.push(Some(&[0, 0, 0, 5, 0, 0, 0, 4])).is_err());
 }
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_bytes_decode_or_fail_without_panicking(selector in 0usize..26, values in proptest::collection::vec(proptest::option::of(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40)), 0..4)) {
+        use NativeType as N;
+        let scalars = [
+            N::Ascii, N::Boolean, N::Blob, N::Counter, N::Date, N::Decimal, N::Double, N::Duration, N::Float, N::Int,
+            N::BigInt, N::Text, N::Timestamp, N::Inet, N::SmallInt, N::TinyInt, N::Time, N::Timeuuid, N::Uuid, N::Varint,
+        ];
+        let list = |e| ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(e)) };
+        let cql = match selector {
+            20 => list(native(N::Int)),
+            21 => ColumnType::Collection { frozen: false, typ: CollectionType::Map(Box::new(native(N::Text)), Box::new(list(native(N::Decimal)))) },
+            22 => ColumnType::Tuple(vec![native(N::Int), native(N::Varint), native(N::Duration)]),
+            23 => ColumnType::Vector { typ: Box::new(native(N::Float)), dimensions: 3 },
+            24 => ColumnType::Vector { typ: Box::new(native(N::Text)), dimensions: 2 },
+            25 => ColumnType::Collection { frozen: true, typ: CollectionType::Set(Box::new(native(N::Inet))) },
+            n => native(scalars[n].clone()),
+        };
+        let values: Vec<Option<&[u8]>> = values.iter().map(|v| v.as_deref()).collect();
+        let _ = crate::read::decode_values(&cql, &values);
+    }
+}
