@@ -1,6 +1,6 @@
 //! Measures CassandraWriter on the local node: rows/s and client CPU per row,
-//! for one row per partition (single statements) and 100 rows per partition
-//! (unlogged partition batches).
+//! for one row per partition (single statements, or unlogged batches by
+//! replica) and 100 rows per partition (unlogged partition batches).
 //!
 //! ```sh
 //! cargo run --release -p pycassandra --example write_throughput -- 500000
@@ -55,6 +55,7 @@ async fn main() -> Result<(), pycassandra::Error> {
     println!("rows={rows} layout grouping rows/s cpu_us_per_row requests");
     for (layout, rows_per_partition, grouping) in [
         ("1-row-partitions", 1, BatchGrouping::None),
+        ("1-row-partitions", 1, BatchGrouping::ReplicaSet),
         ("100-row-partitions", 100, BatchGrouping::Partition),
         ("100-row-partitions", 100, BatchGrouping::None),
     ] {

@@ -153,6 +153,30 @@ async fn rows_of_one_partition_travel_as_unlogged_batches() {
 }
 
 #[tokio::test]
+async fn single_row_partitions_travel_together_by_replica_when_asked() {
+    let session = node_session().await;
+    let keyspace = kv_table(&session).await;
+    let rows = 2_000;
+    let input = batch(
+        vec![("k", DataType::Int32), ("v", DataType::Utf8)],
+        vec![
+            Arc::new(Int32Array::from_iter_values(0..rows)),
+            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("v{i}")))),
+        ],
+    );
+    let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
+    options.batch_grouping = BatchGrouping::ReplicaSet;
+    options.batch_max_rows = 40;
+    let report = write(options, &input).await;
+    // One node owns every partition: batches of 40 rows.
+    assert_eq!((report.rows_written, report.requests), (2_000, 50));
+    let stored: Vec<(i32, String)> = select(&session, format!("SELECT k, v FROM {keyspace}.kv")).await;
+    let mut stored: Vec<(i32, String)> = stored;
+    stored.sort();
+    assert_eq!(stored, (0..rows).map(|i| (i, format!("v{i}"))).collect::<Vec<_>>());
+}
+
+#[tokio::test]
 async fn truncate_needs_confirmation_and_then_empties_the_table() {
     let session = node_session().await;
     let keyspace = kv_table(&session).await;

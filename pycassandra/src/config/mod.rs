@@ -102,13 +102,17 @@ pub struct DeleteFlag {
     pub value: String,
 }
 
-/// Whether rows of one partition travel together.
+/// Which rows travel together in one UNLOGGED batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum BatchGrouping {
-    /// Rows sharing a partition key go as one UNLOGGED batch.
+    /// Rows sharing a partition key.
     #[default]
     Partition,
-    /// Every row is its own request.
+    /// Rows whose partitions have the same first replica (the node the batch
+    /// is sent to): fewer requests when partitions hold one row each, at the
+    /// price of batches that span partitions on that node.
+    ReplicaSet,
+    /// None: every row is its own request.
     None,
 }
 

@@ -35,7 +35,8 @@ pub const DELETE_FLAG_VALUE: &str = "delete_flag_value";
 pub const CONNECT_TIMEOUT_MS: &str = "connect_timeout_ms";
 /// Per-request timeout, milliseconds.
 pub const REQUEST_TIMEOUT_MS: &str = "request_timeout_ms";
-/// `partition` (rows sharing a partition go in one unlogged batch) or `none`.
+/// `partition` (rows sharing a partition go in one unlogged batch), `replica_set`
+/// (rows whose partitions share a first replica) or `none`.
 pub const BATCH_GROUPING: &str = "batch_grouping";
 /// Largest number of rows in one unlogged batch.
 pub const BATCH_MAX_ROWS: &str = "batch_max_rows";

@@ -236,9 +236,10 @@ impl Reader<'_> {
     fn batch_grouping(&mut self) -> BatchGrouping {
         match self.raw.get(BATCH_GROUPING).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
             None | Some("partition") => BatchGrouping::Partition,
+            Some("replica_set") => BatchGrouping::ReplicaSet,
             Some("none") => BatchGrouping::None,
             Some(_) => {
-                self.invalid(BATCH_GROUPING, "partition or none");
+                self.invalid(BATCH_GROUPING, "partition, replica_set or none");
                 BatchGrouping::Partition
             }
         }

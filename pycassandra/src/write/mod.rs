@@ -21,7 +21,7 @@ pub use report::WriteReport;
 use crate::config::{BatchGrouping, WriteOptions};
 use crate::error::{Error, WriteError};
 use crate::schema::TableSchema;
-use plan::{PlannedRow, WritePlan};
+use plan::{Grouping, PlannedRow, WritePlan};
 use report::Counters;
 use request::{Request, Statements};
 
@@ -39,6 +39,9 @@ use request::{Request, Statements};
 /// ```
 pub struct CassandraWriter {
     session: Arc<Session>,
+    /// Keyspace and table as the schema names them (for token computation).
+    keyspace: String,
+    table: String,
     options: WriteOptions,
     plan: WritePlan,
     statements: Arc<Statements>,
@@ -87,6 +90,8 @@ impl CassandraWriter {
                 max_retries: options.max_retries,
             }),
             permits: Arc::new(Semaphore::new(options.concurrency)),
+            keyspace: table.keyspace.clone(),
+            table: table.table.clone(),
             session,
             options,
             plan,
@@ -104,7 +109,13 @@ impl CassandraWriter {
     pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
         self.raise_first_error()?;
         Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
-        let rows = match self.plan.rows(batch, self.groups_partitions()) {
+        let cluster = self.session.get_cluster_state();
+        let grouping = match self.grouping() {
+            BatchGrouping::None => Grouping::None,
+            BatchGrouping::Partition => Grouping::Partition,
+            BatchGrouping::ReplicaSet => Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table },
+        };
+        let rows = match self.plan.rows(batch, grouping) {
             Ok(rows) => rows,
             Err(error) => {
                 Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
@@ -129,8 +140,9 @@ impl CassandraWriter {
         }
     }
 
-    fn groups_partitions(&self) -> bool {
-        self.options.batch_grouping == BatchGrouping::Partition && !self.options.if_not_exists
+    /// Conditional inserts go one by one: Cassandra refuses LWT batches across partitions.
+    fn grouping(&self) -> BatchGrouping {
+        if self.options.if_not_exists { BatchGrouping::None } else { self.options.batch_grouping }
     }
 
     /// Waits for every request in flight; fails with the first error seen.
@@ -168,7 +180,7 @@ impl CassandraWriter {
     }
 
     fn group(&self, rows: Vec<PlannedRow>) -> Vec<Request> {
-        if !self.groups_partitions() {
+        if self.grouping() == BatchGrouping::None {
             return rows.into_iter().map(|row| Request::single(row.action)).collect();
         }
         let mut groups: Vec<Vec<plan::RowAction>> = Vec::new();

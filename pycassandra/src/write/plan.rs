@@ -25,7 +25,26 @@ pub(crate) enum RowAction {
     Delete(Vec<Bound>),
 }
 
-/// A row to send and the partition it belongs to (empty unless grouping).
+/// How rows are grouped into batches; see [`crate::BatchGrouping`].
+#[derive(Clone, Copy)]
+pub(crate) enum Grouping<'a> {
+    None,
+    Partition,
+    ReplicaSet { cluster: &'a scylla::cluster::ClusterState, keyspace: &'a str, table: &'a str },
+}
+
+/// The host id and shard of the first replica of the row's partition; empty
+/// when the driver cannot tell (the row then joins the group of such rows).
+fn first_replica(cluster: &scylla::cluster::ClusterState, keyspace: &str, table: &str, key: &Vec<&Option<CqlValue>>) -> String {
+    let Ok(token) = cluster.compute_token(keyspace, table, key) else { return String::new() };
+    cluster
+        .get_token_endpoints(keyspace, table, token)
+        .first()
+        .map(|(node, shard)| format!("{}/{shard}", node.host_id))
+        .unwrap_or_default()
+}
+
+/// A row to send and the key of its group (empty unless grouping).
 pub(crate) struct PlannedRow {
     pub(crate) action: RowAction,
     pub(crate) partition: String,
@@ -148,8 +167,9 @@ impl WritePlan {
         })
     }
 
-    /// Converts a batch column at a time, then assembles its rows.
-    pub(crate) fn rows(&self, batch: &RecordBatch, with_partition: bool) -> Result<Vec<PlannedRow>, Error> {
+    /// Converts a batch column at a time, then assembles its rows, each with
+    /// the key of the group it travels in.
+    pub(crate) fn rows(&self, batch: &RecordBatch, grouping: Grouping<'_>) -> Result<Vec<PlannedRow>, Error> {
         let mut converted: Vec<std::vec::IntoIter<Option<CqlValue>>> = Vec::with_capacity(self.columns.len());
         for (index, converter) in &self.columns {
             converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
@@ -159,11 +179,11 @@ impl WritePlan {
         let mut rows = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
-            let partition = if with_partition {
-                let key: Vec<&Option<CqlValue>> = self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect();
-                format!("{key:?}")
-            } else {
-                String::new()
+            let key = || -> Vec<&Option<CqlValue>> { self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect() };
+            let partition = match grouping {
+                Grouping::None => String::new(),
+                Grouping::Partition => format!("{:?}", key()),
+                Grouping::ReplicaSet { cluster, keyspace, table } => first_replica(cluster, keyspace, table, &key()),
             };
             let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
             let deleting = self.delete_flag.as_ref().is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
