@@ -1,1 +1,29 @@
-//! placeholder
+//! `#[derive(CassandraRow)]` and `#[derive(CassandraUdt)]` for pycassandra:
+//! parse ([`ast`]) → check ([`validate`], every problem at once, with spans)
+//! → generate ([`expand`]). The user docs live on the re-exports in
+//! `pycassandra::row`.
+
+mod ast;
+mod expand;
+mod validate;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// See `pycassandra::row::CassandraRow`.
+#[proc_macro_derive(CassandraRow, attributes(cassandra))]
+pub fn derive_cassandra_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    ast::Row::from_input(&input)
+        .and_then(|row| validate::row(&row).map(|()| row))
+        .map(|row| expand::row(&row))
+        .unwrap_or_else(|error| error.to_compile_error())
+        .into()
+}
+
+/// See `pycassandra::row::CassandraUdt`.
+#[proc_macro_derive(CassandraUdt, attributes(cassandra))]
+pub fn derive_cassandra_udt(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    ast::Udt::from_input(&input).map(|udt| expand::udt(&udt)).unwrap_or_else(|error| error.to_compile_error()).into()
+}

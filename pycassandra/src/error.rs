@@ -171,6 +171,14 @@ pub struct ConnectError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SchemaError {
+    /// A `#[derive(CassandraRow)]` struct does not fit the live table.
+    #[error("struct does not fit table {table}: {}", .problems.join("; "))]
+    RowMismatch {
+        /// `keyspace.table`.
+        table: String,
+        /// Every disagreement.
+        problems: Vec<String>,
+    },
     /// No such keyspace.
     #[error("keyspace '{keyspace}' does not exist")]
     KeyspaceNotFound {

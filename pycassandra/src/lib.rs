@@ -12,6 +12,9 @@ pub mod convert;
 pub mod cql;
 mod error;
 pub mod read;
+pub mod row;
+#[doc(hidden)]
+pub mod _macro_internal;
 pub mod schema;
 pub mod session;
 pub mod write;
@@ -20,4 +23,5 @@ pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerR
 pub use error::{ConfigError, ConnectError, ConvertError, Error, ReadError, Result, SchemaError, WriteError};
 pub use schema::TableSchema;
 pub use read::CassandraReader;
+pub use row::CassandraRow;
 pub use write::{CassandraWriter, WriteReport};

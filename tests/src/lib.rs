@@ -82,6 +82,8 @@ mod roundtrip;
 #[cfg(test)]
 mod nested;
 #[cfg(test)]
+mod derive;
+#[cfg(test)]
 mod docs;
 #[cfg(test)]
 mod read;

@@ -21,7 +21,8 @@ pub use report::WriteReport;
 use crate::config::{BatchGrouping, WriteOptions};
 use crate::error::{Error, WriteError};
 use crate::schema::TableSchema;
-use plan::{Grouping, PlannedRow, WritePlan};
+use crate::row::CassandraRow;
+use plan::{Grouping, PlannedRow, RowAction, Values, WritePlan};
 use report::Counters;
 use request::{Request, Statements};
 
@@ -37,13 +38,17 @@ use request::{Request, Statements};
 /// println!("{} rows written", report.rows_written);
 /// # Ok(()) }
 /// ```
-pub struct CassandraWriter {
+///
+/// Typed rows go through the same engine: `CassandraWriter<T>` for a
+/// `#[derive(CassandraRow)]` struct `T` (see [`crate::row`]).
+pub struct CassandraWriter<T = RecordBatch> {
     session: Arc<Session>,
     /// Keyspace and table as the schema names them (for token computation).
     keyspace: String,
     table: String,
     options: WriteOptions,
-    plan: WritePlan,
+    /// How Arrow columns become values; `None` for typed rows.
+    plan: Option<WritePlan>,
     statements: Arc<Statements>,
     permits: Arc<Semaphore>,
     in_flight: JoinSet<()>,
@@ -51,9 +56,10 @@ pub struct CassandraWriter {
     first_error: Arc<Mutex<Option<Error>>>,
     started: Instant,
     micro_batch: Option<(Instant, WriteReport)>,
+    rows: std::marker::PhantomData<fn(T)>,
 }
 
-impl CassandraWriter {
+impl CassandraWriter<RecordBatch> {
     /// Connects, reads the table's schema and prepares the statements for
     /// input of the given Arrow schema.
     pub async fn open(options: WriteOptions, input: &Schema) -> Result<Self, Error> {
@@ -79,7 +85,88 @@ impl CassandraWriter {
             None => None,
         };
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.write_cql, "writer opened");
-        Ok(Self {
+        Ok(Self::assemble(session, options, table, Some(plan), insert, delete, idempotent))
+    }
+
+    /// Converts `batch` and sends its rows. Returns once every request is in
+    /// flight, so the caller can fetch the next batch while these complete.
+    /// A conversion error fails before any row of the batch is sent.
+    pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
+        self.raise_first_error()?;
+        Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
+        let cluster = self.session.get_cluster_state();
+        let grouping = match self.grouping() {
+            BatchGrouping::None => Grouping::None,
+            BatchGrouping::Partition => Grouping::Partition,
+            BatchGrouping::ReplicaSet => Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table },
+        };
+        let Some(plan) = &self.plan else { return Err(WriteError::Closed { reason: "no Arrow plan".into() }.into()) };
+        let rows = match plan.rows(batch, grouping) {
+            Ok(rows) => rows,
+            Err(error) => {
+                Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
+                return Err(error);
+            }
+        };
+        for request in self.group(rows) {
+            self.send(request).await?;
+        }
+        self.throttle().await;
+        Ok(())
+    }
+}
+
+impl<T: CassandraRow> CassandraWriter<T> {
+    /// Connects, checks `T` against the live table (every mismatch in one
+    /// error) and prepares `T`'s statement. The keyspace is `T`'s, else
+    /// `options.keyspace`; the table is `T`'s.
+    pub async fn open_rows(options: WriteOptions) -> Result<Self, Error> {
+        let session = crate::session::connect(&options.connection).await?;
+        Self::with_session_rows(session, options).await
+    }
+
+    /// Like [`open_rows`](Self::open_rows), on an existing session.
+    pub async fn with_session_rows(session: Arc<Session>, options: WriteOptions) -> Result<Self, Error> {
+        let keyspace = T::KEYSPACE.map_or_else(|| options.keyspace.clone(), str::to_string);
+        let table = TableSchema::load(&session, &keyspace, T::TABLE).await?;
+        crate::row::check_against::<T>(&table)?;
+        let cql = match T::KEYSPACE {
+            Some(_) => T::INSERT_CQL.to_string(),
+            None => crate::cql::qualify_statement(T::INSERT_CQL, &table.keyspace, T::TABLE),
+        };
+        // Increments repeat if retried.
+        let idempotent = T::COUNTERS.is_empty();
+        let insert = prepare(&session, &cql, &options, idempotent).await?;
+        tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %cql, "typed writer opened");
+        Ok(Self::assemble(session, options, &table, None, insert, None, idempotent))
+    }
+
+    /// Sends one row; returns once it is in flight.
+    pub async fn write(&mut self, row: T) -> Result<(), Error> {
+        self.raise_first_error()?;
+        self.send(Request::single(RowAction::Write(Values::Typed(Box::new(row))))).await
+    }
+
+    /// Sends every row; returns once the last is in flight.
+    pub async fn write_all(&mut self, rows: impl IntoIterator<Item = T>) -> Result<(), Error> {
+        for row in rows {
+            self.write(row).await?;
+        }
+        Ok(())
+    }
+}
+
+impl<T> CassandraWriter<T> {
+    fn assemble(
+        session: Arc<Session>,
+        options: WriteOptions,
+        table: &TableSchema,
+        plan: Option<WritePlan>,
+        insert: PreparedStatement,
+        delete: Option<PreparedStatement>,
+        idempotent: bool,
+    ) -> Self {
+        Self {
             statements: Arc::new(Statements {
                 insert,
                 delete,
@@ -100,33 +187,8 @@ impl CassandraWriter {
             first_error: Arc::new(Mutex::new(None)),
             started: Instant::now(),
             micro_batch: None,
-        })
-    }
-
-    /// Converts `batch` and sends its rows. Returns once every request is in
-    /// flight, so the caller can fetch the next batch while these complete.
-    /// A conversion error fails before any row of the batch is sent.
-    pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
-        self.raise_first_error()?;
-        Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
-        let cluster = self.session.get_cluster_state();
-        let grouping = match self.grouping() {
-            BatchGrouping::None => Grouping::None,
-            BatchGrouping::Partition => Grouping::Partition,
-            BatchGrouping::ReplicaSet => Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table },
-        };
-        let rows = match self.plan.rows(batch, grouping) {
-            Ok(rows) => rows,
-            Err(error) => {
-                Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
-                return Err(error);
-            }
-        };
-        for request in self.group(rows) {
-            self.send(request).await?;
+            rows: std::marker::PhantomData,
         }
-        self.throttle().await;
-        Ok(())
     }
 
     /// Sleeps while the input consumed runs ahead of `throughput_mb_per_sec`.

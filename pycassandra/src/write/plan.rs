@@ -17,10 +17,37 @@ use crate::schema::{match_name, TableSchema};
 /// One bound value: unset (leave the column alone), null, or a value.
 pub(crate) type Bound = MaybeUnset<Option<CqlValue>>;
 
+/// The values of a write: converted from Arrow, or a typed row serialized
+/// straight from its fields.
+pub(crate) enum Values {
+    Bound(Vec<Bound>),
+    Typed(Box<dyn scylla::serialize::row::SerializeRow + Send + Sync>),
+}
+
+impl scylla::serialize::row::SerializeRow for Values {
+    fn serialize(
+        &self,
+        ctx: &scylla::serialize::row::RowSerializationContext<'_>,
+        writer: &mut scylla::serialize::writers::RowWriter<'_>,
+    ) -> Result<(), scylla::serialize::SerializationError> {
+        match self {
+            Values::Bound(values) => values.serialize(ctx, writer),
+            Values::Typed(row) => row.serialize(ctx, writer),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            Values::Bound(values) => values.is_empty(),
+            Values::Typed(row) => row.is_empty(),
+        }
+    }
+}
+
 /// A row ready to send.
 pub(crate) enum RowAction {
-    /// The write statement (INSERT, or UPDATE in update mode) with its bound values.
-    Write(Vec<Bound>),
+    /// The write statement (INSERT, or UPDATE in update mode) with its values.
+    Write(Values),
     /// DELETE with these values (timestamp, then key columns).
     Delete(Vec<Bound>),
 }
@@ -220,7 +247,7 @@ impl WritePlan {
                         bound
                     }
                 };
-                rows.push(PlannedRow { action: RowAction::Write(bound), partition });
+                rows.push(PlannedRow { action: RowAction::Write(Values::Bound(bound)), partition });
             }
         }
         Ok(rows)

@@ -11,7 +11,9 @@ use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::Consistency;
 use scylla::value::{CqlValue, Row};
 
-use super::plan::{Bound, RowAction};
+use scylla::serialize::row::SerializeRow;
+
+use super::plan::RowAction;
 use super::report::Counters;
 use crate::error::{Error, WriteError};
 
@@ -91,7 +93,7 @@ impl Request {
                 let mut batch = Batch::new(BatchType::Unlogged);
                 batch.set_consistency(statements.consistency);
                 batch.set_is_idempotent(statements.idempotent);
-                let mut values: Vec<&Vec<Bound>> = Vec::with_capacity(rows.len());
+                let mut values: Vec<&(dyn SerializeRow + Sync)> = Vec::with_capacity(rows.len());
                 for row in rows {
                     match row {
                         RowAction::Write(row_values) => {

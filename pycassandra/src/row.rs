@@ -1,0 +1,236 @@
+//! Typed rows: `#[derive(CassandraRow)]` maps a struct to a table, checked
+//! against the live table when a writer opens, serialized straight from the
+//! struct into each request, and read back from rows.
+//!
+//! ```ignore
+//! use pycassandra::row::CassandraRow;
+//!
+//! #[derive(CassandraRow)]
+//! #[cassandra(keyspace = "shop", table = "orders")]      // keyspace optional: else the writer's
+//! struct Order {
+//!     #[cassandra(partition_key)] customer: uuid::Uuid,
+//!     #[cassandra(clustering_key)] placed: scylla::value::CqlTimestamp,
+//!     #[cassandra(rename = "total_cents")] total: i64,
+//!     note: Option<String>,
+//!     #[cassandra(ttl)] ttl: Option<i32>,                  // USING TTL, per row
+//!     #[cassandra(skip)] cache: Vec<u8>,                   // not a column
+//! }
+//! ```
+//!
+//! Field attributes: `partition_key` and `clustering_key` (in field order, or
+//! numbered `partition_key = 0, 1, …`), `rename = "col"`, `skip`, `ttl`
+//! (`i32`/`Option<i32>` seconds), `writetime` (`i64`/`Option<i64>` µs),
+//! `counter` (`i64`, incremented: the statement becomes an UPDATE). Key
+//! fields cannot be `Option`. Mistakes are compile errors pointing at the
+//! field or attribute.
+//!
+//! | Rust | CQL |
+//! |---|---|
+//! | `i8`, `i16`, `i32`, `i64` | tinyint, smallint, int, bigint (`i64` also counter) |
+//! | `f32`, `f64`, `bool` | float, double, boolean |
+//! | `String` | text, ascii |
+//! | `Vec<u8>` | blob |
+//! | `uuid::Uuid` | uuid |
+//! | `scylla::value::CqlTimeuuid` | timeuuid |
+//! | `std::net::IpAddr` | inet |
+//! | `scylla::value::CqlDecimal`, `CqlVarint` | decimal, varint |
+//! | `scylla::value::CqlDate`, `CqlTime`, `CqlTimestamp`, `CqlDuration` | date, time, timestamp, duration |
+//! | `Option<T>` | T, nullable |
+//! | `Vec<T>` | list<T>, set<T>, vector<T, n> |
+//! | `HashSet<T>`, `BTreeSet<T>` | set<T> |
+//! | `HashMap<K, V>`, `BTreeMap<K, V>` | map<K, V> |
+//! | `(A, B, …)` | tuple<A, B, …> |
+//! | a struct with `#[derive(CassandraUdt, scylla::SerializeValue, scylla::DeserializeValue)]` | its user-defined type |
+
+use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+
+use crate::error::SchemaError;
+use crate::schema::{cql_type_name, TableSchema};
+
+/// A struct mapped to a table; implemented by `#[derive(CassandraRow)]`.
+pub trait CassandraRow: scylla::serialize::row::SerializeRow + Send + Sync + 'static {
+    /// Keyspace named on the struct, if any.
+    const KEYSPACE: Option<&'static str>;
+    /// Table name.
+    const TABLE: &'static str;
+    /// Columns written and read, in statement order: partition key, clustering key, the rest.
+    const COLUMNS: &'static [&'static str];
+    /// Partition key columns, in order.
+    const PARTITION_KEY: &'static [&'static str];
+    /// Clustering key columns, in order.
+    const CLUSTERING_KEY: &'static [&'static str];
+    /// Counter columns (the write is then an UPDATE incrementing them).
+    const COUNTERS: &'static [&'static str];
+    /// Whether a field carries the row's TTL.
+    const HAS_TTL: bool;
+    /// Whether a field carries the row's write timestamp.
+    const HAS_WRITETIME: bool;
+    /// The statement that writes a row (table qualified by the struct's keyspace, if any).
+    const INSERT_CQL: &'static str;
+    /// The statement that deletes a row by its primary key.
+    const DELETE_CQL: &'static str;
+    /// The statement that reads [`COLUMNS`](Self::COLUMNS) back.
+    const SELECT_CQL: &'static str;
+    /// Each column's name, expected CQL type and whether a table type fits it.
+    fn column_checks() -> Vec<ColumnCheck>;
+}
+
+/// What one field needs of its column.
+pub struct ColumnCheck {
+    /// Column name.
+    pub name: &'static str,
+    /// The CQL types the field maps to, for messages.
+    pub expected: String,
+    /// Whether a column type fits the field.
+    pub fits: fn(&ColumnType<'_>) -> bool,
+}
+
+/// Rust types with a CQL type. Unsupported field types fail to compile here.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no CQL type mapping",
+    label = "this field's type is not supported by #[derive(CassandraRow)]",
+    note = "see the mapping table in the docs of pycassandra::row; user-defined types derive CassandraUdt"
+)]
+pub trait CqlType {
+    /// The CQL spelling of the types this maps to.
+    fn describe() -> String;
+    /// Whether a table column of type `cql` can hold this.
+    fn fits(cql: &ColumnType<'_>) -> bool;
+}
+
+macro_rules! native {
+    ($rust:ty, $text:literal, $($native:ident),+) => {
+        impl CqlType for $rust {
+            fn describe() -> String {
+                $text.to_string()
+            }
+            fn fits(cql: &ColumnType<'_>) -> bool {
+                matches!(cql, $(ColumnType::Native(NativeType::$native))|+)
+            }
+        }
+    };
+}
+
+native!(i8, "tinyint", TinyInt);
+native!(i16, "smallint", SmallInt);
+native!(i32, "int", Int);
+native!(i64, "bigint", BigInt, Counter);
+native!(f32, "float", Float);
+native!(f64, "double", Double);
+native!(bool, "boolean", Boolean);
+native!(String, "text", Text, Ascii);
+native!(Vec<u8>, "blob", Blob);
+native!(uuid::Uuid, "uuid", Uuid);
+native!(scylla::value::CqlTimeuuid, "timeuuid", Timeuuid);
+native!(std::net::IpAddr, "inet", Inet);
+native!(scylla::value::CqlDecimal, "decimal", Decimal);
+native!(scylla::value::CqlVarint, "varint", Varint);
+native!(scylla::value::CqlDate, "date", Date);
+native!(scylla::value::CqlTime, "time", Time);
+native!(scylla::value::CqlTimestamp, "timestamp", Timestamp);
+native!(scylla::value::CqlDuration, "duration", Duration);
+
+impl<T: CqlType> CqlType for Option<T> {
+    fn describe() -> String {
+        T::describe()
+    }
+    fn fits(cql: &ColumnType<'_>) -> bool {
+        T::fits(cql)
+    }
+}
+
+impl<T: CqlType> CqlType for Vec<T> {
+    fn describe() -> String {
+        format!("list<{0}>, set<{0}> or vector<{0}, n>", T::describe())
+    }
+    fn fits(cql: &ColumnType<'_>) -> bool {
+        match cql {
+            ColumnType::Collection { typ: CollectionType::List(e) | CollectionType::Set(e), .. } => T::fits(e),
+            ColumnType::Vector { typ, .. } => T::fits(typ),
+            _ => false,
+        }
+    }
+}
+
+macro_rules! set {
+    ($($set:ident)::+) => {
+        impl<T: CqlType> CqlType for $($set)::+<T> {
+            fn describe() -> String {
+                format!("set<{}>", T::describe())
+            }
+            fn fits(cql: &ColumnType<'_>) -> bool {
+                matches!(cql, ColumnType::Collection { typ: CollectionType::Set(e), .. } if T::fits(e))
+            }
+        }
+    };
+}
+set!(std::collections::HashSet);
+set!(std::collections::BTreeSet);
+
+macro_rules! map {
+    ($($map:ident)::+) => {
+        impl<K: CqlType, V: CqlType> CqlType for $($map)::+<K, V> {
+            fn describe() -> String {
+                format!("map<{}, {}>", K::describe(), V::describe())
+            }
+            fn fits(cql: &ColumnType<'_>) -> bool {
+                matches!(cql, ColumnType::Collection { typ: CollectionType::Map(k, v), .. } if K::fits(k) && V::fits(v))
+            }
+        }
+    };
+}
+map!(std::collections::HashMap);
+map!(std::collections::BTreeMap);
+
+macro_rules! tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: CqlType),+> CqlType for ($($t,)+) {
+            fn describe() -> String {
+                let parts: Vec<String> = vec![$($t::describe()),+];
+                format!("tuple<{}>", parts.join(", "))
+            }
+            fn fits(cql: &ColumnType<'_>) -> bool {
+                let ColumnType::Tuple(elements) = cql else { return false };
+                let count = [$($i),+].len();
+                elements.len() == count $(&& $t::fits(&elements[$i]))+
+            }
+        }
+    };
+}
+tuple!(A 0);
+tuple!(A 0, B 1);
+tuple!(A 0, B 1, C 2);
+tuple!(A 0, B 1, C 2, D 3);
+tuple!(A 0, B 1, C 2, D 3, E 4);
+tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// Every way `T` and the live table disagree, in one error.
+pub fn check_against<T: CassandraRow>(table: &TableSchema) -> Result<(), SchemaError> {
+    let mut problems = Vec::new();
+    for check in T::column_checks() {
+        match table.columns.iter().find(|c| c.name == check.name) {
+            None => problems.push(format!("column \"{}\" is missing", check.name)),
+            Some(column) if !(check.fits)(&column.cql_type) => problems.push(format!(
+                "column \"{}\" is {} but the field maps to {}",
+                check.name,
+                cql_type_name(&column.cql_type),
+                check.expected
+            )),
+            Some(_) => {}
+        }
+    }
+    if table.partition_key.iter().map(String::as_str).ne(T::PARTITION_KEY.iter().copied()) {
+        problems.push(format!("partition key is ({}) but the struct says ({})", table.partition_key.join(", "), T::PARTITION_KEY.join(", ")));
+    }
+    if table.clustering_key.iter().map(String::as_str).ne(T::CLUSTERING_KEY.iter().copied()) {
+        problems.push(format!("clustering key is ({}) but the struct says ({})", table.clustering_key.join(", "), T::CLUSTERING_KEY.join(", ")));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(SchemaError::RowMismatch { table: format!("{}.{}", table.keyspace, table.table), problems })
+    }
+}
+
+#[cfg(feature = "derive")]
+pub use pycassandra_derive::{CassandraRow, CassandraUdt};
