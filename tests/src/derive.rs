@@ -131,7 +131,18 @@ async fn typed_rows_of_every_type_are_written_in_batch_mode_and_read_back_equal(
     writer.write_all((0..200).map(sample)).await.unwrap();
     let report = writer.finish().await.unwrap();
     assert_eq!(report.rows_written, 200);
-    assert_eq!(read_back(&session, &keyspace).await, (0..200).map(|i| as_read(sample(i))).collect::<Vec<_>>());
+    let expected: Vec<Everything> = (0..200).map(|i| as_read(sample(i))).collect();
+    assert_eq!(read_back(&session, &keyspace).await, expected);
+    // The same rows through CassandraReader, split by token ranges.
+    let mut options = pycassandra::ReadOptions::new(node_options(), keyspace.as_str(), "ignored");
+    options.min_splits = Some(4);
+    let reader = pycassandra::CassandraReader::open_rows::<Everything>(options).await.unwrap();
+    let mut typed = Vec::new();
+    for split in reader.splits().await.unwrap() {
+        typed.extend(reader.read_rows::<Everything>(&split).await.unwrap());
+    }
+    typed.sort_by_key(|r| r.id);
+    assert_eq!(typed, expected);
     // The per-row TTL reached the cells of even rows only.
     let ttls = session.query_unpaged(format!("SELECT id, ttl(f) FROM {keyspace}.everything"), ()).await.unwrap().into_rows_result().unwrap();
     for row in ttls.rows::<(i32, Option<i32>)>().unwrap() {

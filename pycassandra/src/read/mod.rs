@@ -124,12 +124,60 @@ impl CassandraReader {
 
     /// Scans one split, asking its replicas first.
     pub fn scan(&self, split: &TokenSplit) -> Scan {
+        let table = format!("{}.{}", self.table.keyspace, self.table.table);
+        Scan::new(Arc::clone(&self.session), Arc::clone(&self.plan), self.routed_statement(split), split.range, table)
+    }
+
+    fn routed_statement(&self, split: &TokenSplit) -> PreparedStatement {
         let mut statement = self.statement.clone();
         let policy = Arc::new(routing::ReplicasFirst { replicas: split.replicas.clone() });
         let profile = self.session.get_default_execution_profile_handle().pointee_to_builder().load_balancing_policy(policy).build();
         statement.set_execution_profile_handle(Some(profile.into_handle()));
-        let table = format!("{}.{}", self.table.keyspace, self.table.table);
-        Scan::new(Arc::clone(&self.session), Arc::clone(&self.plan), statement, split.range, table)
+        statement
+    }
+
+    /// Reads the typed rows of `T` (`#[derive(CassandraRow)]`): its keyspace
+    /// (else `options.keyspace`), its table, its columns.
+    pub async fn open_rows<T: crate::row::CassandraRow>(mut options: ReadOptions) -> Result<Self, Error> {
+        if let Some(keyspace) = T::KEYSPACE {
+            options.keyspace = keyspace.to_string();
+        }
+        options.table = T::TABLE.to_string();
+        options.columns = Some(T::COLUMNS.iter().map(ToString::to_string).collect());
+        let session = crate::session::connect(&options.connection).await?;
+        Self::with_session(session, options, None).await
+    }
+
+    /// One split's rows as `T`, page by page; the reader's columns must be
+    /// `T`'s, in order (as [`open_rows`](Self::open_rows) makes them).
+    pub async fn read_rows<T>(&self, split: &TokenSplit) -> Result<Vec<T>, Error>
+    where
+        T: for<'frame, 'metadata> scylla::deserialize::row::DeserializeRow<'frame, 'metadata>,
+    {
+        let statement = self.routed_statement(split);
+        let failed = |source: Box<dyn std::error::Error + Send + Sync>| ReadError::Statement {
+            table: format!("{}.{}", self.table.keyspace, self.table.table),
+            cql: self.plan.cql.clone(),
+            source,
+        };
+        let mut rows = Vec::new();
+        let mut paging = scylla::response::PagingState::start();
+        loop {
+            let page = if self.plan.binds_range {
+                self.session.execute_single_page(&statement, (split.range.start, split.range.end), paging).await
+            } else {
+                self.session.execute_single_page(&statement, (), paging).await
+            };
+            let (result, next) = page.map_err(|e| failed(Box::new(e)))?;
+            let result = result.into_rows_result().map_err(|e| failed(Box::new(e)))?;
+            for row in result.rows::<T>().map_err(|e| failed(Box::new(e)))? {
+                rows.push(row.map_err(|e| failed(Box::new(e)))?);
+            }
+            match next {
+                scylla::response::PagingStateResponse::HasMorePages { state } => paging = state,
+                scylla::response::PagingStateResponse::NoMorePages => return Ok(rows),
+            }
+        }
     }
 
     /// Every batch of every split, one split after another (for small tables and tests).
