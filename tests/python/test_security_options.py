@@ -65,3 +65,48 @@ def test_tls_with_the_test_ca(spark):
             .option("ssl_enabled", "true").option("ssl_ca_cert", os.path.join(TLS_DIR, "other-ca.pem")).save())
     session.execute(f"DROP KEYSPACE {keyspace}")
     cluster.shutdown()
+
+
+def test_a_working_password_shows_in_no_plan_log_repr_or_error(spark, capsys):
+    """A role with a unique password writes and reads; then every place Spark and
+    pycassandra describe the job is searched for that password."""
+    from cassandra.auth import PlainTextAuthProvider
+
+    import pycassandra
+
+    cluster, session = session_for(AUTH_NODE, auth_provider=PlainTextAuthProvider("cassandra", "cassandra"))
+    keyspace = make_table(session)
+    role, secret = f"pyc_{uuid.uuid4().hex[:12]}", f"Pw-{uuid.uuid4().hex}"
+    session.execute(f"CREATE ROLE {role} WITH PASSWORD = '{secret}' AND LOGIN = true")
+    session.execute(f"GRANT ALL PERMISSIONS ON KEYSPACE {keyspace} TO {role}")
+    options = {"host": AUTH_NODE, "keyspace": keyspace, "table": "kv", "username": role, "password": secret}
+    log_path = os.environ["PYCASSANDRA_LOG_FILE"]
+    log_start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
+    try:
+        spark.createDataFrame([(1, "a"), (2, "b")], KV).write.format("pycassandra").mode("append").options(**options).save()
+        read = spark.read.format("pycassandra").options(**options).load()
+        assert sorted(r.k for r in read.collect()) == [1, 2]
+        read.explain(extended=True)
+        with pytest.raises(Exception) as failure:  # a server-side failure, with the password in the options
+            spark.read.format("pycassandra").options(**{**options, "table": "absent"}).load().collect()
+
+        places = {"explain output": capsys.readouterr().out, "error": str(failure.value)}
+        store = spark._jsparkSession.sharedState().statusStore()
+        executions = store.executionsList()
+        for i in range(executions.size()):
+            execution = executions.apply(i)
+            places[f"execution {i} plan"] = execution.physicalPlanDescription() + execution.description()
+        source = pycassandra.CassandraDataSource(options)
+        places["repr of the source"] = repr(source)
+        places["repr of the reader"] = repr(source.reader(read.schema))
+        places["repr of the writer"] = repr(source.writer(KV, False))
+        with open(log_path, encoding="utf-8") as log:
+            log.seek(log_start)
+            places["worker logs"] = log.read()
+        assert any("AppendData" in text for text in places.values()), "the write's plan was not captured"
+        for place, text in places.items():
+            assert secret not in text, f"the password shows in the {place}"
+    finally:
+        session.execute(f"DROP KEYSPACE {keyspace}")
+        session.execute(f"DROP ROLE {role}")
+        cluster.shutdown()
