@@ -1,9 +1,11 @@
 # Entry points; each is a thin call into scripts/ (which have --help).
-.PHONY: demo test venv node node-stop wheel
+.PHONY: demo test bench venv node node-stop wheel
 demo:       ## start the node, build and install the wheel, run the PySpark demo
 	scripts/demo
 test:       ## every test: Rust unit + integration, PySpark, against a real node
 	scripts/test
+bench:      ## the benchmark (read section): pycassandra vs the Spark Cassandra Connector vs the driver
+	scripts/bench
 venv:       ## the Python environment with the wheel installed
 	scripts/venv
 node:       ## start the local Cassandra node

@@ -1,0 +1,28 @@
+"""Scans the table with the Spark Cassandra Connector 3.5.1 on PySpark 3.5 (local[2]), default settings."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import arguments, report, spark  # noqa: E402
+
+SCC = "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1"
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    session = spark("bench-scc-read", {
+        "spark.jars.packages": SCC,
+        "spark.cassandra.connection.host": args.host,
+        "spark.cassandra.connection.port": str(args.port),
+    })
+    df = session.read.format("org.apache.spark.sql.cassandra").options(keyspace=args.keyspace, table=args.table).load()
+    started = time.perf_counter()
+    row = df.selectExpr("count(*) AS n", "sum(total) AS s").first()
+    report(row["n"], row["s"], time.perf_counter() - started)
+    session.stop()
+
+
+if __name__ == "__main__":
+    main()
