@@ -5,7 +5,6 @@ loader), the peak RSS of that tree, and the CPU seconds the node spent."""
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import threading
 import time
@@ -16,32 +15,49 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _stat(pid: int):
-    """(parent pid, CPU seconds incl. reaped children, RSS bytes) of a process."""
+    """(parent pid, own CPU seconds, RSS bytes) of a process."""
     with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    cpu = sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
-    return int(fields[1]), cpu, int(fields[21]) * PAGE
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, int(fields[21]) * PAGE
 
 
 def cpu_seconds(pid: int) -> float:
     return _stat(pid)[1]
 
 
-def _tree(root: int) -> dict:
-    parents = {}
+def _processes() -> dict:
+    table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                parents[int(entry)] = _stat(int(entry))
+                table[int(entry)] = _stat(int(entry))
             except (OSError, IndexError, ValueError):
                 pass
-    members, frontier = {}, [root]
-    while frontier:
-        pid = frontier.pop()
-        if pid in parents and pid not in members:
-            members[pid] = parents[pid]
-            frontier.extend(child for child, (parent, _, _) in parents.items() if parent == pid)
-    return members
+    return table
+
+
+class ProcessTree:
+    """Every process started under a root, followed even after its parent exits
+    (PySpark's JVM outlives the Python process that started it)."""
+
+    def __init__(self, root: int) -> None:
+        self.members = {root}
+        self.cpu: dict = {}
+        self.peak_rss = 0
+
+    def sample(self) -> bool:
+        """Records CPU and RSS; whether any member still runs."""
+        table = _processes()
+        grown = True
+        while grown:
+            children = {pid for pid, (parent, _, _) in table.items() if parent in self.members} - self.members
+            self.members |= children
+            grown = bool(children)
+        alive = [pid for pid in self.members if pid in table]
+        for pid in alive:
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), table[pid][1])
+        self.peak_rss = max(self.peak_rss, sum(table[pid][2] for pid in alive))
+        return bool(alive)
 
 
 @dataclass
@@ -53,32 +69,23 @@ class Measurement:
     stdout: str
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(command: list, node_pid: int, env: dict | None = None, timeout: float = 3600) -> Measurement:
-    """CPU of the client is that of the command and every descendant its parents waited for
-    (Spark reaps its Python workers), from the kernel's accounting, not from sampling."""
+    """Client CPU sums the own CPU time of every process in the command's tree,
+    sampled every 0.1 s until the last one exits."""
     node_before = cpu_seconds(node_pid)
-    children_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    peak = [0]
+    tree = ProcessTree(process.pid)
 
-    def sample():
-        while process.poll() is None:
-            tree = _tree(process.pid)
-            peak[0] = max(peak[0], sum(rss for (_, _, rss) in tree.values()))
-            time.sleep(0.2)
+    def follow():
+        while tree.sample() or process.poll() is None:
+            time.sleep(0.1)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
     stdout, stderr = process.communicate(timeout=timeout)
     seconds = time.perf_counter() - started
-    sampler.join()
+    follower.join(timeout=60)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
-    client_cpu = _children_cpu() - children_before
-    return Measurement(seconds, client_cpu, cpu_seconds(node_pid) - node_before, peak[0], stdout)
+    return Measurement(seconds, sum(tree.cpu.values()), cpu_seconds(node_pid) - node_before, tree.peak_rss, stdout)

@@ -34,7 +34,7 @@ fn validate_options(options: HashMap<String, String>) -> PyResult<()> {
 #[pyfunction]
 fn check_write(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<()> {
     let options = parse(&options)?;
-    let session = session(py, &options.connection)?;
+    let session = session(py, &options.connection, &options.keyspace)?;
     let schema = schema.0;
     run_detached(py, async move {
         let writer = pycassandra::CassandraWriter::with_session(Arc::clone(&session), options, &schema).await?;
@@ -50,7 +50,7 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
         // Fail before connecting: the refusal needs no server.
         return Err(to_py(pycassandra::WriteError::TruncateNotConfirmed { table: format!("{}.{}", options.keyspace, options.table) }.into()));
     }
-    let session = session(py, &options.connection)?;
+    let session = session(py, &options.connection, &options.keyspace)?;
     run_detached(py, async move { pycassandra::write::truncate(&session, &options).await })
 }
 

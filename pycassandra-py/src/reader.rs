@@ -27,7 +27,7 @@ fn open(py: Python<'_>, options: &HashMap<String, String>, schema: Option<Schema
         options.partition_key_predicate = partition_key;
         options.pushed_predicates = clustering;
     }
-    let session = session(py, &options.connection)?;
+    let session = session(py, &options.connection, &options.keyspace)?;
     run_detached(py, async move { CassandraReader::with_session(session, options, schema.as_ref()).await })
 }
 

@@ -53,16 +53,22 @@ where
     py.detach(|| runtime.block_on(future)).map_err(crate::errors::to_py)
 }
 
-/// A session for these connection options, made once per process.
-pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions) -> PyResult<Arc<Session>> {
+/// A session for these connection options and keyspace (the only one whose
+/// schema it reads), made once per process.
+pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &str) -> PyResult<Arc<Session>> {
     // The password is part of the key (a different login needs another
     // session) but the key is never printed.
-    let key = format!("{:?}|{:?}|{}", options.contact_points, options.tls, options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose())));
+    let key = format!(
+        "{:?}|{:?}|{}|{keyspace}",
+        options.contact_points,
+        options.tls,
+        options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose()))
+    );
     if let Some(session) = with_state(|state| state.sessions.get(&key).cloned())? {
         return Ok(session);
     }
-    let options = options.clone();
-    let session = run_detached(py, async move { pycassandra::session::connect(&options).await })?;
+    let (options, keyspace) = (options.clone(), keyspace.to_string());
+    let session = run_detached(py, async move { pycassandra::session::connect_for(&options, &[&keyspace]).await })?;
     with_state(|state| state.sessions.insert(key, Arc::clone(&session)))?;
     Ok(session)
 }

@@ -41,7 +41,7 @@ impl PyWriter {
     #[new]
     fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<Self> {
         let options = WriteOptions::from_options(&options).map_err(|e| to_py(e.into()))?;
-        let session = session(py, &options.connection)?;
+        let session = session(py, &options.connection, &options.keyspace)?;
         let schema = schema.0;
         let writer = run_detached(py, async move { CassandraWriter::with_session(session, options, &schema).await })?;
         Ok(Self { inner: Mutex::new(Some(writer)) })

@@ -70,7 +70,7 @@ pub struct CassandraReader {
 impl CassandraReader {
     /// Connects, reads the table's schema and prepares the scan.
     pub async fn open(options: ReadOptions) -> Result<Self, Error> {
-        let session = crate::session::connect(&options.connection).await?;
+        let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, None).await
     }
 
@@ -144,7 +144,7 @@ impl CassandraReader {
         }
         options.table = T::TABLE.to_string();
         options.columns = Some(T::COLUMNS.iter().map(ToString::to_string).collect());
-        let session = crate::session::connect(&options.connection).await?;
+        let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, None).await
     }
 

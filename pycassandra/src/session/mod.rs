@@ -22,6 +22,14 @@ use crate::error::{ConnectError, Error};
 /// # Ok(()) }
 /// ```
 pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Error> {
+    connect_for(options, &[]).await
+}
+
+/// Like [`connect`], reading the schema of these keyspaces only (each as
+/// given and in lower case, the spelling of unquoted names). A cluster may
+/// hold hundreds of keyspaces; reading them all at every connect and schema
+/// refresh costs the node and the client for nothing.
+pub async fn connect_for(options: &ConnectionOptions, keyspaces: &[&str]) -> Result<Arc<Session>, Error> {
     let profile = ExecutionProfile::builder()
         .request_timeout(Some(options.request_timeout))
         .build();
@@ -29,6 +37,12 @@ pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Error>
         .known_nodes(&options.contact_points)
         .connection_timeout(options.connect_timeout)
         .default_execution_profile_handle(profile.into_handle());
+    if !keyspaces.is_empty() {
+        let mut names: Vec<String> = keyspaces.iter().flat_map(|k| [k.to_string(), k.to_lowercase()]).collect();
+        names.sort();
+        names.dedup();
+        builder = builder.keyspaces_to_fetch(names);
+    }
     if let Some(tls) = &options.tls {
         builder = builder.tls_context(Some(tls::context(tls)?));
     }

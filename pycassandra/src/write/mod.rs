@@ -63,7 +63,7 @@ impl CassandraWriter<RecordBatch> {
     /// Connects, reads the table's schema and prepares the statements for
     /// input of the given Arrow schema.
     pub async fn open(options: WriteOptions, input: &Schema) -> Result<Self, Error> {
-        let session = crate::session::connect(&options.connection).await?;
+        let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, input).await
     }
 
@@ -121,7 +121,8 @@ impl<T: CassandraRow> CassandraWriter<T> {
     /// error) and prepares `T`'s statement. The keyspace is `T`'s, else
     /// `options.keyspace`; the table is `T`'s.
     pub async fn open_rows(options: WriteOptions) -> Result<Self, Error> {
-        let session = crate::session::connect(&options.connection).await?;
+        let keyspace = T::KEYSPACE.unwrap_or(&options.keyspace).to_string();
+        let session = crate::session::connect_for(&options.connection, &[&keyspace]).await?;
         Self::with_session_rows(session, options).await
     }
 
