@@ -2,10 +2,9 @@
 
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import arguments, report, spark  # noqa: E402
+from common import arguments, scan_and_report, spark  # noqa: E402
 
 SCC = "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1"
 
@@ -18,9 +17,7 @@ def main() -> None:
         "spark.cassandra.connection.port": str(args.port),
     })
     df = session.read.format("org.apache.spark.sql.cassandra").options(keyspace=args.keyspace, table=args.table).load()
-    started = time.perf_counter()
-    row = df.selectExpr("count(*) AS n", "sum(total) AS s").first()
-    report(row["n"], row["s"], time.perf_counter() - started)
+    scan_and_report(df)
     session.stop()
 
 

@@ -79,3 +79,16 @@ fn the_password_never_shows() {
     let error = parse(&[("password", "s3cr3t-pw"), ("username", "u"), ("batch_size", "x")]).unwrap_err();
     assert!(!format!("{error} {error:?}").contains("s3cr3t-pw"));
 }
+
+#[test]
+fn every_option_is_shared_or_belongs_to_one_direction() {
+    use crate::config::names::{ALL_OPTIONS, READ_ONLY_OPTIONS, WRITE_ONLY_OPTIONS};
+    for option in WRITE_ONLY_OPTIONS.iter().chain(READ_ONLY_OPTIONS) {
+        assert!(ALL_OPTIONS.contains(option), "{option} is missing from ALL_OPTIONS");
+    }
+    assert!(!WRITE_ONLY_OPTIONS.iter().any(|o| READ_ONLY_OPTIONS.contains(o)));
+    let read = crate::config::ReadOptions::from_options(&HashMap::from([("host", "h"), ("keyspace", "k"), ("table", "t"), ("split_size_mb", "8")]));
+    assert_eq!(read.map(|o| o.split_size_bytes).ok(), Some(8 << 20));
+    let error = parse(&with(&[("split_size_mb", "8")])).unwrap_err().to_string();
+    assert_eq!(error, "options split_size_mb apply to reads only");
+}
