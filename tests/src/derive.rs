@@ -244,3 +244,29 @@ fn generated_constants_are_the_statements_the_engine_would_build() {
     let checks: Vec<(&str, String)> = Hits::column_checks().into_iter().map(|c| (c.name, c.expected)).collect();
     assert_eq!(checks, [("page", "text".to_string()), ("views", "bigint".to_string()), ("clicks", "bigint".to_string())]);
 }
+
+#[derive(CassandraRow, Debug, PartialEq)]
+#[cassandra(table = "stamped")]
+struct Stamped {
+    #[cassandra(partition_key)]
+    id: i32,
+    v: String,
+    #[cassandra(writetime)]
+    at: i64,
+}
+
+#[tokio::test]
+async fn a_writetime_field_sets_each_row_write_timestamp() {
+    let session = node_session().await;
+    let keyspace = unique_keyspace(&session).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.stamped (id int PRIMARY KEY, v text)")).await;
+    let mut writer = CassandraWriter::<Stamped>::with_session_rows(session.clone(), WriteOptions::new(node_options(), keyspace.as_str(), "stamped")).await.unwrap();
+    writer.write_all((0..10).map(|id| Stamped { id, v: format!("v{id}"), at: 1_000_000 + i64::from(id) })).await.unwrap();
+    writer.finish().await.unwrap();
+    let result = session.query_unpaged(format!("SELECT id, writetime(v) FROM {keyspace}.stamped"), ()).await.unwrap().into_rows_result().unwrap();
+    for row in result.rows::<(i32, i64)>().unwrap() {
+        let (id, written_at) = row.unwrap();
+        assert_eq!(written_at, 1_000_000 + i64::from(id));
+    }
+    assert_eq!(result.rows_num(), 10);
+}
