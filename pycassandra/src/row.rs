@@ -2,7 +2,7 @@
 //! against the live table when a writer opens, serialized straight from the
 //! struct into each request, and read back from rows.
 //!
-//! ```ignore
+//! ```no_run
 //! use pycassandra::row::CassandraRow;
 //!
 //! #[derive(CassandraRow)]
@@ -15,6 +15,14 @@
 //!     #[cassandra(ttl)] ttl: Option<i32>,                  // USING TTL, per row
 //!     #[cassandra(skip)] cache: Vec<u8>,                   // not a column
 //! }
+//!
+//! # async fn write(orders: Vec<Order>) -> Result<(), pycassandra::Error> {
+//! use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+//! let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+//! let mut writer = CassandraWriter::<Order>::open_rows(options).await?;
+//! writer.write_all(orders).await?;
+//! writer.finish().await?;
+//! # Ok(()) }
 //! ```
 //!
 //! Field attributes: `partition_key` and `clustering_key` (in field order, or
