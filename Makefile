@@ -4,7 +4,7 @@ demo:       ## start the node, build and install the wheel, run the PySpark demo
 	scripts/demo
 test:       ## every test: Rust unit + integration, PySpark, against a real node
 	scripts/test
-bench:      ## the benchmark (read section): pycassandra vs the Spark Cassandra Connector vs the driver
+bench:      ## the benchmark, write and read sections: pycassandra vs the Spark Cassandra Connector, the plan's design, the driver
 	scripts/bench
 venv:       ## the Python environment with the wheel installed
 	scripts/venv
