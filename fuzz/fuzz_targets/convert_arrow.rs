@@ -25,9 +25,9 @@ impl Bytes<'_> {
         first
     }
 
+    /// `n` bytes, zero-filled past the end of the input.
     fn take(&mut self, n: usize) -> Vec<u8> {
-        let n = n.min(self.0.len());
-        let (taken, rest) = self.0.split_at(n);
+        let (taken, rest) = self.0.split_at(n.min(self.0.len()));
         self.0 = rest;
         let mut out = taken.to_vec();
         out.resize(n, 0);

@@ -140,7 +140,9 @@ fn civil_days(text: &str) -> Result<i64, String> {
     let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    if y.len() < 4 || m.len() != 2 || d.len() != 2 {
+    // Nine digits of years reach far past any CQL date or timestamp and keep the day arithmetic in range.
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if y.len() < 4 || y.len() > 9 || m.len() != 2 || d.len() != 2 || !(digits(y) && digits(m) && digits(d)) {
         return Err(bad());
     }
     let year = sign * y.parse::<i64>().map_err(|_| bad())?;
@@ -212,7 +214,11 @@ pub fn timestamp(text: &str) -> Result<CqlTimestamp, String> {
     if nanos % 1_000_000 != 0 {
         return Err("timestamp has sub-millisecond digits, which CQL timestamp cannot hold".into());
     }
-    Ok(CqlTimestamp(days * 86_400_000 + nanos / 1_000_000 - offset_minutes * 60_000))
+    days.checked_mul(86_400_000)
+        .and_then(|millis| millis.checked_add(nanos / 1_000_000))
+        .and_then(|millis| millis.checked_sub(offset_minutes * 60_000))
+        .map(CqlTimestamp)
+        .ok_or_else(|| "timestamp out of range (a signed 64-bit count of milliseconds)".to_string())
 }
 
 fn split_zone(rest: &str) -> Result<(&str, i64), String> {
@@ -221,9 +227,16 @@ fn split_zone(rest: &str) -> Result<(&str, i64), String> {
     }
     if let Some(at) = rest.rfind(['+', '-']) {
         let zone = &rest[at + 1..];
-        let (hours, minutes) = zone.split_once(':').unwrap_or(if zone.len() == 4 { (&zone[..2], &zone[2..]) } else { (zone, "0") });
         let bad = || "bad time zone offset (expected Z or ±HH:MM)".to_string();
-        let minutes = hours.parse::<i64>().map_err(|_| bad())? * 60 + minutes.parse::<i64>().map_err(|_| bad())?;
+        if !zone.is_ascii() {
+            return Err(bad());
+        }
+        let (hours, minutes) = zone.split_once(':').unwrap_or(if zone.len() == 4 { (&zone[..2], &zone[2..]) } else { (zone, "0") });
+        let (hours, minutes) = (hours.parse::<i64>().map_err(|_| bad())?, minutes.parse::<i64>().map_err(|_| bad())?);
+        if !(0..=23).contains(&hours) || !(0..=59).contains(&minutes) {
+            return Err(bad());
+        }
+        let minutes = hours * 60 + minutes;
         let sign = if rest.as_bytes()[at] == b'-' { -1 } else { 1 };
         return Ok((&rest[..at], sign * minutes));
     }

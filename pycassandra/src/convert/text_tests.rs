@@ -55,6 +55,19 @@ fn times_and_timestamps() {
     assert_eq!(timestamp("1970-01-01 01:00:00+01:00").unwrap().0, 0);
     assert_eq!(timestamp("1234").unwrap().0, 1234);
     assert!(timestamp("1970-01-01T00:00:00.0001Z").unwrap_err().contains("sub-millisecond"));
+    assert_eq!(timestamp("1970-01-01T00:00:00+0530").unwrap().0, -330 * 60_000);
+}
+
+/// Found by the convert_text fuzz target: these overflowed (a panic in debug
+/// builds, a silently wrong timestamp in release builds).
+#[test]
+fn far_years_and_zone_offsets_are_errors_not_overflows() {
+    assert!(timestamp("5449999999999994-+4-23").is_err());
+    assert!(timestamp("999999999-12-31T00:00:00Z").unwrap_err().contains("out of range"));
+    assert!(timestamp("1970-01-01T00:00:00+99999999999999999:00").unwrap_err().contains("offset"));
+    assert!(timestamp("1970-01-01T00:00:00+24:00").is_err());
+    assert!(date("1234567890-01-01").is_err());
+    assert!(timestamp("4462-12-23   -Y\u{3b7}\0").unwrap_err().contains("offset"));
 }
 
 #[test]
@@ -66,4 +79,11 @@ fn durations_in_both_spellings() {
     assert_eq!((iso.months, iso.days, iso.nanoseconds), (0, 1, 7_200_000_000_000));
     assert_eq!(duration("-2d").unwrap().days, -2);
     assert!(duration("5 parsecs").is_err());
+}
+
+#[test]
+fn date_parts_are_digits_only() {
+    assert!(date("2020-+4-01").is_err());
+    assert!(date("+2020-04-01").is_ok());
+    assert!(date("2020-04-+1").is_err());
 }

@@ -109,6 +109,9 @@ pub(crate) fn push_varint(bytes: &[u8], out: &mut String) {
     }
 }
 
+/// Zeros written after "0." before E notation is used instead.
+const MOST_LEADING_ZEROS: usize = 32;
+
 /// Appends a CQL decimal (scale, then unscaled varint) in plain or E notation, exactly.
 pub(crate) fn push_decimal(bytes: &[u8], out: &mut String) -> Result<(), String> {
     let mut cursor = Cursor::new(bytes);
@@ -131,8 +134,11 @@ pub(crate) fn push_decimal(bytes: &[u8], out: &mut String) -> Result<(), String>
     if digits.len() > scale {
         let (whole, fraction) = digits.split_at(digits.len() - scale);
         let _ = write!(out, "{whole}.{fraction}");
-    } else {
+    } else if scale - digits.len() <= MOST_LEADING_ZEROS {
         let _ = write!(out, "0.{}{digits}", "0".repeat(scale - digits.len()));
+    } else {
+        // A scale of up to 2^31 would otherwise spell out as many zeros.
+        let _ = write!(out, "{digits}E-{scale}");
     }
     Ok(())
 }

@@ -39,6 +39,14 @@ fn decimals_keep_their_scale() {
     assert_eq!(decimal_text(0, &[0x05]), "5");
     assert_eq!(decimal_text(-3, &[0x05]), "5E3");
     assert_eq!(decimal_text(3, &[0x00]), "0.000");
+    assert_eq!(decimal_text(37, &[0x30, 0x39]), "0.0000000000000000000000000000000012345");
+}
+
+/// Found by the decode_cql fuzz target: a scale near 2^31 spelled out that many zeros.
+#[test]
+fn huge_scales_print_in_e_notation() {
+    assert_eq!(decimal_text(38, &[0x30, 0x39]), "12345E-38");
+    assert_eq!(decimal_text(i32::MAX, &[0x05]), format!("5E-{}", i32::MAX));
 }
 
 #[test]
@@ -76,7 +84,7 @@ proptest! {
     }
 
     #[test]
-    fn decimal_text_parses_back_to_the_same_value(unscaled in any::<i64>(), scale in -20i32..40) {
+    fn decimal_text_parses_back_to_the_same_value(unscaled in any::<i64>(), scale in prop_oneof![-20i32..60, (i32::MAX - 10)..i32::MAX]) {
         let printed = decimal_text(scale, &unscaled.to_be_bytes());
         let parsed = text::decimal(&printed).unwrap();
         let (bytes, parsed_scale) = parsed.as_signed_be_bytes_slice_and_exponent();
