@@ -8,7 +8,9 @@
 //! - `arrow`: `CassandraWriter` fed Arrow RecordBatches of 10,000 rows, as the
 //!   PySpark path is.
 //!
-//! Prints one JSON line: rows, checksum (sum of `total`) and write seconds.
+//! Prints one JSON line: rows, checksum (sum of `total`), write seconds and
+//! the process's own CPU seconds (the harness samples CPU every 0.1 s, which
+//! misses the end of a short run).
 //!
 //! ```sh
 //! cargo run --release -p pycassandra --example write_loader -- \
@@ -342,6 +344,14 @@ macro_rules! dispatch {
     };
 }
 
+/// User + system CPU seconds of this process, from /proc (Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 #[tokio::main]
 async fn main() {
     let args = parse_args();
@@ -355,5 +365,6 @@ async fn main() {
     let seconds = started.elapsed().as_secs_f64();
     let rows = args.rows;
     let checksum = 7 * rows * rows.saturating_sub(1) / 2;
-    println!("{{\"rows\": {rows}, \"checksum\": {checksum}, \"seconds\": {seconds}}}");
+    let cpu = cpu_seconds();
+    println!("{{\"rows\": {rows}, \"checksum\": {checksum}, \"seconds\": {seconds}, \"cpu\": {cpu}}}");
 }

@@ -89,3 +89,7 @@ mod docs;
 mod read;
 #[cfg(test)]
 mod update_mode;
+#[cfg(test)]
+mod faults;
+#[cfg(test)]
+mod bad_input;

@@ -92,3 +92,53 @@ fn every_option_is_shared_or_belongs_to_one_direction() {
     let error = parse(&with(&[("split_size_mb", "8")])).unwrap_err().to_string();
     assert_eq!(error, "options split_size_mb apply to reads only");
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::names::ALL_OPTIONS;
+
+    /// A known option name (sometimes upper-cased, as users type them) or a made-up one.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => proptest::sample::select(ALL_OPTIONS).prop_map(str::to_string),
+            1 => proptest::sample::select(ALL_OPTIONS).prop_map(str::to_ascii_uppercase),
+            1 => "[a-z_]{1,12}",
+        ]
+    }
+
+    /// Values near what each option takes, and junk.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,6}",
+            "-[0-9]{1,3}",
+            Just("true".to_string()),
+            Just("ONE".to_string()),
+            Just("replica_set".to_string()),
+            Just(String::new()),
+            ".{0,12}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_option_map_parses_or_names_what_is_wrong(
+            pairs in proptest::collection::vec((key(), value()), 0..8),
+            password in "[A-Za-z]{12}",
+        ) {
+            let mut map: HashMap<String, String> = pairs.into_iter().collect();
+            map.insert("password".into(), format!("secret{password}"));
+            match WriteOptions::from_options(&map) {
+                Ok(_) => {}
+                Err(error) => {
+                    let text = error.to_string();
+                    prop_assert!(!text.contains(&format!("secret{password}")), "the password leaked: {}", text);
+                    let named = ALL_OPTIONS.iter().any(|option| text.contains(option))
+                        || map.keys().any(|key| text.contains(key.as_str()));
+                    prop_assert!(named, "the error names no option: {}", text);
+                }
+            }
+        }
+    }
+}

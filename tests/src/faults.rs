@@ -1,0 +1,297 @@
+//! Faults against real nodes: a node stopped in the middle of a job, a node
+//! frozen (SIGSTOP) under requests, and a three-node cluster losing one node
+//! during a QUORUM job. The nodes are scripts/cassandra's `faults` and
+//! `cluster1..3` profiles (started by scripts/test); the tests stop, freeze and
+//! restart them, and leave them running.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::{Int64Array, RecordBatch, StringArray};
+use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+use scylla::client::session::Session;
+use scylla::statement::Statement;
+use scylla::statement::Consistency;
+use tokio::sync::Mutex;
+
+use crate::{ddl, record_batch};
+
+const FAULTS_NODE: &str = "127.0.0.15:9042";
+const CLUSTER: [&str; 3] = ["127.0.0.1:9043", "127.0.0.2:9043", "127.0.0.3:9043"];
+
+/// One test at a time stops or freezes a given node.
+static FAULTS_LOCK: Mutex<()> = Mutex::const_new(());
+static CLUSTER_LOCK: Mutex<()> = Mutex::const_new(());
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("scripts").join("cassandra")
+}
+
+/// Runs `scripts/cassandra <command> --profile <profile>` off the async threads.
+async fn node_command(command: &'static str, profile: &'static str) {
+    let output = tokio::task::spawn_blocking(move || Command::new(script()).args([command, "--profile", profile]).output())
+        .await
+        .unwrap_or_else(|e| panic!("{command} {profile}: {e}"))
+        .unwrap_or_else(|e| panic!("{command} {profile}: {e}"));
+    assert!(
+        output.status.success(),
+        "scripts/cassandra {command} --profile {profile} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn node_pid(profile: &str) -> i32 {
+    let cache = std::env::var("PYCASSANDRA_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/pycassandra"));
+    let text = std::fs::read_to_string(cache.join("nodes").join(profile).join("cassandra.pid")).unwrap_or_else(|e| panic!("pid of {profile}: {e}"));
+    text.trim().parse().unwrap_or_else(|e| panic!("pid of {profile}: {e}"))
+}
+
+fn signal(pid: i32, name: &str) {
+    let status = Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status().unwrap_or_else(|e| panic!("kill: {e}"));
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+async fn session(contact: &[&str]) -> Arc<Session> {
+    pycassandra::session::connect(&ConnectionOptions::new(contact.iter().copied()))
+        .await
+        .unwrap_or_else(|e| panic!("no node answers at {contact:?} ({e}); scripts/test starts the faults and cluster profiles"))
+}
+
+fn options(contact: &str, keyspace: &str, extra: &[(&str, &str)]) -> WriteOptions {
+    let mut map: HashMap<String, String> =
+        HashMap::from([("host".into(), contact.into()), ("keyspace".into(), keyspace.into()), ("table".into(), "events".into())]);
+    map.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    WriteOptions::from_options(&map).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Rows `start..start + len` of the job: id, and a payload that names it.
+fn rows(start: i64, len: i64) -> RecordBatch {
+    record_batch(vec![
+        ("id", Arc::new(Int64Array::from_iter_values(start..start + len))),
+        ("payload", Arc::new(StringArray::from_iter_values((start..start + len).map(|i| format!("payload-{i:09}"))))),
+    ])
+}
+
+/// count(*) and sum(id) of the events table at `consistency`, over token ranges.
+async fn count_and_sum(session: &Session, keyspace: &str, consistency: Consistency) -> (i64, i64) {
+    let mut statement = Statement::new(format!("SELECT count(*), sum(id) FROM {keyspace}.events WHERE token(id) > ? AND token(id) <= ?"));
+    statement.set_consistency(consistency);
+    statement.set_request_timeout(Some(Duration::from_secs(60)));
+    let prepared = session.prepare(statement).await.unwrap_or_else(|e| panic!("{e}"));
+    let step = u64::MAX / 16;
+    let (mut rows, mut sum) = (0i64, 0i64);
+    for k in 0..16u64 {
+        let low = i64::MIN.wrapping_add((k * step) as i64);
+        let high = if k == 15 { i64::MAX } else { i64::MIN.wrapping_add(((k + 1) * step) as i64) };
+        let result = session.execute_unpaged(&prepared, (low, high)).await.unwrap_or_else(|e| panic!("count at {consistency:?}: {e}"));
+        let (count, total) = result.into_rows_result().unwrap_or_else(|e| panic!("{e}")).single_row::<(i64, Option<i64>)>().unwrap_or_else(|e| panic!("{e}"));
+        rows += count;
+        sum += total.unwrap_or(0);
+    }
+    (rows, sum)
+}
+
+fn expected(total: i64) -> (i64, i64) {
+    (total, total * (total - 1) / 2)
+}
+
+async fn events_keyspace(session: &Session, replication_factor: u8) -> String {
+    let keyspace = format!("pyc_faults_{}", uuid::Uuid::new_v4().simple());
+    ddl(session, &format!("CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': {replication_factor}}}")).await;
+    ddl(session, &format!("CREATE TABLE {keyspace}.events (id bigint PRIMARY KEY, payload text)")).await;
+    keyspace
+}
+
+const JOB_ROWS: i64 = 200_000;
+const BATCH_ROWS: i64 = 5_000;
+
+/// Writes the whole job; returns the writer's report, or the error and the report at that point.
+/// On `session` when given (its connections, and their request counts, outlive the job).
+async fn run_job(
+    options: WriteOptions,
+    session: Option<Arc<Session>>,
+    mut before_batch: impl FnMut(i64),
+) -> Result<pycassandra::WriteReport, (String, pycassandra::WriteReport)> {
+    let schema = rows(0, 0).schema();
+    let opened = match session {
+        Some(session) => CassandraWriter::with_session(session, options, &schema).await,
+        None => CassandraWriter::open(options, &schema).await,
+    };
+    let mut writer = opened.map_err(|e| (e.to_string(), Default::default()))?;
+    for start in (0..JOB_ROWS).step_by(BATCH_ROWS as usize) {
+        before_batch(start);
+        if let Err(error) = writer.write_batch(&rows(start, BATCH_ROWS)).await {
+            return Err((error.to_string(), writer.report()));
+        }
+    }
+    let report = writer.report();
+    writer.finish().await.map_err(|e| (e.to_string(), report))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_completes() {
+    let _one_at_a_time = FAULTS_LOCK.lock().await;
+    node_command("start", "faults").await;
+    let session = session(&[FAULTS_NODE]).await;
+    let keyspace = events_keyspace(&session, 1).await;
+    drop(session);
+
+    let fail_fast = [("max_retries", "1"), ("request_timeout_ms", "2000"), ("connect_timeout_ms", "2000"), ("consistency", "ONE")];
+    let mut stopper = None;
+    let outcome = run_job(options(FAULTS_NODE, &keyspace, &fail_fast), None, |start| {
+        if start == 4 * BATCH_ROWS {
+            stopper = Some(tokio::spawn(node_command("stop", "faults")));
+        }
+    })
+    .await;
+    if let Some(stopper) = stopper {
+        stopper.await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (error, report) = match outcome {
+        Ok(report) => panic!("the job ended well with the node stopped: {report:?}"),
+        Err(failure) => failure,
+    };
+    assert!(error.contains(&format!("{keyspace}.events")) || error.contains("events"), "the error names the table: {error}");
+    assert!(!error.is_empty() && error.len() < 2_000, "a clear, short error: {error}");
+    assert!(report.rows_written >= 4 * BATCH_ROWS as u64, "rows written before the stop are reported: {report:?}");
+    assert!(report.rows_written < JOB_ROWS as u64, "{report:?}");
+    assert!(report.rows_failed > 0, "failed rows are reported: {report:?}");
+
+    node_command("start", "faults").await;
+    let rerun = run_job(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), None, |_| {}).await;
+    let rerun = rerun.unwrap_or_else(|(error, report)| panic!("the rerun failed: {error} ({report:?})"));
+    assert_eq!(rerun.rows_written, JOB_ROWS as u64);
+    let session = session(&[FAULTS_NODE]).await;
+    assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(JOB_ROWS), "the table equals the source");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() {
+    let _one_at_a_time = FAULTS_LOCK.lock().await;
+    node_command("start", "faults").await;
+    let session = session(&[FAULTS_NODE]).await;
+    let keyspace = events_keyspace(&session, 1).await;
+    let schema = rows(0, 0).schema();
+    let mut writer = CassandraWriter::open(
+        options(FAULTS_NODE, &keyspace, &[("max_retries", "2"), ("request_timeout_ms", "1000"), ("consistency", "ONE")]),
+        &schema,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let pid = node_pid("faults");
+    signal(pid, "STOP");
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(Duration::from_secs(60), async {
+        writer.write_batch(&rows(0, 100)).await?;
+        writer.flush().await
+    })
+    .await;
+    signal(pid, "CONT");
+    let waited = started.elapsed();
+    let error = match outcome {
+        Err(_) => panic!("the writer still waited after 60 s on a frozen node"),
+        Ok(Ok(())) => panic!("a frozen node acknowledged the writes"),
+        Ok(Err(error)) => error.to_string(),
+    };
+    assert!(error.contains("3 attempt(s)"), "retried twice, then failed: {error}");
+    assert!(error.to_lowercase().contains("timed out") || error.to_lowercase().contains("timeout"), "says it timed out: {error}");
+    assert!(waited >= Duration::from_millis(3_000 + 300), "three 1 s attempts with backoff between: {waited:?}");
+    assert!(waited < Duration::from_secs(30), "bounded: {waited:?}");
+    let report = writer.report();
+    assert_eq!((report.rows_failed, report.rows_written), (100, 0), "{report:?}");
+    // The node thaws and serves again.
+    writer.write_batch(&rows(0, 100)).await.unwrap_or_else(|e| panic!("{e}"));
+    writer.finish().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(100));
+}
+
+/// Requests each cluster node has served since it started, from its own
+/// `system_views.clients` (one row per client connection).
+async fn requests_per_node(sessions: &[Arc<Session>]) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for session in sessions {
+        let result = session.query_unpaged("SELECT request_count FROM system_views.clients", ()).await.unwrap_or_else(|e| panic!("{e}"));
+        let rows = result.into_rows_result().unwrap_or_else(|e| panic!("{e}"));
+        let total: i64 = rows.rows::<(Option<i64>,)>().unwrap_or_else(|e| panic!("{e}")).map(|row| row.map_or(0, |(n,)| n.unwrap_or(0))).sum();
+        counts.push(total);
+    }
+    counts
+}
+
+/// A session that talks to one node only: virtual tables are per node.
+async fn single_node_session(contact: &str) -> Arc<Session> {
+    use scylla::client::session_builder::SessionBuilder;
+    use scylla::policies::host_filter::AllowListHostFilter;
+    let filter = AllowListHostFilter::new([contact]).unwrap_or_else(|e| panic!("{e}"));
+    Arc::new(SessionBuilder::new().known_node(contact).host_filter(Arc::new(filter)).build().await.unwrap_or_else(|e| panic!("{contact}: {e}")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
+    let _one_at_a_time = CLUSTER_LOCK.lock().await;
+    for profile in ["cluster1", "cluster2", "cluster3"] {
+        node_command("start", profile).await;
+    }
+    let session = session(&CLUSTER).await;
+    let keyspace = events_keyspace(&session, 3).await;
+
+    let mut stopper = None;
+    let report = run_job(options(CLUSTER[0], &keyspace, &[("consistency", "QUORUM")]), None, |start| {
+        if start == 4 * BATCH_ROWS {
+            stopper = Some(tokio::spawn(node_command("stop", "cluster3")));
+        }
+    })
+    .await;
+    if let Some(stopper) = stopper {
+        stopper.await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let report = report.unwrap_or_else(|(error, report)| panic!("QUORUM with one of three down failed: {error} ({report:?})"));
+    assert_eq!((report.rows_written, report.rows_failed), (JOB_ROWS as u64, 0));
+
+    node_command("start", "cluster3").await;
+    // Reads at ALL need all three replicas: the restarted one is back in the ring.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let counted = loop {
+        let session = session(&CLUSTER).await;
+        let mut probe = Statement::new(format!("SELECT count(*) FROM {keyspace}.events WHERE id = 1"));
+        probe.set_consistency(Consistency::All);
+        if session.query_unpaged(probe, ()).await.is_ok() {
+            break count_and_sum(&session, &keyspace, Consistency::All).await;
+        }
+        assert!(Instant::now() < deadline, "cluster3 did not serve reads at ALL within 60 s of its restart");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    assert_eq!(counted, expected(JOB_ROWS), "every row reads at ALL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_aware_routing_spreads_requests_over_the_three_nodes() {
+    let _one_at_a_time = CLUSTER_LOCK.lock().await;
+    for profile in ["cluster1", "cluster2", "cluster3"] {
+        node_command("start", profile).await;
+    }
+    let session = session(&CLUSTER).await;
+    // One replica per row: a token-aware client sends each row to the one node that owns it.
+    let keyspace = events_keyspace(&session, 1).await;
+    let nodes: Vec<Arc<Session>> = futures::future::join_all(CLUSTER.iter().map(|c| single_node_session(c))).await;
+    let before = requests_per_node(&nodes).await;
+    let options = options(CLUSTER[0], &keyspace, &[("consistency", "ONE"), ("batch_grouping", "none")]);
+    let report = run_job(options, Some(Arc::clone(&session)), |_| {})
+        .await
+        .unwrap_or_else(|(error, report)| panic!("{error} ({report:?})"));
+    assert_eq!(report.rows_written, JOB_ROWS as u64);
+    let after = requests_per_node(&nodes).await;
+    let served: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    let total: i64 = served.iter().sum();
+    assert!(total >= JOB_ROWS, "each row is one request at least: {served:?}");
+    for (node, count) in CLUSTER.iter().zip(&served) {
+        // Each node owns a third of the ring.
+        assert!(*count as f64 > 0.25 * JOB_ROWS as f64, "{node} served {count} of {total} requests: {served:?}");
+    }
+    assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(JOB_ROWS));
+}
