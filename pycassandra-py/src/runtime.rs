@@ -65,7 +65,14 @@ pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &st
         options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose()))
     );
     if let Some(session) = with_state(|state| state.sessions.get(&key).cloned())? {
-        return Ok(session);
+        // A session that lost every connection (its nodes went down) is
+        // replaced: the driver's pools may give up on a node that has since
+        // come back, and later tasks in this worker would fail on it forever.
+        if session.get_cluster_state().get_nodes_info().iter().any(|node| node.is_connected()) {
+            return Ok(session);
+        }
+        tracing::info!("a cached session has no live connection left; connecting again");
+        with_state(|state| state.sessions.remove(&key))?;
     }
     let (options, keyspace) = (options.clone(), keyspace.to_string());
     let session = run_detached(py, async move { pycassandra::session::connect_for(&options, &[&keyspace]).await })?;

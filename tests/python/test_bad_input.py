@@ -5,10 +5,8 @@ column, the CQL type and the value, and no row of that batch is written.
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from pyspark.sql.types import ArrayType, DoubleType, FloatType, IntegerType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, FloatType, IntegerType, LongType, StringType, StructField, StructType
 
 CASES = [
     # (CQL type, Spark type, good value, bad value, what the message quotes)
@@ -18,7 +16,8 @@ CASES = [
     ("ascii", StringType(), "plain", "héllo", "'héllo'"),
     ("inet", StringType(), "10.0.0.1", "300.1.1.1", "'300.1.1.1'"),
     ("date", StringType(), "2024-02-28", "2024-02-30", "'2024-02-30'"),
-    ("decimal", DoubleType(), 1.5, math.nan, "NaN"),
+    ("duration", StringType(), "1h30m", "5 parsecs", "'5 parsecs'"),
+    ("timestamp", StringType(), "2024-01-01T00:00:00Z", "yesterday", "'yesterday'"),
     ("vector<float, 3>", ArrayType(FloatType()), [1.0, 2.0, 3.0], [1.0, 2.0], "["),
     ("list<int>", ArrayType(IntegerType()), [1, 2], [1, None], "null"),
 ]

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{FixedSizeListBuilder, Float32Builder, Int32Builder, ListBuilder, MapBuilder, StringBuilder};
+use arrow_array::builder::{Float32Builder, Int32Builder, ListBuilder, MapBuilder, StringBuilder};
 use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, StringArray};
 use pycassandra::{CassandraWriter, Error, WriteOptions};
 
@@ -34,8 +34,6 @@ fn corpus() -> Vec<(&'static str, &'static str, ArrayRef, String, &'static str)>
         ("bi", "bigint", texts("12x"), "'12x'".into(), ""),
         ("vi", "varint", texts("12.5"), "'12.5'".into(), ""),
         ("dec", "decimal", texts("1.2.3"), "'1.2.3'".into(), ""),
-        ("dec", "decimal", Arc::new(Float64Array::from(vec![None, Some(f64::NAN), None])), "NaN".into(), ""),
-        ("dec", "decimal", Arc::new(Float64Array::from(vec![None, Some(f64::INFINITY), None])), "inf".into(), ""),
         ("a", "ascii", texts("héllo"), "'héllo'".into(), "ASCII"),
         ("b", "boolean", texts("maybe"), "'maybe'".into(), ""),
         ("ip", "inet", texts("300.1.1.1"), "'300.1.1.1'".into(), ""),
@@ -48,12 +46,6 @@ fn corpus() -> Vec<(&'static str, &'static str, ArrayRef, String, &'static str)>
     // A huge value is quoted cut short, not whole.
     cases.push(("a", "ascii", texts(&huge_non_ascii), "'éééé".into(), "ASCII"));
 
-    let mut vector = FixedSizeListBuilder::new(Float32Builder::new(), 2);
-    for row in 0..3 {
-        vector.values().append_value(row as f32);
-        vector.values().append_value(1.0);
-        vector.append(true);
-    }
     let mut short_vector = ListBuilder::new(Float32Builder::new());
     for (row, len) in [(0, 3), (1, 2), (2, 3)] {
         for i in 0..len {
@@ -62,7 +54,6 @@ fn corpus() -> Vec<(&'static str, &'static str, ArrayRef, String, &'static str)>
         short_vector.append(true);
     }
     cases.push(("vec", "vector<float, 3>", Arc::new(short_vector.finish()), "[".into(), "3"));
-    cases.push(("vec", "vector<float, 3>", Arc::new(vector.finish()), "[".into(), "3"));
 
     let mut nested_null = ListBuilder::new(Int32Builder::new());
     nested_null.values().append_value(1);
@@ -126,6 +117,14 @@ async fn every_bad_value_is_named_by_row_column_type_and_value_and_nothing_is_wr
         }
     }
     assert!(failures.is_empty(), "{} case(s) wrong:\n{}", failures.len(), failures.join("\n"));
+    // NaN and infinities are valid CQL float and double values; the type that
+    // cannot hold them, decimal, refuses a floating-point column when the
+    // writer opens, naming the column and both types.
+    let floats = record_batch(vec![("k", Arc::new(Int32Array::from(vec![1])) as ArrayRef), ("dec", Arc::new(Float64Array::from(vec![f64::NAN])))]);
+    let refused = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "corpus"), floats.schema().as_ref()).await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("'dec'") && message.contains("Float64") && message.contains("decimal"), "{message}");
+
     let stored = session.query_unpaged(format!("SELECT count(*) FROM {keyspace}.corpus"), ()).await.unwrap_or_else(|e| panic!("{e}"));
     let (count,) = stored.into_rows_result().unwrap_or_else(|e| panic!("{e}")).single_row::<(i64,)>().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count, 0, "no row of a failed batch may be written");

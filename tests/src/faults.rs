@@ -56,7 +56,7 @@ fn signal(pid: i32, name: &str) {
     assert!(status.success(), "kill -{name} {pid}");
 }
 
-async fn session(contact: &[&str]) -> Arc<Session> {
+async fn connect_to(contact: &[&str]) -> Arc<Session> {
     pycassandra::session::connect(&ConnectionOptions::new(contact.iter().copied()))
         .await
         .unwrap_or_else(|e| panic!("no node answers at {contact:?} ({e}); scripts/test starts the faults and cluster profiles"))
@@ -137,7 +137,7 @@ async fn run_job(
 async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_completes() {
     let _one_at_a_time = FAULTS_LOCK.lock().await;
     node_command("start", "faults").await;
-    let session = session(&[FAULTS_NODE]).await;
+    let session = connect_to(&[FAULTS_NODE]).await;
     let keyspace = events_keyspace(&session, 1).await;
     drop(session);
 
@@ -166,7 +166,7 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
     let rerun = run_job(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), None, |_| {}).await;
     let rerun = rerun.unwrap_or_else(|(error, report)| panic!("the rerun failed: {error} ({report:?})"));
     assert_eq!(rerun.rows_written, JOB_ROWS as u64);
-    let session = session(&[FAULTS_NODE]).await;
+    let session = connect_to(&[FAULTS_NODE]).await;
     assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(JOB_ROWS), "the table equals the source");
 }
 
@@ -174,7 +174,7 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
 async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() {
     let _one_at_a_time = FAULTS_LOCK.lock().await;
     node_command("start", "faults").await;
-    let session = session(&[FAULTS_NODE]).await;
+    let session = connect_to(&[FAULTS_NODE]).await;
     let keyspace = events_keyspace(&session, 1).await;
     let schema = rows(0, 0).schema();
     let mut writer = CassandraWriter::open(
@@ -204,7 +204,10 @@ async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() 
     assert!(waited < Duration::from_secs(30), "bounded: {waited:?}");
     let report = writer.report();
     assert_eq!((report.rows_failed, report.rows_written), (100, 0), "{report:?}");
-    // The node thaws and serves again.
+    // A failed writer stays closed: what it reported is final.
+    assert!(writer.write_batch(&rows(0, 100)).await.is_err(), "a writer that failed accepts no more rows");
+    // The node thaws and serves a new writer.
+    let mut writer = CassandraWriter::open(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), &schema).await.unwrap_or_else(|e| panic!("{e}"));
     writer.write_batch(&rows(0, 100)).await.unwrap_or_else(|e| panic!("{e}"));
     writer.finish().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(100));
@@ -237,7 +240,7 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     for profile in ["cluster1", "cluster2", "cluster3"] {
         node_command("start", profile).await;
     }
-    let session = session(&CLUSTER).await;
+    let session = connect_to(&CLUSTER).await;
     let keyspace = events_keyspace(&session, 3).await;
 
     let mut stopper = None;
@@ -257,7 +260,7 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     // Reads at ALL need all three replicas: the restarted one is back in the ring.
     let deadline = Instant::now() + Duration::from_secs(60);
     let counted = loop {
-        let session = session(&CLUSTER).await;
+        let session = connect_to(&CLUSTER).await;
         let mut probe = Statement::new(format!("SELECT count(*) FROM {keyspace}.events WHERE id = 1"));
         probe.set_consistency(Consistency::All);
         if session.query_unpaged(probe, ()).await.is_ok() {
@@ -275,7 +278,7 @@ async fn token_aware_routing_spreads_requests_over_the_three_nodes() {
     for profile in ["cluster1", "cluster2", "cluster3"] {
         node_command("start", profile).await;
     }
-    let session = session(&CLUSTER).await;
+    let session = connect_to(&CLUSTER).await;
     // One replica per row: a token-aware client sends each row to the one node that owns it.
     let keyspace = events_keyspace(&session, 1).await;
     let nodes: Vec<Arc<Session>> = futures::future::join_all(CLUSTER.iter().map(|c| single_node_session(c))).await;
