@@ -33,13 +33,9 @@ fn event(i: usize) -> Event {
     Event { id: i as i64, name: format!("event-{i:09}"), amount: (i % 1000) as i32, total: i as i64 * 7 }
 }
 
-/// User + system CPU seconds of this process, from /proc (Linux).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+#[path = "process_cpu.rs"]
+mod process_cpu;
+use process_cpu::cpu_seconds;
 
 async fn run(session: &Session, cql: &str) {
     if let Err(error) = session.query_unpaged(cql, ()).await {

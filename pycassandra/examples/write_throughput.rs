@@ -15,13 +15,9 @@ use pycassandra::{BatchGrouping, CassandraWriter, ConnectionOptions, WriteOption
 
 const BATCH_ROWS: usize = 10_000;
 
-/// User + system CPU seconds of this process, from /proc (Linux).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
+#[path = "../../bench/process_cpu.rs"]
+mod process_cpu;
+use process_cpu::cpu_seconds;
 
 fn batch(schema: &Arc<Schema>, start: usize, rows_per_partition: usize) -> RecordBatch {
     let ids = (start..start + BATCH_ROWS).map(|i| i / rows_per_partition);
