@@ -1,7 +1,7 @@
 //! Forwards `tracing` events of the Rust core to Python's
 //! `logging.getLogger("pycassandra")`. The level is read once at import, so
-//! filtered events never take the GIL. A message repeated within a minute
-//! (digits aside) is counted, not forwarded: a node warns on every unlogged
+//! filtered events never take the GIL. A driver message repeated within a
+//! minute (digits aside) is counted, not forwarded: a node warns on every unlogged
 //! batch that spans partitions, and forwarding each warning took the GIL once
 //! per request, which cost more than writing the rows.
 
@@ -85,9 +85,11 @@ impl<S: Subscriber> Layer<S> for PythonLogging {
         }
         let mut message = Message::default();
         event.record(&mut message);
+        // Only the driver's messages are deduplicated: pycassandra's own
+        // (such as each job's summary line) are all forwarded.
         let admitted = match self.repeats.lock() {
-            Ok(mut repeats) => repeats.admit(metadata.target(), &message.0, Instant::now()),
-            Err(_) => Some(0),
+            Ok(mut repeats) if !ours => repeats.admit(metadata.target(), &message.0, Instant::now()),
+            _ => Some(0),
         };
         let Some(held_back) = admitted else { return };
         if held_back > 0 {
