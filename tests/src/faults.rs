@@ -234,13 +234,18 @@ async fn single_node_session(contact: &str) -> Arc<Session> {
     Arc::new(SessionBuilder::new().known_node(contact).host_filter(Arc::new(filter)).build().await.unwrap_or_else(|e| panic!("{contact}: {e}")))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
-    let _one_at_a_time = CLUSTER_LOCK.lock().await;
+/// Starts the three cluster nodes in order (a running one is left alone) and connects to them.
+async fn cluster_session() -> Arc<Session> {
     for profile in ["cluster1", "cluster2", "cluster3"] {
         node_command("start", profile).await;
     }
-    let session = connect_to(&CLUSTER).await;
+    connect_to(&CLUSTER).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
+    let _one_at_a_time = CLUSTER_LOCK.lock().await;
+    let session = cluster_session().await;
     let keyspace = events_keyspace(&session, 3).await;
 
     let mut stopper = None;
@@ -275,10 +280,7 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_aware_routing_spreads_requests_over_the_three_nodes() {
     let _one_at_a_time = CLUSTER_LOCK.lock().await;
-    for profile in ["cluster1", "cluster2", "cluster3"] {
-        node_command("start", profile).await;
-    }
-    let session = connect_to(&CLUSTER).await;
+    let session = cluster_session().await;
     // One replica per row: a token-aware client sends each row to the one node that owns it.
     let keyspace = events_keyspace(&session, 1).await;
     let nodes: Vec<Arc<Session>> = futures::future::join_all(CLUSTER.iter().map(|c| single_node_session(c))).await;
