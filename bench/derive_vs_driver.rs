@@ -44,7 +44,10 @@ async fn run(session: &Session, cql: &str) {
 }
 
 async fn count(session: &Session) -> i64 {
-    let result = session.query_unpaged("SELECT count(*) FROM pyc_bench.typed", ()).await.unwrap_or_else(|e| panic!("count: {e}"));
+    let result = session
+        .query_unpaged("SELECT count(*) FROM pyc_bench.typed", ())
+        .await
+        .unwrap_or_else(|e| panic!("count: {e}"));
     result.into_rows_result().ok().and_then(|rows| rows.first_row::<(i64,)>().ok()).map_or(-1, |(n,)| n)
 }
 
@@ -52,7 +55,9 @@ async fn pycassandra_writer(session: &Arc<Session>, host: &str, rows: usize) {
     let mut options = WriteOptions::new(ConnectionOptions::new([host]), "pyc_bench", "typed");
     options.concurrency = CONCURRENCY;
     options.consistency = Consistency::One;
-    let mut writer = CassandraWriter::<Event>::with_session_rows(Arc::clone(session), options).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = CassandraWriter::<Event>::with_session_rows(Arc::clone(session), options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     writer.write_all((0..rows).map(event)).await.unwrap_or_else(|e| panic!("{e}"));
     writer.finish().await.unwrap_or_else(|e| panic!("{e}"));
 }
@@ -85,11 +90,17 @@ async fn main() {
     let rows: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let repeats: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
     let host = std::env::var("PYCASSANDRA_HOST").unwrap_or_else(|_| "127.0.0.1".into());
-    let session = pycassandra::session::connect(&ConnectionOptions::new([host.as_str()])).await.unwrap_or_else(|e| panic!("{e}"));
+    let session =
+        pycassandra::session::connect(&ConnectionOptions::new([host.as_str()])).await.unwrap_or_else(|e| panic!("{e}"));
     run(&session, "CREATE KEYSPACE IF NOT EXISTS pyc_bench WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").await;
-    run(&session, "CREATE TABLE IF NOT EXISTS pyc_bench.typed (id bigint PRIMARY KEY, name text, amount int, total bigint)").await;
+    run(
+        &session,
+        "CREATE TABLE IF NOT EXISTS pyc_bench.typed (id bigint PRIMARY KEY, name text, amount int, total bigint)",
+    )
+    .await;
 
-    let mut results: Vec<(&str, Vec<f64>, Vec<f64>)> = vec![("CassandraWriter<T>", Vec::new(), Vec::new()), ("driver loop", Vec::new(), Vec::new())];
+    let mut results: Vec<(&str, Vec<f64>, Vec<f64>)> =
+        vec![("CassandraWriter<T>", Vec::new(), Vec::new()), ("driver loop", Vec::new(), Vec::new())];
     for repeat in 0..repeats {
         for (name, rates, cpus) in results.iter_mut() {
             run(&session, "TRUNCATE pyc_bench.typed").await;
@@ -104,7 +115,11 @@ async fn main() {
             assert_eq!(stored, rows as i64, "{name} left {stored} rows, not {rows}");
             rates.push(rows as f64 / seconds);
             cpus.push(cpu * 1e6 / rows as f64);
-            println!("repeat {repeat}: {name}: {:.0} rows/s, {:.2} µs CPU/row", rows as f64 / seconds, cpu * 1e6 / rows as f64);
+            println!(
+                "repeat {repeat}: {name}: {:.0} rows/s, {:.2} µs CPU/row",
+                rows as f64 / seconds,
+                cpu * 1e6 / rows as f64
+            );
         }
     }
     println!("\n| writer | median rows/s | spread | median client CPU µs/row |\n|---|---|---|---|");
@@ -112,5 +127,8 @@ async fn main() {
         let spread = rates.iter().copied().fold(f64::MIN, f64::max) - rates.iter().copied().fold(f64::MAX, f64::min);
         println!("| {name} | {:.0} | {:.0} | {:.2} |", median(rates.clone()), spread, median(cpus.clone()));
     }
-    println!("\nratio CassandraWriter<T> / driver loop (rows/s): {:.2}", median(results[0].1.clone()) / median(results[1].1.clone()));
+    println!(
+        "\nratio CassandraWriter<T> / driver loop (rows/s): {:.2}",
+        median(results[0].1.clone()) / median(results[1].1.clone())
+    );
 }

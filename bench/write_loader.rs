@@ -21,10 +21,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow_array::builder::{ListBuilder, MapBuilder, StringBuilder, Int32Builder};
+use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder};
 use arrow_array::{
-    Array, ArrayRef, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int16Array, Int32Array,
-    Int64Array, Int8Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    Array, ArrayRef, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int16Array,
+    Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use futures::StreamExt;
@@ -67,7 +67,9 @@ fn parse_args() -> Args {
             "--table" => args.table = value,
             "--layout" => args.layout = value,
             "--rows" => args.rows = value.parse().unwrap_or_else(|e| panic!("--rows {value}: {e}")),
-            "--concurrency" => args.concurrency = value.parse().unwrap_or_else(|e| panic!("--concurrency {value}: {e}")),
+            "--concurrency" => {
+                args.concurrency = value.parse().unwrap_or_else(|e| panic!("--concurrency {value}: {e}"))
+            }
             "--host" => args.host = value,
             "--keyspace" => args.keyspace = value,
             _ => panic!("unknown flag {flag}"),
@@ -82,7 +84,11 @@ fn uuid_of(variant: u128, part: u64) -> Uuid {
 }
 
 fn partition(i: u64, layout: &str) -> u64 {
-    if layout == "single" { i } else { i / ROWS_PER_PARTITION }
+    if layout == "single" {
+        i
+    } else {
+        i / ROWS_PER_PARTITION
+    }
 }
 
 macro_rules! narrow_row {
@@ -267,7 +273,10 @@ fn arrow_batch(table: &str, layout: &str, start: u64, end: u64) -> RecordBatch {
             Arc::new(Float64Array::from_iter_values(wide.iter().map(|w| w.score))),
             Arc::new(BooleanArray::from_iter(wide.iter().map(|w| Some(w.active)))),
             Arc::new(price),
-            Arc::new(TimestampMicrosecondArray::from_iter_values(wide.iter().map(|w| w.created_ms * 1000)).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(wide.iter().map(|w| w.created_ms * 1000))
+                    .with_timezone("UTC"),
+            ),
             Arc::new(Date32Array::from_iter_values(wide.iter().map(|w| w.day as i32))),
             Arc::new(StringArray::from_iter_values(range().map(|i| uuid_text(0x9000, i)))),
             Arc::new(BinaryArray::from_iter_values(range().map(|i| i.to_be_bytes()))),
@@ -282,7 +291,11 @@ fn arrow_batch(table: &str, layout: &str, start: u64, end: u64) -> RecordBatch {
 }
 
 fn options(args: &Args) -> WriteOptions {
-    let mut options = WriteOptions::new(ConnectionOptions::new([args.host.as_str()]), &args.keyspace, format!("{}_{}", args.table, args.layout));
+    let mut options = WriteOptions::new(
+        ConnectionOptions::new([args.host.as_str()]),
+        &args.keyspace,
+        format!("{}_{}", args.table, args.layout),
+    );
     options.concurrency = args.concurrency;
     options.consistency = Consistency::One;
     if args.layout == "single" {

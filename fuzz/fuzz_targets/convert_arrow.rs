@@ -73,9 +73,16 @@ fn data_type(bytes: &mut Bytes, depth: u8) -> DataType {
         2 => {
             let key = Field::new("keys", data_type(bytes, 0), false);
             let value = Field::new("values", data_type(bytes, depth - 1), true);
-            DataType::Map(Arc::new(Field::new("entries", DataType::Struct(Fields::from(vec![key, value])), false)), false)
+            DataType::Map(
+                Arc::new(Field::new("entries", DataType::Struct(Fields::from(vec![key, value])), false)),
+                false,
+            )
         }
-        _ => DataType::Struct(Fields::from((0..1 + bytes.byte() % 3).map(|i| Field::new(format!("f{i}"), data_type(bytes, depth - 1), true)).collect::<Vec<_>>())),
+        _ => DataType::Struct(Fields::from(
+            (0..1 + bytes.byte() % 3)
+                .map(|i| Field::new(format!("f{i}"), data_type(bytes, depth - 1), true))
+                .collect::<Vec<_>>(),
+        )),
     }
 }
 
@@ -112,7 +119,9 @@ fn array_data(bytes: &mut Bytes, data_type: &DataType, len: usize) -> Option<Arr
             let (offsets, total) = offsets(bytes);
             builder.add_buffer(offsets).add_child_data(array_data(bytes, entries.data_type(), total)?)
         }
-        DataType::FixedSizeList(field, size) => builder.add_child_data(array_data(bytes, field.data_type(), len * *size as usize)?),
+        DataType::FixedSizeList(field, size) => {
+            builder.add_child_data(array_data(bytes, field.data_type(), len * *size as usize)?)
+        }
         DataType::Struct(fields) => {
             let mut builder = builder;
             for field in fields {

@@ -5,8 +5,26 @@ use libfuzzer_sys::fuzz_target;
 use pycassandra::convert::{convert_value, InputValue};
 
 const TYPES: [&str; 20] = [
-    "ascii", "text", "boolean", "tinyint", "smallint", "int", "bigint", "varint", "float", "double", "decimal",
-    "uuid", "timeuuid", "inet", "blob", "date", "time", "timestamp", "duration", "counter",
+    "ascii",
+    "text",
+    "boolean",
+    "tinyint",
+    "smallint",
+    "int",
+    "bigint",
+    "varint",
+    "float",
+    "double",
+    "decimal",
+    "uuid",
+    "timeuuid",
+    "inet",
+    "blob",
+    "date",
+    "time",
+    "timestamp",
+    "duration",
+    "counter",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let types = cql_types::types();
     let cql = &types[usize::from(selector) % types.len()];
     // The rest is up to four values separated by 0xfe bytes; a value that is exactly 0xff is null.
-    let values: Vec<Option<&[u8]>> = rest.split(|b| *b == 0xfe).take(4).map(|v| if v == [0xff] { None } else { Some(v) }).collect();
+    let values: Vec<Option<&[u8]>> =
+        rest.split(|b| *b == 0xfe).take(4).map(|v| if v == [0xff] { None } else { Some(v) }).collect();
     let _ = decode_values(cql, &values);
 });

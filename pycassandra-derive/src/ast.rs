@@ -79,7 +79,9 @@ impl Row {
                 } else if meta.path.is_ident("table") {
                     table = Some(meta.value()?.parse::<LitStr>()?.value());
                 } else {
-                    return Err(meta.error("unknown attribute: the struct takes #[cassandra(keyspace = \"...\", table = \"...\")]"));
+                    return Err(meta.error(
+                        "unknown attribute: the struct takes #[cassandra(keyspace = \"...\", table = \"...\")]",
+                    ));
                 }
                 Ok(())
             });
@@ -140,7 +142,10 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
         })?;
     }
     if roles_seen > 1 {
-        return Err(syn::Error::new(role_span, "a field takes one of partition_key, clustering_key, counter, ttl, writetime, skip"));
+        return Err(syn::Error::new(
+            role_span,
+            "a field takes one of partition_key, clustering_key, counter, ttl, writetime, skip",
+        ));
     }
     Ok(Field { ident, ty: field.ty.clone(), column, role, role_span })
 }

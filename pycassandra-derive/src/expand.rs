@@ -14,11 +14,8 @@ fn quote_identifier(name: &str) -> String {
 }
 
 fn ordered<'a>(fields: &'a [Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -> Vec<&'a Field> {
-    let mut keys: Vec<(usize, &Field)> = fields
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| is_kind(&f.role).map(|at| (at.unwrap_or(i), f)))
-        .collect();
+    let mut keys: Vec<(usize, &Field)> =
+        fields.iter().enumerate().filter_map(|(i, f)| is_kind(&f.role).map(|at| (at.unwrap_or(i), f))).collect();
     keys.sort_by_key(|(at, _)| *at);
     keys.into_iter().map(|(_, f)| f).collect()
 }
@@ -104,7 +101,8 @@ pub(crate) fn row(row: &Row) -> TokenStream {
         }
     });
     let read_fields = columns.iter().map(|f| &f.ident);
-    let defaults = row.fields.iter().filter(|f| matches!(f.role, Role::Skip | Role::Ttl | Role::Writetime)).map(|f| &f.ident);
+    let defaults =
+        row.fields.iter().filter(|f| matches!(f.role, Role::Skip | Role::Ttl | Role::Writetime)).map(|f| &f.ident);
 
     quote! {
         const _: () = {

@@ -8,7 +8,10 @@ pub(crate) fn row(row: &Row) -> syn::Result<()> {
     let mut errors = Errors::default();
     let partition: Vec<_> = row.fields.iter().filter(|f| matches!(f.role, Role::PartitionKey(_))).collect();
     if partition.is_empty() {
-        errors.push(syn::Error::new(row.ident.span(), "no #[cassandra(partition_key)] field: a table needs a partition key"));
+        errors.push(syn::Error::new(
+            row.ident.span(),
+            "no #[cassandra(partition_key)] field: a table needs a partition key",
+        ));
     }
     for (kind, keys) in [
         ("partition_key", partition),
@@ -24,7 +27,10 @@ pub(crate) fn row(row: &Row) -> syn::Result<()> {
         let numbered = positions.iter().filter(|p| p.is_some()).count();
         if numbered != 0 && numbered != keys.len() {
             for field in &keys {
-                errors.push(syn::Error::new(field.role_span, format!("number every {kind} field (`{kind} = 0`, `= 1`, …) or none")));
+                errors.push(syn::Error::new(
+                    field.role_span,
+                    format!("number every {kind} field (`{kind} = 0`, `= 1`, …) or none"),
+                ));
             }
         } else if numbered == keys.len() {
             let mut sorted: Vec<usize> = positions.iter().flatten().copied().collect();
@@ -33,21 +39,30 @@ pub(crate) fn row(row: &Row) -> syn::Result<()> {
                 for field in &keys {
                     errors.push(syn::Error::new(
                         field.role_span,
-                        format!("{kind} positions must be 0 to {} with none repeated or missing", keys.len().saturating_sub(1)),
+                        format!(
+                            "{kind} positions must be 0 to {} with none repeated or missing",
+                            keys.len().saturating_sub(1)
+                        ),
                     ));
                 }
             }
         }
         for field in &keys {
             if is_option(&field.ty) {
-                errors.push(syn::Error::new(field.ty.span(), format!("a {kind} column can never be null: use the inner type, not Option")));
+                errors.push(syn::Error::new(
+                    field.ty.span(),
+                    format!("a {kind} column can never be null: use the inner type, not Option"),
+                ));
             }
         }
     }
     let mut seen = std::collections::HashMap::new();
     for field in row.fields.iter().filter(|f| !matches!(f.role, Role::Skip | Role::Ttl | Role::Writetime)) {
         if let Some(first) = seen.insert(field.column.clone(), field.ident.clone()) {
-            errors.push(syn::Error::new(field.ident.span(), format!("column \"{}\" is also mapped by field `{first}`", field.column)));
+            errors.push(syn::Error::new(
+                field.ident.span(),
+                format!("column \"{}\" is also mapped by field `{first}`", field.column),
+            ));
         }
     }
     for role in [Role::Ttl, Role::Writetime] {
@@ -64,11 +79,17 @@ pub(crate) fn row(row: &Row) -> syn::Result<()> {
         }
     }
     if counters && row.fields.iter().any(|f| matches!(f.role, Role::Ttl | Role::Writetime)) {
-        errors.push(syn::Error::new(row.ident.span(), "counter tables take no ttl or writetime: Cassandra refuses both on counter updates"));
+        errors.push(syn::Error::new(
+            row.ident.span(),
+            "counter tables take no ttl or writetime: Cassandra refuses both on counter updates",
+        ));
     }
     if counters {
         for field in row.fields.iter().filter(|f| f.role == Role::Regular) {
-            errors.push(syn::Error::new(field.ident.span(), "a counter table holds only key and counter columns: mark this field counter or skip"));
+            errors.push(syn::Error::new(
+                field.ident.span(),
+                "a counter table holds only key and counter columns: mark this field counter or skip",
+            ));
         }
     }
     errors.finish()

@@ -11,14 +11,22 @@ use crate::errors::to_py;
 /// Converts `value` to the Python form of CQL type `cql_type`; raises
 /// `ConversionError` (a `ValueError`) naming the type and value.
 #[pyfunction]
-pub(crate) fn convert_value<'py>(py: Python<'py>, value: &Bound<'py, PyAny>, cql_type: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn convert_value<'py>(
+    py: Python<'py>,
+    value: &Bound<'py, PyAny>,
+    cql_type: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let text_form;
     let input = if value.is_none() {
         InputValue::Null
     } else if value.is_instance_of::<PyBool>() {
         InputValue::Bool(value.extract()?)
     } else if value.is_instance_of::<PyInt>() {
-        InputValue::Int(value.extract().map_err(|_| crate::errors::ConversionError::new_err(format!("{cql_type}: integer overflow: {value} does not fit 128 bits")))?)
+        InputValue::Int(value.extract().map_err(|_| {
+            crate::errors::ConversionError::new_err(format!(
+                "{cql_type}: integer overflow: {value} does not fit 128 bits"
+            ))
+        })?)
     } else if value.is_instance_of::<PyFloat>() {
         InputValue::Float(value.extract()?)
     } else if value.is_instance_of::<PyString>() {
@@ -67,12 +75,22 @@ fn from_cql<'py>(py: Python<'py>, value: Option<CqlValue>) -> PyResult<Bound<'py
         }
         CqlValue::Time(t) => {
             let micros = t.0 / 1_000;
-            let (h, m, s, us) = (micros / 3_600_000_000, micros / 60_000_000 % 60, micros / 1_000_000 % 60, micros % 1_000_000);
+            let (h, m, s, us) =
+                (micros / 3_600_000_000, micros / 60_000_000 % 60, micros / 1_000_000 % 60, micros % 1_000_000);
             module("datetime")?.getattr("time")?.call1((h, m, s, us))?
         }
         CqlValue::Timestamp(ts) => {
             let datetime = module("datetime")?;
-            let epoch = datetime.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, datetime.getattr("timezone")?.getattr("utc")?))?;
+            let epoch = datetime.getattr("datetime")?.call1((
+                1970,
+                1,
+                1,
+                0,
+                0,
+                0,
+                0,
+                datetime.getattr("timezone")?.getattr("utc")?,
+            ))?;
             let delta = datetime.getattr("timedelta")?.call((), Some(&[("milliseconds", ts.0)].into_py_dict(py)?))?;
             epoch.call_method1("__add__", (delta,))?
         }

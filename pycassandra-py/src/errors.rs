@@ -20,9 +20,9 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
         pycassandra::Error::Schema(_) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Convert(_) => ConversionError::new_err(message),
         pycassandra::Error::Connect(_) => CassandraConnectError::new_err(message),
-        pycassandra::Error::Read(pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. }) => {
-            SchemaMismatchError::new_err(message)
-        }
+        pycassandra::Error::Read(
+            pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. },
+        ) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Read(_) => CassandraReadError::new_err(message),
         _ => CassandraWriteError::new_err(message),
     }

@@ -48,7 +48,10 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
     let options = parse(&options)?;
     if !options.confirm_truncate {
         // Fail before connecting: the refusal needs no server.
-        return Err(to_py(pycassandra::WriteError::TruncateNotConfirmed { table: format!("{}.{}", options.keyspace, options.table) }.into()));
+        return Err(to_py(
+            pycassandra::WriteError::TruncateNotConfirmed { table: format!("{}.{}", options.keyspace, options.table) }
+                .into(),
+        ));
     }
     let session = session(py, &options.connection, &options.keyspace)?;
     run_detached(py, async move { pycassandra::write::truncate(&session, &options).await })

@@ -97,10 +97,10 @@ impl<S: Subscriber> Layer<S> for PythonLogging {
         }
         let level = python_level(*metadata.level());
         Python::attach(|py| {
-            let logged = py
-                .import("logging")
-                .and_then(|logging| logging.call_method1("getLogger", ("pycassandra",)))
-                .and_then(|logger| logger.call_method1("log", (level, format!("{}: {}", metadata.target(), message.0))));
+            let logged =
+                py.import("logging").and_then(|logging| logging.call_method1("getLogger", ("pycassandra",))).and_then(
+                    |logger| logger.call_method1("log", (level, format!("{}: {}", metadata.target(), message.0))),
+                );
             if let Err(error) = logged {
                 error.print(py);
             }
@@ -148,6 +148,9 @@ mod tests {
         assert_eq!(repeats.admit("scylla", "batch covering 37 partitions", start + Duration::from_secs(1)), None);
         assert_eq!(repeats.admit("scylla", "batch covering 12 partitions", start + Duration::from_secs(2)), None);
         assert_eq!(repeats.admit("scylla", "another message", start + Duration::from_secs(2)), Some(0));
-        assert_eq!(repeats.admit("scylla", "batch covering 9 partitions", start + REPEAT_WINDOW + Duration::from_secs(1)), Some(2));
+        assert_eq!(
+            repeats.admit("scylla", "batch covering 9 partitions", start + REPEAT_WINDOW + Duration::from_secs(1)),
+            Some(2)
+        );
     }
 }

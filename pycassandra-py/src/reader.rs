@@ -21,7 +21,12 @@ fn parse(options: &HashMap<String, String>) -> PyResult<ReadOptions> {
 /// Predicates made by filter pushdown: one fixing the partition key (lookups), and clustering ones.
 pub(crate) type Pushed = Option<(Option<String>, Vec<String>)>;
 
-fn open(py: Python<'_>, options: &HashMap<String, String>, schema: Option<Schema>, pushed: Pushed) -> PyResult<CassandraReader> {
+fn open(
+    py: Python<'_>,
+    options: &HashMap<String, String>,
+    schema: Option<Schema>,
+    pushed: Pushed,
+) -> PyResult<CassandraReader> {
     let mut options = parse(options)?;
     if let Some((partition_key, clustering)) = pushed {
         options.partition_key_predicate = partition_key;
@@ -46,17 +51,25 @@ pub(crate) fn read_schema(py: Python<'_>, options: HashMap<String, String>) -> P
 
 /// Checks that the columns and types of `schema` can be read from the table, before any task runs.
 #[pyfunction]
-pub(crate) fn check_read(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<()> {
+pub(crate) fn check_read(
+    py: Python<'_>,
+    options: HashMap<String, String>,
+    schema: PyArrowType<Schema>,
+) -> PyResult<()> {
     open(py, &options, Some(schema.0), None).map(|_| ())
 }
 
 /// The table's keys and the CQL type of each column, for filter pushdown:
 /// `(partition key, clustering key, {column: CQL type})`.
 #[pyfunction]
-pub(crate) fn table_keys(py: Python<'_>, options: HashMap<String, String>) -> PyResult<(Vec<String>, Vec<String>, HashMap<String, String>)> {
+pub(crate) fn table_keys(
+    py: Python<'_>,
+    options: HashMap<String, String>,
+) -> PyResult<(Vec<String>, Vec<String>, HashMap<String, String>)> {
     let reader = open(py, &options, None, None)?;
     let table = reader.table();
-    let types = table.columns.iter().map(|c| (c.name.clone(), pycassandra::schema::cql_type_name(&c.cql_type))).collect();
+    let types =
+        table.columns.iter().map(|c| (c.name.clone(), pycassandra::schema::cql_type_name(&c.cql_type))).collect();
     Ok((table.partition_key.clone(), table.clustering_key.clone(), types))
 }
 
@@ -64,10 +77,18 @@ pub(crate) fn table_keys(py: Python<'_>, options: HashMap<String, String>) -> Py
 /// `(start, end, replica host ids)` per split.
 #[pyfunction]
 #[pyo3(signature = (options, schema, pushed=None))]
-pub(crate) fn plan_splits(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, pushed: Pushed) -> PyResult<Vec<(i64, i64, Vec<String>)>> {
+pub(crate) fn plan_splits(
+    py: Python<'_>,
+    options: HashMap<String, String>,
+    schema: PyArrowType<Schema>,
+    pushed: Pushed,
+) -> PyResult<Vec<(i64, i64, Vec<String>)>> {
     let reader = open(py, &options, Some(schema.0), pushed)?;
     let splits = run_detached(py, async move { reader.splits().await })?;
-    Ok(splits.into_iter().map(|s| (s.range.start, s.range.end, s.replicas.iter().map(ToString::to_string).collect())).collect())
+    Ok(splits
+        .into_iter()
+        .map(|s| (s.range.start, s.range.end, s.replicas.iter().map(ToString::to_string).collect()))
+        .collect())
 }
 
 /// Iterates the batches of one token range; made inside a Spark task.
@@ -82,9 +103,19 @@ impl PyScan {
     /// Connects (reusing this process's session), prepares the scan of `(start, end]` for `schema`.
     #[new]
     #[pyo3(signature = (options, schema, start, end, replicas, pushed=None))]
-    fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>, start: i64, end: i64, replicas: Vec<String>, pushed: Pushed) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        options: HashMap<String, String>,
+        schema: PyArrowType<Schema>,
+        start: i64,
+        end: i64,
+        replicas: Vec<String>,
+        pushed: Pushed,
+    ) -> PyResult<Self> {
         if start >= end {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!("token range ({start}, {end}] is empty or wraps")));
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "token range ({start}, {end}] is empty or wraps"
+            )));
         }
         let reader = open(py, &options, Some(schema.0), pushed)?;
         let replicas = replicas.iter().filter_map(|r| uuid::Uuid::parse_str(r).ok()).collect();
@@ -98,7 +129,8 @@ impl PyScan {
 
     /// The next page as a pyarrow RecordBatch; the GIL is released while it is fetched and decoded.
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyArrowType<RecordBatch>>> {
-        let mut guard = self.inner.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("scan lock poisoned"))?;
+        let mut guard =
+            self.inner.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("scan lock poisoned"))?;
         let Some(scan) = guard.as_mut() else { return Ok(None) };
         let batch = run_detached(py, scan.next_batch())?;
         if batch.is_none() {

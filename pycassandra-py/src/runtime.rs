@@ -22,7 +22,8 @@ struct ProcessState {
 static STATE: Mutex<Option<ProcessState>> = Mutex::new(None);
 
 fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
-    let mut guard = STATE.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime lock poisoned"))?;
+    let mut guard =
+        STATE.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime lock poisoned"))?;
     let pid = std::process::id();
     if guard.as_ref().is_none_or(|state| state.pid != pid) {
         if let Some(stale) = guard.take() {
@@ -34,7 +35,9 @@ fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
             .thread_name("pycassandra")
             .enable_all()
             .build()
-            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the pycassandra runtime: {e}")))?;
+            .map_err(|e| {
+                pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the pycassandra runtime: {e}"))
+            })?;
         *guard = Some(ProcessState { pid, runtime: Arc::new(runtime), sessions: HashMap::new() });
     }
     match guard.as_mut() {

@@ -23,7 +23,11 @@ impl PyWriter {
     fn run<T: Send>(
         &self,
         py: Python<'_>,
-        action: impl for<'w> FnOnce(&'w mut CassandraWriter) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, pycassandra::Error>> + Send + 'w>> + Send,
+        action: impl for<'w> FnOnce(
+                &'w mut CassandraWriter,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<T, pycassandra::Error>> + Send + 'w>,
+            > + Send,
     ) -> PyResult<T> {
         let mut guard = self.inner.lock().map_err(|_| closed())?;
         let writer = guard.as_mut().ok_or_else(closed)?;

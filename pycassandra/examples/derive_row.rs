@@ -48,7 +48,11 @@ async fn main() -> Result<(), pycassandra::Error> {
             ttl: Some(3_600),
         })
         .collect();
-    let mut writer = CassandraWriter::<Order>::with_session_rows(session.clone(), WriteOptions::new(connection.clone(), "pyc_example", "orders")).await?;
+    let mut writer = CassandraWriter::<Order>::with_session_rows(
+        session.clone(),
+        WriteOptions::new(connection.clone(), "pyc_example", "orders"),
+    )
+    .await?;
     writer.write_all(orders.clone()).await?;
     println!("written: {:?}", writer.finish().await?);
 

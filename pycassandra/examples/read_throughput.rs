@@ -49,20 +49,40 @@ async fn main() -> Result<(), pycassandra::Error> {
             });
         }
         while let Some(done) = running.join_next().await {
-            rows += done.map_err(|e| pycassandra::ReadError::Statement { table: table.clone(), cql: "scan".into(), source: Box::new(e) })??;
+            rows += done.map_err(|e| pycassandra::ReadError::Statement {
+                table: table.clone(),
+                cql: "scan".into(),
+                source: Box::new(e),
+            })??;
         }
         let (seconds, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu_before);
-        println!("pycassandra-arrow({parallel_splits}-splits-at-once) {rows} {:.0} {:.2}", rows as f64 / seconds, cpu * 1e6 / rows as f64);
+        println!(
+            "pycassandra-arrow({parallel_splits}-splits-at-once) {rows} {:.0} {:.2}",
+            rows as f64 / seconds,
+            cpu * 1e6 / rows as f64
+        );
     }
 
     let cql = format!("SELECT * FROM {keyspace}.{table}");
     let (cpu_before, started) = (cpu_seconds(), Instant::now());
     let mut statement = scylla::statement::Statement::new(cql.as_str());
     statement.set_page_size(5_000);
-    let pager = session.query_iter(statement, ()).await.map_err(|e| pycassandra::ReadError::Statement { table: table.clone(), cql: cql.clone(), source: Box::new(e) })?;
-    let mut stream = pager.rows_stream::<scylla::value::Row>().map_err(|e| pycassandra::ReadError::Statement { table: table.clone(), cql: cql.clone(), source: Box::new(e) })?;
+    let pager = session.query_iter(statement, ()).await.map_err(|e| pycassandra::ReadError::Statement {
+        table: table.clone(),
+        cql: cql.clone(),
+        source: Box::new(e),
+    })?;
+    let mut stream = pager.rows_stream::<scylla::value::Row>().map_err(|e| pycassandra::ReadError::Statement {
+        table: table.clone(),
+        cql: cql.clone(),
+        source: Box::new(e),
+    })?;
     let mut rows = 0usize;
-    while let Some(_row) = stream.try_next().await.map_err(|e| pycassandra::ReadError::Statement { table: table.clone(), cql: cql.clone(), source: Box::new(e) })? {
+    while let Some(_row) = stream.try_next().await.map_err(|e| pycassandra::ReadError::Statement {
+        table: table.clone(),
+        cql: cql.clone(),
+        source: Box::new(e),
+    })? {
         rows += 1;
     }
     let (seconds, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu_before);

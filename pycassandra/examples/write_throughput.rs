@@ -55,11 +55,15 @@ async fn main() -> Result<(), pycassandra::Error> {
         ("100-row-partitions", 100, BatchGrouping::Partition),
         ("100-row-partitions", 100, BatchGrouping::None),
     ] {
-        session.query_unpaged("TRUNCATE pyc_bench.events", ()).await.map_err(|source| pycassandra::WriteError::Statement { cql: "TRUNCATE".into(), source })?;
+        session
+            .query_unpaged("TRUNCATE pyc_bench.events", ())
+            .await
+            .map_err(|source| pycassandra::WriteError::Statement { cql: "TRUNCATE".into(), source })?;
         let mut options = WriteOptions::new(ConnectionOptions::new([host.as_str()]), "pyc_bench", "events");
         options.batch_grouping = grouping;
         options.consistency = pycassandra::Consistency::One;
-        let batches: Vec<RecordBatch> = (0..rows / BATCH_ROWS).map(|i| batch(&schema, i * BATCH_ROWS, rows_per_partition)).collect();
+        let batches: Vec<RecordBatch> =
+            (0..rows / BATCH_ROWS).map(|i| batch(&schema, i * BATCH_ROWS, rows_per_partition)).collect();
         let mut writer = CassandraWriter::with_session(session.clone(), options, &schema).await?;
         let (cpu_before, started) = (cpu_seconds(), Instant::now());
         for batch in &batches {

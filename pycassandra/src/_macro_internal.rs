@@ -13,13 +13,25 @@ pub use scylla::value::Counter;
 pub use crate::row::{CassandraRow, ColumnCheck, CqlType};
 
 /// A field's value into the next cell of the row.
-pub fn write_cell<V: SerializeValue + ?Sized>(value: &V, columns: &[ColumnSpec<'_>], index: usize, writer: &mut RowWriter<'_>) -> Result<(), SerializationError> {
-    let spec = columns.get(index).ok_or_else(|| SerializationError::new(Mismatch(format!("the statement has no bind marker {index}"))))?;
+pub fn write_cell<V: SerializeValue + ?Sized>(
+    value: &V,
+    columns: &[ColumnSpec<'_>],
+    index: usize,
+    writer: &mut RowWriter<'_>,
+) -> Result<(), SerializationError> {
+    let spec = columns
+        .get(index)
+        .ok_or_else(|| SerializationError::new(Mismatch(format!("the statement has no bind marker {index}"))))?;
     value.serialize(spec.typ(), writer.make_cell_writer()).map(|_| ())
 }
 
 /// An optional per-row setting (TTL, timestamp): `None` leaves the marker unset.
-pub fn write_unset_if_none<V: SerializeValue>(value: &Option<V>, columns: &[ColumnSpec<'_>], index: usize, writer: &mut RowWriter<'_>) -> Result<(), SerializationError> {
+pub fn write_unset_if_none<V: SerializeValue>(
+    value: &Option<V>,
+    columns: &[ColumnSpec<'_>],
+    index: usize,
+    writer: &mut RowWriter<'_>,
+) -> Result<(), SerializationError> {
     write_cell(&scylla::value::MaybeUnset::from_option(value.as_ref()), columns, index, writer)
 }
 
@@ -29,13 +41,21 @@ pub fn check_columns(specs: &[ColumnSpec<'_>], expected: &[&str]) -> Result<(), 
     if names == expected {
         Ok(())
     } else {
-        Err(TypeCheckError::new(Mismatch(format!("rows have columns ({}) but the struct reads ({})", names.join(", "), expected.join(", ")))))
+        Err(TypeCheckError::new(Mismatch(format!(
+            "rows have columns ({}) but the struct reads ({})",
+            names.join(", "),
+            expected.join(", ")
+        ))))
     }
 }
 
 /// The next column's value as `V`.
-pub fn next_value<'frame, 'metadata, V: DeserializeValue<'frame, 'metadata>>(row: &mut ColumnIterator<'frame, 'metadata>) -> Result<V, DeserializationError> {
-    let column = row.next().ok_or_else(|| DeserializationError::new(Mismatch("the row has fewer columns than the struct".into())))??;
+pub fn next_value<'frame, 'metadata, V: DeserializeValue<'frame, 'metadata>>(
+    row: &mut ColumnIterator<'frame, 'metadata>,
+) -> Result<V, DeserializationError> {
+    let column = row
+        .next()
+        .ok_or_else(|| DeserializationError::new(Mismatch("the row has fewer columns than the struct".into())))??;
     V::deserialize(column.spec.typ(), column.slice)
 }
 

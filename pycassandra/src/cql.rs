@@ -100,7 +100,15 @@ pub enum Rows<'a> {
 /// `SELECT … FROM ks.t WHERE <rows> [AND <predicate> …] [LIMIT n] [ALLOW FILTERING]`.
 /// `predicates` are CQL taken as given (the user's `where`, pushed filters).
 /// `ALLOW FILTERING` is added when a predicate restricts a scan, where CQL wants it.
-pub fn select(keyspace: &str, table: &str, selectors: &[Selector], rows: Rows<'_>, predicates: &[&str], limit: Option<u64>, allow_filtering: bool) -> String {
+pub fn select(
+    keyspace: &str,
+    table: &str,
+    selectors: &[Selector],
+    rows: Rows<'_>,
+    predicates: &[&str],
+    limit: Option<u64>,
+    allow_filtering: bool,
+) -> String {
     let expressions: Vec<String> = selectors.iter().map(Selector::expression).collect();
     let restriction = match rows {
         Rows::TokenRange(partition_key) => {
@@ -110,7 +118,8 @@ pub fn select(keyspace: &str, table: &str, selectors: &[Selector], rows: Rows<'_
         }
         Rows::Partitions(predicate) => predicate.to_string(),
     };
-    let mut cql = format!("SELECT {} FROM {} WHERE {restriction}", expressions.join(", "), qualified_table(keyspace, table));
+    let mut cql =
+        format!("SELECT {} FROM {} WHERE {restriction}", expressions.join(", "), qualified_table(keyspace, table));
     for predicate in predicates {
         cql.push_str(" AND ");
         cql.push_str(predicate);
@@ -149,7 +158,13 @@ pub enum Assignment {
 
 /// `UPDATE ks.t [USING …] SET … WHERE "k1" = ? AND …`.
 /// Bind order: TTL, timestamp, the SET values, then the key columns.
-pub fn update(keyspace: &str, table: &str, columns: &[(&str, Assignment)], key_columns: &[&str], using: Using) -> String {
+pub fn update(
+    keyspace: &str,
+    table: &str,
+    columns: &[(&str, Assignment)],
+    key_columns: &[&str],
+    using: Using,
+) -> String {
     let assignments: Vec<String> = columns
         .iter()
         .map(|(name, assignment)| {
@@ -183,16 +198,22 @@ mod tests {
     #[test]
     fn insert_quotes_every_name_and_orders_markers() {
         let cql = insert("Ks", "my table", &["id", "Name"], Using { ttl: true, timestamp: true }, false);
-        assert_eq!(
-            cql,
-            r#"INSERT INTO "Ks"."my table" ("id", "Name") VALUES (?, ?) USING TTL ? AND TIMESTAMP ?"#
-        );
+        assert_eq!(cql, r#"INSERT INTO "Ks"."my table" ("id", "Name") VALUES (?, ?) USING TTL ? AND TIMESTAMP ?"#);
     }
 
     #[test]
     fn update_puts_using_first_and_keys_last() {
-        let cql = update("ks", "t", &[("hits", Assignment::Add), ("tags", Assignment::Subtract), ("v", Assignment::Set)], &["k"], Using { ttl: false, timestamp: true });
-        assert_eq!(cql, r#"UPDATE "ks"."t" USING TIMESTAMP ? SET "hits" = "hits" + ?, "tags" = "tags" - ?, "v" = ? WHERE "k" = ?"#);
+        let cql = update(
+            "ks",
+            "t",
+            &[("hits", Assignment::Add), ("tags", Assignment::Subtract), ("v", Assignment::Set)],
+            &["k"],
+            Using { ttl: false, timestamp: true },
+        );
+        assert_eq!(
+            cql,
+            r#"UPDATE "ks"."t" USING TIMESTAMP ? SET "hits" = "hits" + ?, "tags" = "tags" - ?, "v" = ? WHERE "k" = ?"#
+        );
     }
 
     #[test]

@@ -7,21 +7,23 @@
 //! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`]; reads go
 //! [`config`] → [`session`] → [`schema`] → [`read`].
 
+#[doc(hidden)]
+pub mod _macro_internal;
 pub mod config;
 pub mod convert;
 pub mod cql;
 mod error;
 pub mod read;
 pub mod row;
-#[doc(hidden)]
-pub mod _macro_internal;
 pub mod schema;
 pub mod session;
 pub mod write;
 
-pub use config::{BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions};
+pub use config::{
+    BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions,
+};
 pub use error::{ConfigError, ConnectError, ConvertError, Error, ReadError, Result, SchemaError, WriteError};
-pub use schema::TableSchema;
 pub use read::CassandraReader;
 pub use row::CassandraRow;
+pub use schema::TableSchema;
 pub use write::{CassandraWriter, WriteReport};

@@ -228,10 +228,18 @@ pub fn check_against<T: CassandraRow>(table: &TableSchema) -> Result<(), SchemaE
         }
     }
     if table.partition_key.iter().map(String::as_str).ne(T::PARTITION_KEY.iter().copied()) {
-        problems.push(format!("partition key is ({}) but the struct says ({})", table.partition_key.join(", "), T::PARTITION_KEY.join(", ")));
+        problems.push(format!(
+            "partition key is ({}) but the struct says ({})",
+            table.partition_key.join(", "),
+            T::PARTITION_KEY.join(", ")
+        ));
     }
     if table.clustering_key.iter().map(String::as_str).ne(T::CLUSTERING_KEY.iter().copied()) {
-        problems.push(format!("clustering key is ({}) but the struct says ({})", table.clustering_key.join(", "), T::CLUSTERING_KEY.join(", ")));
+        problems.push(format!(
+            "clustering key is ({}) but the struct says ({})",
+            table.clustering_key.join(", "),
+            T::CLUSTERING_KEY.join(", ")
+        ));
     }
     if problems.is_empty() {
         Ok(())

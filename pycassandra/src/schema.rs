@@ -43,20 +43,22 @@ impl TableSchema {
         })?;
         let state = session.get_cluster_state();
         let keyspaces = state.keyspaces_iter().map(|(name, _)| name);
-        let keyspace_name = match_name(keyspaces, keyspace).ok_or_else(|| SchemaError::KeyspaceNotFound {
-            keyspace: keyspace.to_string(),
-        })?;
-        let keyspace_meta = state.get_keyspace(&keyspace_name).ok_or_else(|| SchemaError::KeyspaceNotFound {
-            keyspace: keyspace.to_string(),
-        })?;
-        let table_name = match_name(keyspace_meta.tables.keys().map(String::as_str), table).ok_or_else(|| {
-            SchemaError::TableNotFound { keyspace: keyspace_name.clone(), table: table.to_string() }
-        })?;
+        let keyspace_name = match_name(keyspaces, keyspace)
+            .ok_or_else(|| SchemaError::KeyspaceNotFound { keyspace: keyspace.to_string() })?;
+        let keyspace_meta = state
+            .get_keyspace(&keyspace_name)
+            .ok_or_else(|| SchemaError::KeyspaceNotFound { keyspace: keyspace.to_string() })?;
+        let table_name = match_name(keyspace_meta.tables.keys().map(String::as_str), table)
+            .ok_or_else(|| SchemaError::TableNotFound { keyspace: keyspace_name.clone(), table: table.to_string() })?;
         let table_meta = &keyspace_meta.tables[&table_name];
         let mut columns: Vec<ColumnSchema> = table_meta
             .columns
             .iter()
-            .map(|(name, column)| ColumnSchema { name: name.clone(), cql_type: column.typ.clone(), kind: column.kind.clone() })
+            .map(|(name, column)| ColumnSchema {
+                name: name.clone(),
+                cql_type: column.typ.clone(),
+                kind: column.kind.clone(),
+            })
             .collect();
         let rank = |column: &ColumnSchema| {
             if let Some(i) = table_meta.partition_key.iter().position(|k| *k == column.name) {
@@ -105,7 +107,11 @@ pub(crate) fn match_name<'a>(names: impl Iterator<Item = &'a str>, wanted: &str)
             folded.push(name.to_string());
         }
     }
-    if folded.len() == 1 { folded.pop() } else { None }
+    if folded.len() == 1 {
+        folded.pop()
+    } else {
+        None
+    }
 }
 
 /// The CQL spelling of a type, as `DESCRIBE` would print it.
@@ -133,7 +139,9 @@ pub fn cql_type_name(cql_type: &ColumnType<'_>) -> String {
             frozen(*is_frozen, inner)
         }
         ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", cql_type_name(typ)),
-        ColumnType::UserDefinedType { frozen: is_frozen, definition } => frozen(*is_frozen, definition.name.to_string()),
+        ColumnType::UserDefinedType { frozen: is_frozen, definition } => {
+            frozen(*is_frozen, definition.name.to_string())
+        }
         ColumnType::Tuple(elements) => {
             let names: Vec<String> = elements.iter().map(cql_type_name).collect();
             format!("tuple<{}>", names.join(", "))

@@ -26,8 +26,20 @@ fn corpus() -> Vec<(&'static str, &'static str, ArrayRef, String, &'static str)>
     let mut cases: Vec<(&'static str, &'static str, ArrayRef, String, &'static str)> = vec![
         ("u", "uuid", texts("not-a-uuid"), "'not-a-uuid'".into(), "UUID"),
         ("u", "uuid", texts(""), "''".into(), "UUID"),
-        ("u", "uuid", texts("123e4567-e89b-12d3-a456-42661417400"), "'123e4567-e89b-12d3-a456-42661417400'".into(), "UUID"),
-        ("tu", "timeuuid", texts("3b241101-e2bb-4255-8caf-4136c566a962"), "'3b241101-e2bb-4255-8caf-4136c566a962'".into(), "version 1"),
+        (
+            "u",
+            "uuid",
+            texts("123e4567-e89b-12d3-a456-42661417400"),
+            "'123e4567-e89b-12d3-a456-42661417400'".into(),
+            "UUID",
+        ),
+        (
+            "tu",
+            "timeuuid",
+            texts("3b241101-e2bb-4255-8caf-4136c566a962"),
+            "'3b241101-e2bb-4255-8caf-4136c566a962'".into(),
+            "version 1",
+        ),
         ("i", "int", Arc::new(Int64Array::from(vec![None, Some(2_147_483_648), None])), "2147483648".into(), "range"),
         ("si", "smallint", Arc::new(Int32Array::from(vec![None, Some(40_000), None])), "40000".into(), "range"),
         ("ti", "tinyint", Arc::new(Int32Array::from(vec![None, Some(-129), None])), "-129".into(), "range"),
@@ -40,7 +52,13 @@ fn corpus() -> Vec<(&'static str, &'static str, ArrayRef, String, &'static str)>
         ("d", "date", texts("2024-02-30"), "'2024-02-30'".into(), "date"),
         ("tm", "time", texts("25:00:00"), "'25:00:00'".into(), ""),
         ("ts", "timestamp", texts("yesterday"), "'yesterday'".into(), ""),
-        ("ts", "timestamp", texts("1970-01-01T00:00:00.0001Z"), "'1970-01-01T00:00:00.0001Z'".into(), "sub-millisecond"),
+        (
+            "ts",
+            "timestamp",
+            texts("1970-01-01T00:00:00.0001Z"),
+            "'1970-01-01T00:00:00.0001Z'".into(),
+            "sub-millisecond",
+        ),
         ("dur", "duration", texts("5 parsecs"), "'5 parsecs'".into(), ""),
     ];
     // A huge value is quoted cut short, not whole.
@@ -88,10 +106,13 @@ async fn every_bad_value_is_named_by_row_column_type_and_value_and_nothing_is_wr
     ddl(&session, &format!("CREATE TABLE {keyspace}.corpus (k int PRIMARY KEY, {COLUMNS})")).await;
     let mut failures = Vec::new();
     for (case, (column, cql_type, input, quoted, reason)) in corpus().into_iter().enumerate() {
-        let keys: ArrayRef = Arc::new(Int32Array::from(vec![case as i32 * 10, case as i32 * 10 + 1, case as i32 * 10 + 2]));
+        let keys: ArrayRef =
+            Arc::new(Int32Array::from(vec![case as i32 * 10, case as i32 * 10 + 1, case as i32 * 10 + 2]));
         let batch = record_batch(vec![("k", keys), (column, input)]);
         let outcome = async {
-            let mut writer = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "corpus"), batch.schema().as_ref()).await?;
+            let mut writer =
+                CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "corpus"), batch.schema().as_ref())
+                    .await?;
             let written = writer.write_batch(&batch).await;
             let report = writer.finish().await?;
             written.map(|()| report)
@@ -120,12 +141,23 @@ async fn every_bad_value_is_named_by_row_column_type_and_value_and_nothing_is_wr
     // NaN and infinities are valid CQL float and double values; the type that
     // cannot hold them, decimal, refuses a floating-point column when the
     // writer opens, naming the column and both types.
-    let floats = record_batch(vec![("k", Arc::new(Int32Array::from(vec![1])) as ArrayRef), ("dec", Arc::new(Float64Array::from(vec![f64::NAN])))]);
-    let refused = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "corpus"), floats.schema().as_ref()).await;
+    let floats = record_batch(vec![
+        ("k", Arc::new(Int32Array::from(vec![1])) as ArrayRef),
+        ("dec", Arc::new(Float64Array::from(vec![f64::NAN]))),
+    ]);
+    let refused =
+        CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "corpus"), floats.schema().as_ref()).await;
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("'dec'") && message.contains("Float64") && message.contains("decimal"), "{message}");
 
-    let stored = session.query_unpaged(format!("SELECT count(*) FROM {keyspace}.corpus"), ()).await.unwrap_or_else(|e| panic!("{e}"));
-    let (count,) = stored.into_rows_result().unwrap_or_else(|e| panic!("{e}")).single_row::<(i64,)>().unwrap_or_else(|e| panic!("{e}"));
+    let stored = session
+        .query_unpaged(format!("SELECT count(*) FROM {keyspace}.corpus"), ())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (count,) = stored
+        .into_rows_result()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .single_row::<(i64,)>()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count, 0, "no row of a failed batch may be written");
 }

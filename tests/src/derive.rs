@@ -111,7 +111,8 @@ async fn everything_table(session: &Session) -> String {
 
 async fn read_back(session: &Session, keyspace: &str) -> Vec<Everything> {
     let cql = pycassandra::cql::qualify_statement(Everything::SELECT_CQL, keyspace, Everything::TABLE);
-    let mut rows: Vec<Everything> = session.query_iter(cql, ()).await.unwrap().rows_stream::<Everything>().unwrap().try_collect().await.unwrap();
+    let mut rows: Vec<Everything> =
+        session.query_iter(cql, ()).await.unwrap().rows_stream::<Everything>().unwrap().try_collect().await.unwrap();
     rows.sort_by_key(|r| r.id);
     rows
 }
@@ -127,7 +128,12 @@ fn as_read(mut row: Everything) -> Everything {
 async fn typed_rows_of_every_type_are_written_in_batch_mode_and_read_back_equal() {
     let session = node_session().await;
     let keyspace = everything_table(&session).await;
-    let mut writer = CassandraWriter::<Everything>::with_session_rows(session.clone(), WriteOptions::new(node_options(), keyspace.as_str(), "ignored")).await.unwrap();
+    let mut writer = CassandraWriter::<Everything>::with_session_rows(
+        session.clone(),
+        WriteOptions::new(node_options(), keyspace.as_str(), "ignored"),
+    )
+    .await
+    .unwrap();
     writer.write_all((0..200).map(sample)).await.unwrap();
     let report = writer.finish().await.unwrap();
     assert_eq!(report.rows_written, 200);
@@ -144,7 +150,12 @@ async fn typed_rows_of_every_type_are_written_in_batch_mode_and_read_back_equal(
     typed.sort_by_key(|r| r.id);
     assert_eq!(typed, expected);
     // The per-row TTL reached the cells of even rows only.
-    let ttls = session.query_unpaged(format!("SELECT id, ttl(f) FROM {keyspace}.everything"), ()).await.unwrap().into_rows_result().unwrap();
+    let ttls = session
+        .query_unpaged(format!("SELECT id, ttl(f) FROM {keyspace}.everything"), ())
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap();
     for row in ttls.rows::<(i32, Option<i32>)>().unwrap() {
         let (id, ttl) = row.unwrap();
         assert_eq!(ttl.is_some(), id % 2 == 0, "row {id} ttl {ttl:?}");
@@ -155,7 +166,12 @@ async fn typed_rows_of_every_type_are_written_in_batch_mode_and_read_back_equal(
 async fn typed_rows_stream_in_micro_batches() {
     let session = node_session().await;
     let keyspace = everything_table(&session).await;
-    let mut writer = CassandraWriter::<Everything>::with_session_rows(session.clone(), WriteOptions::new(node_options(), keyspace.as_str(), "ignored")).await.unwrap();
+    let mut writer = CassandraWriter::<Everything>::with_session_rows(
+        session.clone(),
+        WriteOptions::new(node_options(), keyspace.as_str(), "ignored"),
+    )
+    .await
+    .unwrap();
     for micro_batch in 0..5 {
         writer.begin_micro_batch();
         writer.write_all((micro_batch * 20..micro_batch * 20 + 20).map(sample)).await.unwrap();
@@ -180,11 +196,18 @@ struct Hits {
 async fn counter_fields_are_incremented() {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
-    ddl(&session, &format!("CREATE TABLE {keyspace}.hits (page text PRIMARY KEY, views counter, clicks counter)")).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.hits (page text PRIMARY KEY, views counter, clicks counter)"))
+        .await;
     let options = WriteOptions::new(node_options(), keyspace.as_str(), "hits");
     for _ in 0..2 {
         let mut writer = CassandraWriter::<Hits>::with_session_rows(session.clone(), options.clone()).await.unwrap();
-        writer.write_all([Hits { page: "home".into(), views: 5, clicks: 1 }, Hits { page: "about".into(), views: 2, clicks: 0 }]).await.unwrap();
+        writer
+            .write_all([
+                Hits { page: "home".into(), views: 5, clicks: 1 },
+                Hits { page: "about".into(), views: 2, clicks: 0 },
+            ])
+            .await
+            .unwrap();
         writer.finish().await.unwrap();
     }
     let rows: Vec<Hits> = session
@@ -213,12 +236,16 @@ struct Mismatched {
 async fn every_mismatch_with_the_live_table_is_named_in_one_error() {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
-    ddl(&session, &format!("CREATE TABLE {keyspace}.mismatch (id int, part int, name text, PRIMARY KEY (id, part))")).await;
-    let error = CassandraWriter::<Mismatched>::with_session_rows(session.clone(), WriteOptions::new(node_options(), keyspace.as_str(), "mismatch"))
-        .await
-        .err()
-        .unwrap()
-        .to_string();
+    ddl(&session, &format!("CREATE TABLE {keyspace}.mismatch (id int, part int, name text, PRIMARY KEY (id, part))"))
+        .await;
+    let error = CassandraWriter::<Mismatched>::with_session_rows(
+        session.clone(),
+        WriteOptions::new(node_options(), keyspace.as_str(), "mismatch"),
+    )
+    .await
+    .err()
+    .unwrap()
+    .to_string();
     assert_eq!(
         error,
         format!(
@@ -237,12 +264,22 @@ fn generated_constants_are_the_statements_the_engine_would_build() {
     assert_eq!(Everything::COLUMNS.len(), 28);
     assert_eq!(Everything::COLUMNS.last(), Some(&"Note"));
     assert!(Everything::HAS_TTL && !Everything::HAS_WRITETIME);
-    assert_eq!(Everything::INSERT_CQL, cql::insert("", "everything", Everything::COLUMNS, Using { ttl: true, timestamp: false }, false).replacen("\"\".", "", 1));
+    assert_eq!(
+        Everything::INSERT_CQL,
+        cql::insert("", "everything", Everything::COLUMNS, Using { ttl: true, timestamp: false }, false)
+            .replacen("\"\".", "", 1)
+    );
     assert_eq!(Everything::DELETE_CQL, r#"DELETE FROM "everything" WHERE "id" = ? AND "region" = ? AND "seq" = ?"#);
-    assert_eq!(Hits::INSERT_CQL, r#"UPDATE "hits" SET "views" = "views" + ?, "clicks" = "clicks" + ? WHERE "page" = ?"#);
+    assert_eq!(
+        Hits::INSERT_CQL,
+        r#"UPDATE "hits" SET "views" = "views" + ?, "clicks" = "clicks" + ? WHERE "page" = ?"#
+    );
     assert_eq!(Hits::COUNTERS, ["views", "clicks"]);
     let checks: Vec<(&str, String)> = Hits::column_checks().into_iter().map(|c| (c.name, c.expected)).collect();
-    assert_eq!(checks, [("page", "text".to_string()), ("views", "bigint".to_string()), ("clicks", "bigint".to_string())]);
+    assert_eq!(
+        checks,
+        [("page", "text".to_string()), ("views", "bigint".to_string()), ("clicks", "bigint".to_string())]
+    );
 }
 
 #[derive(CassandraRow, Debug, PartialEq)]
@@ -260,10 +297,23 @@ async fn a_writetime_field_sets_each_row_write_timestamp() {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
     ddl(&session, &format!("CREATE TABLE {keyspace}.stamped (id int PRIMARY KEY, v text)")).await;
-    let mut writer = CassandraWriter::<Stamped>::with_session_rows(session.clone(), WriteOptions::new(node_options(), keyspace.as_str(), "stamped")).await.unwrap();
-    writer.write_all((0..10).map(|id| Stamped { id, v: format!("v{id}"), at: 1_000_000 + i64::from(id) })).await.unwrap();
+    let mut writer = CassandraWriter::<Stamped>::with_session_rows(
+        session.clone(),
+        WriteOptions::new(node_options(), keyspace.as_str(), "stamped"),
+    )
+    .await
+    .unwrap();
+    writer
+        .write_all((0..10).map(|id| Stamped { id, v: format!("v{id}"), at: 1_000_000 + i64::from(id) }))
+        .await
+        .unwrap();
     writer.finish().await.unwrap();
-    let result = session.query_unpaged(format!("SELECT id, writetime(v) FROM {keyspace}.stamped"), ()).await.unwrap().into_rows_result().unwrap();
+    let result = session
+        .query_unpaged(format!("SELECT id, writetime(v) FROM {keyspace}.stamped"), ())
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap();
     for row in result.rows::<(i32, i64)>().unwrap() {
         let (id, written_at) = row.unwrap();
         assert_eq!(written_at, 1_000_000 + i64::from(id));

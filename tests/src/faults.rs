@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use arrow_array::{Int64Array, RecordBatch, StringArray};
 use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
 use scylla::client::session::Session;
-use scylla::statement::Statement;
 use scylla::statement::Consistency;
+use scylla::statement::Statement;
 use tokio::sync::Mutex;
 
 use crate::{ddl, record_batch};
@@ -32,10 +32,11 @@ fn script() -> PathBuf {
 
 /// Runs `scripts/cassandra <command> --profile <profile>` off the async threads.
 async fn node_command(command: &'static str, profile: &'static str) {
-    let output = tokio::task::spawn_blocking(move || Command::new(script()).args([command, "--profile", profile]).output())
-        .await
-        .unwrap_or_else(|e| panic!("{command} {profile}: {e}"))
-        .unwrap_or_else(|e| panic!("{command} {profile}: {e}"));
+    let output =
+        tokio::task::spawn_blocking(move || Command::new(script()).args([command, "--profile", profile]).output())
+            .await
+            .unwrap_or_else(|e| panic!("{command} {profile}: {e}"))
+            .unwrap_or_else(|e| panic!("{command} {profile}: {e}"));
     assert!(
         output.status.success(),
         "scripts/cassandra {command} --profile {profile} failed: {}",
@@ -47,24 +48,31 @@ fn node_pid(profile: &str) -> i32 {
     let cache = std::env::var("PYCASSANDRA_CACHE")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/pycassandra"));
-    let text = std::fs::read_to_string(cache.join("nodes").join(profile).join("cassandra.pid")).unwrap_or_else(|e| panic!("pid of {profile}: {e}"));
+    let text = std::fs::read_to_string(cache.join("nodes").join(profile).join("cassandra.pid"))
+        .unwrap_or_else(|e| panic!("pid of {profile}: {e}"));
     text.trim().parse().unwrap_or_else(|e| panic!("pid of {profile}: {e}"))
 }
 
 fn signal(pid: i32, name: &str) {
-    let status = Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status().unwrap_or_else(|e| panic!("kill: {e}"));
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
     assert!(status.success(), "kill -{name} {pid}");
 }
 
 async fn connect_to(contact: &[&str]) -> Arc<Session> {
-    pycassandra::session::connect(&ConnectionOptions::new(contact.iter().copied()))
-        .await
-        .unwrap_or_else(|e| panic!("no node answers at {contact:?} ({e}); scripts/test starts the faults and cluster profiles"))
+    pycassandra::session::connect(&ConnectionOptions::new(contact.iter().copied())).await.unwrap_or_else(|e| {
+        panic!("no node answers at {contact:?} ({e}); scripts/test starts the faults and cluster profiles")
+    })
 }
 
 fn options(contact: &str, keyspace: &str, extra: &[(&str, &str)]) -> WriteOptions {
-    let mut map: HashMap<String, String> =
-        HashMap::from([("host".into(), contact.into()), ("keyspace".into(), keyspace.into()), ("table".into(), "events".into())]);
+    let mut map: HashMap<String, String> = HashMap::from([
+        ("host".into(), contact.into()),
+        ("keyspace".into(), keyspace.into()),
+        ("table".into(), "events".into()),
+    ]);
     map.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     WriteOptions::from_options(&map).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -79,7 +87,9 @@ fn rows(start: i64, len: i64) -> RecordBatch {
 
 /// count(*) and sum(id) of the events table at `consistency`, over token ranges.
 async fn count_and_sum(session: &Session, keyspace: &str, consistency: Consistency) -> (i64, i64) {
-    let mut statement = Statement::new(format!("SELECT count(*), sum(id) FROM {keyspace}.events WHERE token(id) > ? AND token(id) <= ?"));
+    let mut statement = Statement::new(format!(
+        "SELECT count(*), sum(id) FROM {keyspace}.events WHERE token(id) > ? AND token(id) <= ?"
+    ));
     statement.set_consistency(consistency);
     statement.set_request_timeout(Some(Duration::from_secs(60)));
     let prepared = session.prepare(statement).await.unwrap_or_else(|e| panic!("{e}"));
@@ -88,8 +98,15 @@ async fn count_and_sum(session: &Session, keyspace: &str, consistency: Consisten
     for k in 0..16u64 {
         let low = i64::MIN.wrapping_add((k * step) as i64);
         let high = if k == 15 { i64::MAX } else { i64::MIN.wrapping_add(((k + 1) * step) as i64) };
-        let result = session.execute_unpaged(&prepared, (low, high)).await.unwrap_or_else(|e| panic!("count at {consistency:?}: {e}"));
-        let (count, total) = result.into_rows_result().unwrap_or_else(|e| panic!("{e}")).single_row::<(i64, Option<i64>)>().unwrap_or_else(|e| panic!("{e}"));
+        let result = session
+            .execute_unpaged(&prepared, (low, high))
+            .await
+            .unwrap_or_else(|e| panic!("count at {consistency:?}: {e}"));
+        let (count, total) = result
+            .into_rows_result()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .single_row::<(i64, Option<i64>)>()
+            .unwrap_or_else(|e| panic!("{e}"));
         rows += count;
         sum += total.unwrap_or(0);
     }
@@ -141,7 +158,8 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
     let keyspace = events_keyspace(&session, 1).await;
     drop(session);
 
-    let fail_fast = [("max_retries", "1"), ("request_timeout_ms", "2000"), ("connect_timeout_ms", "2000"), ("consistency", "ONE")];
+    let fail_fast =
+        [("max_retries", "1"), ("request_timeout_ms", "2000"), ("connect_timeout_ms", "2000"), ("consistency", "ONE")];
     let mut stopper = None;
     let outcome = run_job(options(FAULTS_NODE, &keyspace, &fail_fast), None, |start| {
         if start == 4 * BATCH_ROWS {
@@ -156,7 +174,10 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
         Ok(report) => panic!("the job ended well with the node stopped: {report:?}"),
         Err(failure) => failure,
     };
-    assert!(error.contains(&format!("{keyspace}.events")) || error.contains("events"), "the error names the table: {error}");
+    assert!(
+        error.contains(&format!("{keyspace}.events")) || error.contains("events"),
+        "the error names the table: {error}"
+    );
     assert!(!error.is_empty() && error.len() < 2_000, "a clear, short error: {error}");
     assert!(report.rows_written >= 4 * BATCH_ROWS as u64, "rows written before the stop are reported: {report:?}");
     assert!(report.rows_written < JOB_ROWS as u64, "{report:?}");
@@ -167,7 +188,11 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
     let rerun = rerun.unwrap_or_else(|(error, report)| panic!("the rerun failed: {error} ({report:?})"));
     assert_eq!(rerun.rows_written, JOB_ROWS as u64);
     let session = connect_to(&[FAULTS_NODE]).await;
-    assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(JOB_ROWS), "the table equals the source");
+    assert_eq!(
+        count_and_sum(&session, &keyspace, Consistency::One).await,
+        expected(JOB_ROWS),
+        "the table equals the source"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,7 +203,11 @@ async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() 
     let keyspace = events_keyspace(&session, 1).await;
     let schema = rows(0, 0).schema();
     let mut writer = CassandraWriter::open(
-        options(FAULTS_NODE, &keyspace, &[("max_retries", "2"), ("request_timeout_ms", "1000"), ("consistency", "ONE")]),
+        options(
+            FAULTS_NODE,
+            &keyspace,
+            &[("max_retries", "2"), ("request_timeout_ms", "1000"), ("consistency", "ONE")],
+        ),
         &schema,
     )
     .await
@@ -199,7 +228,10 @@ async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() 
         Ok(Err(error)) => error.to_string(),
     };
     assert!(error.contains("3 attempt(s)"), "retried twice, then failed: {error}");
-    assert!(error.to_lowercase().contains("timed out") || error.to_lowercase().contains("timeout"), "says it timed out: {error}");
+    assert!(
+        error.to_lowercase().contains("timed out") || error.to_lowercase().contains("timeout"),
+        "says it timed out: {error}"
+    );
     assert!(waited >= Duration::from_millis(3_000 + 300), "three 1 s attempts with backoff between: {waited:?}");
     assert!(waited < Duration::from_secs(30), "bounded: {waited:?}");
     let report = writer.report();
@@ -207,7 +239,9 @@ async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() 
     // A failed writer stays closed: what it reported is final.
     assert!(writer.write_batch(&rows(0, 100)).await.is_err(), "a writer that failed accepts no more rows");
     // The node thaws and serves a new writer.
-    let mut writer = CassandraWriter::open(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), &schema).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = CassandraWriter::open(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), &schema)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     writer.write_batch(&rows(0, 100)).await.unwrap_or_else(|e| panic!("{e}"));
     writer.finish().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(count_and_sum(&session, &keyspace, Consistency::One).await, expected(100));
@@ -218,9 +252,16 @@ async fn a_frozen_node_fails_requests_after_bounded_retries_and_nothing_hangs() 
 async fn requests_per_node(sessions: &[Arc<Session>]) -> Vec<i64> {
     let mut counts = Vec::new();
     for session in sessions {
-        let result = session.query_unpaged("SELECT request_count FROM system_views.clients", ()).await.unwrap_or_else(|e| panic!("{e}"));
+        let result = session
+            .query_unpaged("SELECT request_count FROM system_views.clients", ())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let rows = result.into_rows_result().unwrap_or_else(|e| panic!("{e}"));
-        let total: i64 = rows.rows::<(Option<i64>,)>().unwrap_or_else(|e| panic!("{e}")).map(|row| row.map_or(0, |(n,)| n.unwrap_or(0))).sum();
+        let total: i64 = rows
+            .rows::<(Option<i64>,)>()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|row| row.map_or(0, |(n,)| n.unwrap_or(0)))
+            .sum();
         counts.push(total);
     }
     counts
@@ -231,7 +272,14 @@ async fn single_node_session(contact: &str) -> Arc<Session> {
     use scylla::client::session_builder::SessionBuilder;
     use scylla::policies::host_filter::AllowListHostFilter;
     let filter = AllowListHostFilter::new([contact]).unwrap_or_else(|e| panic!("{e}"));
-    Arc::new(SessionBuilder::new().known_node(contact).host_filter(Arc::new(filter)).build().await.unwrap_or_else(|e| panic!("{contact}: {e}")))
+    Arc::new(
+        SessionBuilder::new()
+            .known_node(contact)
+            .host_filter(Arc::new(filter))
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{contact}: {e}")),
+    )
 }
 
 /// Starts the three cluster nodes in order (a running one is left alone) and connects to them.
@@ -258,7 +306,8 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     if let Some(stopper) = stopper {
         stopper.await.unwrap_or_else(|e| panic!("{e}"));
     }
-    let report = report.unwrap_or_else(|(error, report)| panic!("QUORUM with one of three down failed: {error} ({report:?})"));
+    let report =
+        report.unwrap_or_else(|(error, report)| panic!("QUORUM with one of three down failed: {error} ({report:?})"));
     assert_eq!((report.rows_written, report.rows_failed), (JOB_ROWS as u64, 0));
 
     node_command("start", "cluster3").await;

@@ -80,14 +80,18 @@ async fn ttl_and_writetime_from_columns_and_constants_reach_the_cells() {
     options.ttl = Some(PerRow::Column("ttl_s".into()));
     options.writetime = Some(PerRow::Column("ts_us".into()));
     write(options, &input).await;
-    let mut rows: Vec<(i32, Option<i32>, i64)> = select(&session, format!("SELECT k, ttl(v), writetime(v) FROM {keyspace}.kv")).await;
+    let mut rows: Vec<(i32, Option<i32>, i64)> =
+        select(&session, format!("SELECT k, ttl(v), writetime(v) FROM {keyspace}.kv")).await;
     rows.sort();
     assert_eq!(rows[0].0, 1);
     assert!(rows[0].1.is_some_and(|ttl| (4_800..=5_000).contains(&ttl)), "{rows:?}");
     assert_eq!(rows[0].2, 1_700_000_000_000_000);
     assert_eq!((rows[1].1, rows[1].2), (None, 1_700_000_000_000_001), "a null TTL leaves the cell without one");
 
-    let constant = batch(vec![("k", DataType::Int32), ("v", DataType::Utf8)], vec![Arc::new(Int32Array::from(vec![9])), Arc::new(StringArray::from(vec!["c"]))]);
+    let constant = batch(
+        vec![("k", DataType::Int32), ("v", DataType::Utf8)],
+        vec![Arc::new(Int32Array::from(vec![9])), Arc::new(StringArray::from(vec!["c"]))],
+    );
     let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
     options.ttl = Some(PerRow::Constant(100));
     write(options, &constant).await;
@@ -100,7 +104,10 @@ async fn if_not_exists_keeps_existing_rows_and_counts_them() {
     let session = node_session().await;
     let keyspace = kv_table(&session).await;
     ddl(&session, &format!("INSERT INTO {keyspace}.kv (k, v) VALUES (1, 'first')")).await;
-    let input = batch(vec![("k", DataType::Int32), ("v", DataType::Utf8)], vec![Arc::new(Int32Array::from(vec![1, 2])), Arc::new(StringArray::from(vec!["second", "new"]))]);
+    let input = batch(
+        vec![("k", DataType::Int32), ("v", DataType::Utf8)],
+        vec![Arc::new(Int32Array::from(vec![1, 2])), Arc::new(StringArray::from(vec!["second", "new"]))],
+    );
     let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
     options.if_not_exists = true;
     options.consistency = pycassandra::Consistency::One;
@@ -117,7 +124,12 @@ async fn ignore_nulls_leaves_cells_alone_while_nulls_otherwise_clear_them() {
     let keyspace = kv_table(&session).await;
     ddl(&session, &format!("INSERT INTO {keyspace}.kv (k, v) VALUES (1, 'keep')")).await;
     ddl(&session, &format!("INSERT INTO {keyspace}.kv (k, v) VALUES (2, 'clear')")).await;
-    let null_v = |k: i32| batch(vec![("k", DataType::Int32), ("v", DataType::Utf8)], vec![Arc::new(Int32Array::from(vec![k])), Arc::new(StringArray::from(vec![None::<&str>]))]);
+    let null_v = |k: i32| {
+        batch(
+            vec![("k", DataType::Int32), ("v", DataType::Utf8)],
+            vec![Arc::new(Int32Array::from(vec![k])), Arc::new(StringArray::from(vec![None::<&str>]))],
+        )
+    };
     let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
     options.ignore_nulls = true;
     write(options, &null_v(1)).await;
@@ -200,14 +212,21 @@ async fn odd_names_are_quoted_and_cannot_run_cql() {
     let column = r#"Mixed Case"; DROP KEYSPACE x; --"#;
     let quoted_column = pycassandra::cql::quote_identifier(column);
     ddl(&session, &format!(r#"CREATE TABLE {keyspace}."OddTable" ("Id" int PRIMARY KEY, {quoted_column} text)"#)).await;
-    let input = batch(vec![("Id", DataType::Int32), (column, DataType::Utf8)], vec![Arc::new(Int32Array::from(vec![7])), Arc::new(StringArray::from(vec!["ok"]))]);
+    let input = batch(
+        vec![("Id", DataType::Int32), (column, DataType::Utf8)],
+        vec![Arc::new(Int32Array::from(vec![7])), Arc::new(StringArray::from(vec!["ok"]))],
+    );
     write(WriteOptions::new(node_options(), &keyspace, table), &input).await;
-    let rows: Vec<(i32, String)> = select(&session, format!(r#"SELECT "Id", {quoted_column} FROM {keyspace}."OddTable""#)).await;
+    let rows: Vec<(i32, String)> =
+        select(&session, format!(r#"SELECT "Id", {quoted_column} FROM {keyspace}."OddTable""#)).await;
     assert_eq!(rows, [(7, "ok".to_string())]);
 
     // An injection attempt in the table option is only ever a name to look up.
     let attack = format!(r#"OddTable"; DROP KEYSPACE {keyspace}; --"#);
-    let error = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, &attack), input.schema().as_ref()).await.err().unwrap();
+    let error = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, &attack), input.schema().as_ref())
+        .await
+        .err()
+        .unwrap();
     assert!(error.to_string().contains("does not exist"), "{error}");
     let still_there: Vec<(i64,)> = select(&session, format!(r#"SELECT count(*) FROM {keyspace}."OddTable""#)).await;
     assert_eq!(still_there[0].0, 1);

@@ -53,7 +53,8 @@ pub async fn ddl(session: &Session, cql: &str) {
 
 /// A batch of nullable columns named as given.
 pub fn record_batch(columns: Vec<(&str, arrow_array::ArrayRef)>) -> arrow_array::RecordBatch {
-    let fields: Vec<arrow_schema::Field> = columns.iter().map(|(n, a)| arrow_schema::Field::new(*n, a.data_type().clone(), true)).collect();
+    let fields: Vec<arrow_schema::Field> =
+        columns.iter().map(|(n, a)| arrow_schema::Field::new(*n, a.data_type().clone(), true)).collect();
     let schema = Arc::new(arrow_schema::Schema::new(fields));
     match arrow_array::RecordBatch::try_new(schema, columns.into_iter().map(|(_, a)| a).collect()) {
         Ok(batch) => batch,
@@ -70,26 +71,26 @@ pub fn setup_tracing() {
 }
 
 #[cfg(test)]
-mod features;
-#[cfg(test)]
-mod write;
-#[cfg(test)]
-mod security;
-#[cfg(test)]
-mod stream;
-#[cfg(test)]
-mod roundtrip;
-#[cfg(test)]
-mod nested;
+mod bad_input;
 #[cfg(test)]
 mod derive;
 #[cfg(test)]
 mod docs;
 #[cfg(test)]
+mod faults;
+#[cfg(test)]
+mod features;
+#[cfg(test)]
+mod nested;
+#[cfg(test)]
 mod read;
+#[cfg(test)]
+mod roundtrip;
+#[cfg(test)]
+mod security;
+#[cfg(test)]
+mod stream;
 #[cfg(test)]
 mod update_mode;
 #[cfg(test)]
-mod faults;
-#[cfg(test)]
-mod bad_input;
+mod write;

@@ -105,11 +105,17 @@ async fn every_cql_type_reads_as_written_with_cql() {
     let (tup, row) = only_row(&batches, "tup");
     let tup = tup.as_struct();
     assert_eq!(tup.column_names(), ["_1", "_2"]);
-    assert_eq!((tup.column(0).as_primitive::<Int32Type>().value(row), tup.column(1).as_string::<i32>().value(row)), (3, "three"));
+    assert_eq!(
+        (tup.column(0).as_primitive::<Int32Type>().value(row), tup.column(1).as_string::<i32>().value(row)),
+        (3, "three")
+    );
     let (addr, row) = only_row(&batches, "addr");
     let addr = addr.as_struct();
     assert_eq!(addr.column_names(), ["street", "number"]);
-    assert_eq!((addr.column(0).as_string::<i32>().value(row), addr.column(1).as_primitive::<Int32Type>().value(row)), ("Main", 10));
+    assert_eq!(
+        (addr.column(0).as_string::<i32>().value(row), addr.column(1).as_primitive::<Int32Type>().value(row)),
+        ("Main", 10)
+    );
     let (addr_nf, row) = only_row(&batches, "addr_nf");
     let addr_nf = addr_nf.as_struct();
     assert_eq!(addr_nf.column(0).as_string::<i32>().value(row), "Side");
@@ -125,13 +131,22 @@ async fn every_cql_type_reads_as_written_with_cql() {
         .iter()
         .flat_map(|batch| {
             let ids = batch.column_by_name("id").unwrap().as_primitive::<Int32Type>().clone();
-            (0..batch.num_rows())
-                .filter(move |r| ids.value(*r) == 2)
-                .flat_map(move |r| batch.schema().fields().iter().enumerate().map(move |(c, f)| (f.name().clone(), batch.column(c).is_null(r))).collect::<Vec<_>>())
+            (0..batch.num_rows()).filter(move |r| ids.value(*r) == 2).flat_map(move |r| {
+                batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, f)| (f.name().clone(), batch.column(c).is_null(r)))
+                    .collect::<Vec<_>>()
+            })
         })
         .collect();
     assert_eq!(row_two.len(), 29);
-    assert!(row_two.iter().all(|(name, null)| name == "id" || *null), "non-null columns in a key-only row: {row_two:?}");
+    assert!(
+        row_two.iter().all(|(name, null)| name == "id" || *null),
+        "non-null columns in a key-only row: {row_two:?}"
+    );
 }
 
 /// Each row as the Debug text of its cells, keyed by `id`: equal texts mean equal values.
@@ -154,14 +169,21 @@ async fn what_is_read_can_be_written_back_and_reads_the_same() {
     every_type_table(&session, &keyspace, "source").await;
     every_type_table(&session, &keyspace, "copy").await;
     for id in 1..=20 {
-        let row = EVERY_TYPE_ROW.replace("{table}", &format!("{keyspace}.source")).replacen("VALUES (1,", &format!("VALUES ({id},"), 1);
+        let row = EVERY_TYPE_ROW.replace("{table}", &format!("{keyspace}.source")).replacen(
+            "VALUES (1,",
+            &format!("VALUES ({id},"),
+            1,
+        );
         ddl(&session, &row).await;
     }
     ddl(&session, &format!("INSERT INTO {keyspace}.source (id, t) VALUES (100, 'sparse')")).await;
 
     let source = CassandraReader::open(read_options(&keyspace, "source")).await.unwrap();
     let batches = source.read_all().await.unwrap();
-    let mut writer = CassandraWriter::open(WriteOptions::new(node_options(), keyspace.as_str(), "copy"), source.schema().as_ref()).await.unwrap();
+    let mut writer =
+        CassandraWriter::open(WriteOptions::new(node_options(), keyspace.as_str(), "copy"), source.schema().as_ref())
+            .await
+            .unwrap();
     for batch in &batches {
         writer.write_batch(batch).await.unwrap();
     }
@@ -182,10 +204,16 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
         session.execute_unpaged(&insert, (k, c, format!("{k}/{c}"))).await.unwrap();
     }
     // The partitions with the lowest and highest tokens sit on either side of the wrap-around.
-    let tokens = session.query_unpaged(format!("SELECT token(k), k FROM {keyspace}.ring"), ()).await.unwrap().into_rows_result().unwrap();
+    let tokens = session
+        .query_unpaged(format!("SELECT token(k), k FROM {keyspace}.ring"), ())
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap();
     let mut by_token: Vec<(i64, i64)> = tokens.rows::<(i64, i64)>().unwrap().map(Result::unwrap).collect();
     by_token.sort();
-    let node_token = session.get_cluster_state().replica_locator().ring().iter().next().map(|(t, _)| t.value()).unwrap();
+    let node_token =
+        session.get_cluster_state().replica_locator().ring().iter().next().map(|(t, _)| t.value()).unwrap();
 
     for min_splits in [1, 7, 64] {
         let mut options = read_options(&keyspace, "ring");
@@ -217,7 +245,8 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
 async fn columns_types_and_metadata_columns_are_chosen_by_the_caller() {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
-    ddl(&session, &format!("CREATE TABLE {keyspace}.meta (k int PRIMARY KEY, v text, amount decimal, big varint)")).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.meta (k int PRIMARY KEY, v text, amount decimal, big varint)"))
+        .await;
     ddl(&session, &format!("INSERT INTO {keyspace}.meta (k, v, amount, big) VALUES (1, 'one', 12.55, 99) USING TTL 5000 AND TIMESTAMP 1234567")).await;
 
     let mut options = read_options(&keyspace, "meta");
@@ -231,7 +260,10 @@ async fn columns_types_and_metadata_columns_are_chosen_by_the_caller() {
         arrow_schema::Field::new("writetime_v", arrow_schema::DataType::Int64, true),
     ]);
     let reader = CassandraReader::with_session(session.clone(), options.clone(), Some(&target)).await.unwrap();
-    assert_eq!(reader.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>(), ["ttl_v", "K", "amount", "big", "writetime_v"]);
+    assert_eq!(
+        reader.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>(),
+        ["ttl_v", "K", "amount", "big", "writetime_v"]
+    );
     let batch = &reader.read_all().await.unwrap()[0];
     let ttl = batch.column(0).as_primitive::<Int32Type>().value(0);
     assert!((4_000..=5_000).contains(&ttl), "ttl {ttl}");
@@ -240,16 +272,30 @@ async fn columns_types_and_metadata_columns_are_chosen_by_the_caller() {
     assert_eq!(batch.column(3).as_primitive::<Int64Type>().value(0), 99);
     assert_eq!(batch.column(4).as_primitive::<Int64Type>().value(0), 1_234_567);
 
-    let narrowing = arrow_schema::Schema::new(vec![arrow_schema::Field::new("amount", arrow_schema::DataType::Int32, true)]);
-    let error = CassandraReader::with_session(session.clone(), options.clone(), Some(&narrowing)).await.err().unwrap().to_string();
+    let narrowing =
+        arrow_schema::Schema::new(vec![arrow_schema::Field::new("amount", arrow_schema::DataType::Int32, true)]);
+    let error = CassandraReader::with_session(session.clone(), options.clone(), Some(&narrowing))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
     assert_eq!(error, "column 'amount' of CQL type decimal cannot be read as Int32; read it as Utf8");
-    let lossy = arrow_schema::Schema::new(vec![arrow_schema::Field::new("amount", arrow_schema::DataType::Decimal128(10, 1), true)]);
+    let lossy = arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+        "amount",
+        arrow_schema::DataType::Decimal128(10, 1),
+        true,
+    )]);
     let reader = CassandraReader::with_session(session.clone(), options.clone(), Some(&lossy)).await.unwrap();
     let error = reader.read_all().await.unwrap_err().to_string();
     assert!(error.contains("column 'amount' (decimal): '12.55' does not fit decimal(10, 1) exactly"), "{error}");
-    let unknown = arrow_schema::Schema::new(vec![arrow_schema::Field::new("nope", arrow_schema::DataType::Int32, true)]);
-    let error = CassandraReader::with_session(session.clone(), options, Some(&unknown)).await.err().unwrap().to_string();
-    assert!(error.starts_with(&format!("column 'nope' is not in table {keyspace}.meta (its columns: k, amount, big, v")), "{error}");
+    let unknown =
+        arrow_schema::Schema::new(vec![arrow_schema::Field::new("nope", arrow_schema::DataType::Int32, true)]);
+    let error =
+        CassandraReader::with_session(session.clone(), options, Some(&unknown)).await.err().unwrap().to_string();
+    assert!(
+        error.starts_with(&format!("column 'nope' is not in table {keyspace}.meta (its columns: k, amount, big, v")),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -264,7 +310,15 @@ async fn where_and_limit_reach_the_node() {
     }
     let mut options = read_options(&keyspace, "events");
     options.where_clause = Some("c >= 8".into());
-    let rows: usize = CassandraReader::open(options.clone()).await.unwrap().read_all().await.unwrap().iter().map(RecordBatch::num_rows).sum();
+    let rows: usize = CassandraReader::open(options.clone())
+        .await
+        .unwrap()
+        .read_all()
+        .await
+        .unwrap()
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum();
     assert_eq!(rows, 100);
     options.where_clause = None;
     options.limit = Some(1);

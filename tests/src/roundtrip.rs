@@ -4,7 +4,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray};
+use arrow_array::{
+    ArrayRef, BinaryArray, BooleanArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array, Int8Array,
+    RecordBatch, StringArray,
+};
 use arrow_schema::{DataType, Field, Schema};
 use proptest::prelude::*;
 use pycassandra::{CassandraWriter, WriteOptions};
@@ -39,22 +42,78 @@ struct Sample {
 
 fn sample() -> impl Strategy<Value = Sample> {
     (
-        (any::<i8>(), any::<i16>(), any::<i32>(), any::<i64>(), any::<f32>().prop_filter("NaN never equals", |f| !f.is_nan())),
-        (any::<f64>().prop_filter("NaN never equals", |f| !f.is_nan()), any::<bool>(), ".{0,40}", "[ -~]{0,40}", proptest::collection::vec(any::<u8>(), 0..64)),
-        (any::<u128>(), any::<IpAddr>(), -1_000_000i32..1_000_000, -10_000_000_000_000i64..10_000_000_000_000, any::<i128>()),
-        ((any::<i64>(), 0u8..20), any::<u128>(), 0i64..86_400_000_000_000, duration(), proptest::collection::vec(any::<i32>(), 0..8)),
+        (
+            any::<i8>(),
+            any::<i16>(),
+            any::<i32>(),
+            any::<i64>(),
+            any::<f32>().prop_filter("NaN never equals", |f| !f.is_nan()),
+        ),
+        (
+            any::<f64>().prop_filter("NaN never equals", |f| !f.is_nan()),
+            any::<bool>(),
+            ".{0,40}",
+            "[ -~]{0,40}",
+            proptest::collection::vec(any::<u8>(), 0..64),
+        ),
+        (
+            any::<u128>(),
+            any::<IpAddr>(),
+            -1_000_000i32..1_000_000,
+            -10_000_000_000_000i64..10_000_000_000_000,
+            any::<i128>(),
+        ),
+        (
+            (any::<i64>(), 0u8..20),
+            any::<u128>(),
+            0i64..86_400_000_000_000,
+            duration(),
+            proptest::collection::vec(any::<i32>(), 0..8),
+        ),
         proptest::collection::btree_map("[a-z]{1,6}", any::<i32>(), 0..5),
     )
-        .prop_map(|((tiny, small, int, big, float), (double, flag, text, ascii, blob), (uuid, inet, days, millis, varint), (decimal, timeuuid, nanos_of_day, duration, numbers), scores)| Sample {
-            tiny, small, int, big, float, double, flag, text, ascii, blob, uuid, inet, days, millis, varint,
-            decimal, timeuuid, nanos_of_day, duration, numbers, scores,
-        })
+        .prop_map(
+            |(
+                (tiny, small, int, big, float),
+                (double, flag, text, ascii, blob),
+                (uuid, inet, days, millis, varint),
+                (decimal, timeuuid, nanos_of_day, duration, numbers),
+                scores,
+            )| Sample {
+                tiny,
+                small,
+                int,
+                big,
+                float,
+                double,
+                flag,
+                text,
+                ascii,
+                blob,
+                uuid,
+                inet,
+                days,
+                millis,
+                varint,
+                decimal,
+                timeuuid,
+                nanos_of_day,
+                duration,
+                numbers,
+                scores,
+            },
+        )
 }
 
 /// CQL durations need months, days and nanoseconds of one sign.
 fn duration() -> impl Strategy<Value = (i32, i32, i64)> {
-    (0i32..1_000, 0i32..10_000, 0i64..1_000_000_000_000_000, any::<bool>())
-        .prop_map(|(m, d, n, negative)| if negative { (-m, -d, -n) } else { (m, d, n) })
+    (0i32..1_000, 0i32..10_000, 0i64..1_000_000_000_000_000, any::<bool>()).prop_map(|(m, d, n, negative)| {
+        if negative {
+            (-m, -d, -n)
+        } else {
+            (m, d, n)
+        }
+    })
 }
 
 /// A version-1 uuid from random bits.
@@ -66,15 +125,33 @@ fn version_one(bits: u128) -> uuid::Uuid {
 }
 
 const COLUMNS: [(&str, &str); 21] = [
-    ("tiny", "tinyint"), ("small", "smallint"), ("int", "int"), ("big", "bigint"), ("f", "float"), ("d", "double"),
-    ("flag", "boolean"), ("txt", "text"), ("ascii_text", "ascii"), ("bl", "blob"), ("u", "uuid"), ("ip", "inet"),
-    ("day", "date"), ("ts", "timestamp"), ("vi", "varint"), ("dec", "decimal"), ("tu", "timeuuid"), ("tm", "time"),
-    ("du", "duration"), ("numbers", "list<int>"), ("scores", "map<text, int>"),
+    ("tiny", "tinyint"),
+    ("small", "smallint"),
+    ("int", "int"),
+    ("big", "bigint"),
+    ("f", "float"),
+    ("d", "double"),
+    ("flag", "boolean"),
+    ("txt", "text"),
+    ("ascii_text", "ascii"),
+    ("bl", "blob"),
+    ("u", "uuid"),
+    ("ip", "inet"),
+    ("day", "date"),
+    ("ts", "timestamp"),
+    ("vi", "varint"),
+    ("dec", "decimal"),
+    ("tu", "timeuuid"),
+    ("tm", "time"),
+    ("du", "duration"),
+    ("numbers", "list<int>"),
+    ("scores", "map<text, int>"),
 ];
 
 fn batch(samples: &[Sample]) -> RecordBatch {
     let id = Int32Array::from_iter_values(0..samples.len() as i32);
-    let string = |f: &dyn Fn(&Sample) -> String| Arc::new(StringArray::from_iter_values(samples.iter().map(f))) as ArrayRef;
+    let string =
+        |f: &dyn Fn(&Sample) -> String| Arc::new(StringArray::from_iter_values(samples.iter().map(f))) as ArrayRef;
     let mut fields = vec![Field::new("id", DataType::Int32, false)];
     let mut columns: Vec<ArrayRef> = vec![Arc::new(id)];
     let arrays: Vec<ArrayRef> = vec![
@@ -96,14 +173,20 @@ fn batch(samples: &[Sample]) -> RecordBatch {
         string(&|s| format!("{}e-{}", s.decimal.0, s.decimal.1)),
         string(&|s| version_one(s.timeuuid).to_string()),
         Arc::new(arrow_array::Time64NanosecondArray::from_iter_values(samples.iter().map(|s| s.nanos_of_day))),
-        Arc::new(arrow_array::IntervalMonthDayNanoArray::from_iter_values(samples.iter().map(|s| {
-            arrow_array::types::IntervalMonthDayNano::new(s.duration.0, s.duration.1, s.duration.2)
-        }))),
+        Arc::new(arrow_array::IntervalMonthDayNanoArray::from_iter_values(
+            samples
+                .iter()
+                .map(|s| arrow_array::types::IntervalMonthDayNano::new(s.duration.0, s.duration.1, s.duration.2)),
+        )),
         Arc::new(arrow_array::ListArray::from_iter_primitive::<arrow_array::types::Int32Type, _, _>(
             samples.iter().map(|s| Some(s.numbers.iter().map(|n| Some(*n)).collect::<Vec<_>>())),
         )),
         {
-            let mut builder = arrow_array::builder::MapBuilder::new(None, arrow_array::builder::StringBuilder::new(), arrow_array::builder::Int32Builder::new());
+            let mut builder = arrow_array::builder::MapBuilder::new(
+                None,
+                arrow_array::builder::StringBuilder::new(),
+                arrow_array::builder::Int32Builder::new(),
+            );
             for s in samples {
                 for (k, v) in &s.scores {
                     builder.keys().append_value(k);
@@ -124,22 +207,38 @@ fn batch(samples: &[Sample]) -> RecordBatch {
 fn expected(s: &Sample) -> Vec<Option<CqlValue>> {
     let varint = pycassandra::convert::text::varint(&s.varint.to_string()).unwrap();
     [
-        CqlValue::TinyInt(s.tiny), CqlValue::SmallInt(s.small), CqlValue::Int(s.int), CqlValue::BigInt(s.big),
-        CqlValue::Float(s.float), CqlValue::Double(s.double), CqlValue::Boolean(s.flag), CqlValue::Text(s.text.clone()),
-        CqlValue::Ascii(s.ascii.clone()), CqlValue::Blob(s.blob.clone()), CqlValue::Uuid(uuid::Uuid::from_u128(s.uuid)),
-        CqlValue::Inet(s.inet), CqlValue::Date(CqlDate((1u32 << 31).wrapping_add_signed(s.days))),
-        CqlValue::Timestamp(CqlTimestamp(s.millis)), CqlValue::Varint(varint),
+        CqlValue::TinyInt(s.tiny),
+        CqlValue::SmallInt(s.small),
+        CqlValue::Int(s.int),
+        CqlValue::BigInt(s.big),
+        CqlValue::Float(s.float),
+        CqlValue::Double(s.double),
+        CqlValue::Boolean(s.flag),
+        CqlValue::Text(s.text.clone()),
+        CqlValue::Ascii(s.ascii.clone()),
+        CqlValue::Blob(s.blob.clone()),
+        CqlValue::Uuid(uuid::Uuid::from_u128(s.uuid)),
+        CqlValue::Inet(s.inet),
+        CqlValue::Date(CqlDate((1u32 << 31).wrapping_add_signed(s.days))),
+        CqlValue::Timestamp(CqlTimestamp(s.millis)),
+        CqlValue::Varint(varint),
         CqlValue::Decimal(pycassandra::convert::text::decimal(&format!("{}e-{}", s.decimal.0, s.decimal.1)).unwrap()),
         CqlValue::Timeuuid(version_one(s.timeuuid).into()),
         CqlValue::Time(scylla::value::CqlTime(s.nanos_of_day)),
-        CqlValue::Duration(scylla::value::CqlDuration { months: s.duration.0, days: s.duration.1, nanoseconds: s.duration.2 }),
+        CqlValue::Duration(scylla::value::CqlDuration {
+            months: s.duration.0,
+            days: s.duration.1,
+            nanoseconds: s.duration.2,
+        }),
     ]
     .into_iter()
     .map(Some)
     // Cassandra stores an empty collection as no collection at all.
     .chain([
         (!s.numbers.is_empty()).then(|| CqlValue::List(s.numbers.iter().map(|n| CqlValue::Int(*n)).collect())),
-        (!s.scores.is_empty()).then(|| CqlValue::Map(s.scores.iter().map(|(k, v)| (CqlValue::Text(k.clone()), CqlValue::Int(*v))).collect())),
+        (!s.scores.is_empty()).then(|| {
+            CqlValue::Map(s.scores.iter().map(|(k, v)| (CqlValue::Text(k.clone()), CqlValue::Int(*v))).collect())
+        }),
     ])
     .collect()
 }
@@ -154,7 +253,10 @@ fn every_scalar_type_round_trips() {
         ddl(&session, &format!("CREATE TABLE {keyspace}.scalars (id int PRIMARY KEY, {})", columns.join(", "))).await;
         (session, keyspace)
     });
-    let select = format!("SELECT {} FROM {keyspace}.scalars WHERE id = ?", COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
+    let select = format!(
+        "SELECT {} FROM {keyspace}.scalars WHERE id = ?",
+        COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    );
     let config = ProptestConfig { cases: 24, ..ProptestConfig::default() };
     proptest!(config, |(samples in proptest::collection::vec(sample(), 1..20))| {
         let input = batch(&samples);

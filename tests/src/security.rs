@@ -33,9 +33,15 @@ async fn round_trip(connection: ConnectionOptions) -> Result<u64, Error> {
     let session = pycassandra::session::connect(&connection).await?;
     let keyspace = crate::unique_keyspace(&session).await;
     crate::ddl(&session, &format!("CREATE TABLE {keyspace}.kv (k int PRIMARY KEY, v text)")).await;
-    let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int32, false), Field::new("v", DataType::Utf8, true)]));
-    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int32Array::from(vec![1, 2])), Arc::new(StringArray::from(vec!["a", "b"]))]).unwrap();
-    let mut writer = CassandraWriter::with_session(session.clone(), WriteOptions::new(connection, &keyspace, "kv"), &schema).await?;
+    let schema =
+        Arc::new(Schema::new(vec![Field::new("k", DataType::Int32, false), Field::new("v", DataType::Utf8, true)]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![Arc::new(Int32Array::from(vec![1, 2])), Arc::new(StringArray::from(vec!["a", "b"]))],
+    )
+    .unwrap();
+    let mut writer =
+        CassandraWriter::with_session(session.clone(), WriteOptions::new(connection, &keyspace, "kv"), &schema).await?;
     writer.write_batch(&batch).await?;
     let report = writer.finish().await?;
     crate::ddl(&session, &format!("DROP KEYSPACE {keyspace}")).await;
@@ -74,7 +80,12 @@ async fn a_node_requiring_client_certificates_accepts_ours_and_refuses_none() {
 
 #[tokio::test]
 async fn tls_options_are_checked_before_connecting() {
-    let map = std::collections::HashMap::from([("host", "h"), ("keyspace", "k"), ("table", "t"), ("ssl_ca_cert", "/nonexistent/ca.pem")]);
+    let map = std::collections::HashMap::from([
+        ("host", "h"),
+        ("keyspace", "k"),
+        ("table", "t"),
+        ("ssl_ca_cert", "/nonexistent/ca.pem"),
+    ]);
     let error = WriteOptions::from_options(&map).unwrap_err().to_string();
     assert!(error.contains("'ssl_ca_cert' has invalid value '/nonexistent/ca.pem'"), "{error}");
     assert!(error.contains("ssl_ca_cert given but 'ssl_enabled' is not 'true'"), "{error}");

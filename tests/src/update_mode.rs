@@ -11,7 +11,7 @@ use arrow_array::{Int32Array, Int64Array, ListArray, RecordBatch, StringArray};
 use pycassandra::{CassandraWriter, WriteOptions};
 use scylla::value::{CqlValue, Row};
 
-use crate::{record_batch, ddl, node_address, node_session, unique_keyspace};
+use crate::{ddl, node_address, node_session, record_batch, unique_keyspace};
 
 fn options(keyspace: &str, table: &str, extra: &[(&str, &str)]) -> WriteOptions {
     let mut map: HashMap<String, String> = HashMap::from([
@@ -37,7 +37,8 @@ async fn row(session: &scylla::client::session::Session, cql: String) -> Vec<Opt
 async fn counters_are_incremented_in_update_mode_and_refused_otherwise() {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
-    ddl(&session, &format!("CREATE TABLE {keyspace}.hits (page text PRIMARY KEY, views counter, clicks counter)")).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.hits (page text PRIMARY KEY, views counter, clicks counter)"))
+        .await;
     let input = record_batch(vec![
         ("page", Arc::new(StringArray::from(vec!["home", "home", "about"]))),
         ("views", Arc::new(Int64Array::from(vec![Some(5), Some(2), Some(1)]))),
@@ -45,11 +46,16 @@ async fn counters_are_incremented_in_update_mode_and_refused_otherwise() {
     ]);
     let error = write(options(&keyspace, "hits", &[]), &input).await.unwrap_err().to_string();
     assert!(error.contains("set option 'write_mode' to 'update'"), "{error}");
-    let report = write(options(&keyspace, "hits", &[("write_mode", "update"), ("batch_grouping", "none")]), &input).await.unwrap();
+    let report = write(options(&keyspace, "hits", &[("write_mode", "update"), ("batch_grouping", "none")]), &input)
+        .await
+        .unwrap();
     assert_eq!(report.rows_written, 3);
     write(options(&keyspace, "hits", &[("write_mode", "update")]), &input).await.unwrap();
     let home = row(&session, format!("SELECT views, clicks FROM {keyspace}.hits WHERE page = 'home'")).await;
-    assert_eq!(home, [Some(CqlValue::Counter(scylla::value::Counter(14))), Some(CqlValue::Counter(scylla::value::Counter(2)))]);
+    assert_eq!(
+        home,
+        [Some(CqlValue::Counter(scylla::value::Counter(14))), Some(CqlValue::Counter(scylla::value::Counter(2)))]
+    );
 }
 
 #[tokio::test]
@@ -80,9 +86,18 @@ async fn collections_are_appended_to_and_removed_from() {
     assert_eq!(stored[2], Some(CqlValue::Map(vec![(text("y"), CqlValue::Int(2))])));
     assert_eq!(stored[3], Some(text("new")));
 
-    let plain = record_batch(vec![("k", Arc::new(Int32Array::from(vec![1]))), ("note", Arc::new(StringArray::from(vec!["n"])))]);
-    let error = write(options(&keyspace, "bags", &[("write_mode", "update"), ("collection_append", "note")]), &plain).await.unwrap_err().to_string();
-    assert_eq!(error, "column 'note' is text, not a (non-frozen) list, set or map: it cannot be appended to or removed from");
+    let plain = record_batch(vec![
+        ("k", Arc::new(Int32Array::from(vec![1]))),
+        ("note", Arc::new(StringArray::from(vec!["n"]))),
+    ]);
+    let error = write(options(&keyspace, "bags", &[("write_mode", "update"), ("collection_append", "note")]), &plain)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "column 'note' is text, not a (non-frozen) list, set or map: it cannot be appended to or removed from"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +112,12 @@ async fn the_throughput_limit_paces_the_input() {
     let bytes = input.get_array_memory_size() as f64;
     let limit_mb = bytes / 1e6 / 1.5; // the batch should take at least 1.5 s
     let started = Instant::now();
-    let mut writer = CassandraWriter::open(options(&keyspace, "kv", &[("throughput_mb_per_sec", &limit_mb.to_string())]), input.schema().as_ref()).await.unwrap();
+    let mut writer = CassandraWriter::open(
+        options(&keyspace, "kv", &[("throughput_mb_per_sec", &limit_mb.to_string())]),
+        input.schema().as_ref(),
+    )
+    .await
+    .unwrap();
     writer.write_batch(&input).await.unwrap();
     writer.finish().await.unwrap();
     assert!(started.elapsed().as_secs_f64() >= 1.5, "finished in {:?}", started.elapsed());
@@ -109,9 +129,15 @@ async fn unavailable_replicas_are_retried_with_backoff_then_fail_clearly() {
     let keyspace = unique_keyspace(&session).await;
     ddl(&session, &format!("CREATE TABLE {keyspace}.kv (k int PRIMARY KEY, v text)")).await;
     // Consistency TWO on a keyspace with one replica: the node answers Unavailable, every time.
-    let input = record_batch(vec![("k", Arc::new(Int32Array::from(vec![1]))), ("v", Arc::new(StringArray::from(vec!["x"])))]);
+    let input =
+        record_batch(vec![("k", Arc::new(Int32Array::from(vec![1]))), ("v", Arc::new(StringArray::from(vec!["x"])))]);
     let started = Instant::now();
-    let mut writer = CassandraWriter::open(options(&keyspace, "kv", &[("consistency", "TWO"), ("max_retries", "2")]), input.schema().as_ref()).await.unwrap();
+    let mut writer = CassandraWriter::open(
+        options(&keyspace, "kv", &[("consistency", "TWO"), ("max_retries", "2")]),
+        input.schema().as_ref(),
+    )
+    .await
+    .unwrap();
     writer.write_batch(&input).await.unwrap();
     let error = writer.flush().await.unwrap_err().to_string();
     assert!(error.contains("failed after 3 attempt(s)"), "{error}");

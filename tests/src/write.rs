@@ -13,7 +13,8 @@ use crate::{ddl, node_options, node_session, setup_tracing, unique_keyspace};
 
 async fn users_table(session: &Session) -> String {
     let keyspace = unique_keyspace(session).await;
-    ddl(session, &format!("CREATE TABLE {keyspace}.users (id uuid PRIMARY KEY, name text, age int, score bigint)")).await;
+    ddl(session, &format!("CREATE TABLE {keyspace}.users (id uuid PRIMARY KEY, name text, age int, score bigint)"))
+        .await;
     keyspace
 }
 
@@ -27,7 +28,13 @@ fn users_batch(ids: &[Uuid], start: i64) -> RecordBatch {
     let n = ids.len() as i64;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from_iter_values(ids.iter().map(Uuid::to_string))),
-        Arc::new(StringArray::from_iter((start..start + n).map(|i| if i % 7 == 0 { None } else { Some(format!("user-{i}")) }))),
+        Arc::new(StringArray::from_iter((start..start + n).map(|i| {
+            if i % 7 == 0 {
+                None
+            } else {
+                Some(format!("user-{i}"))
+            }
+        }))),
         Arc::new(Int32Array::from_iter_values((start..start + n).map(|i| (i % 100) as i32))),
         Arc::new(Int64Array::from_iter_values((start..start + n).map(|i| i * 1_000_000_007))),
     ];
@@ -88,7 +95,10 @@ async fn a_bad_uuid_names_row_column_type_and_value_and_nothing_is_sent() {
     let mut columns = good.columns().to_vec();
     columns[0] = Arc::new(StringArray::from(vec![ids[0].to_string(), "not-a-uuid".into(), ids[2].to_string()]));
     let bad = RecordBatch::try_new(good.schema(), columns).unwrap();
-    let mut writer = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), bad.schema().as_ref()).await.unwrap();
+    let mut writer =
+        CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), bad.schema().as_ref())
+            .await
+            .unwrap();
     let error = writer.write_batch(&bad).await.unwrap_err();
     let Error::Convert(convert) = &error else { panic!("expected a conversion error, got {error}") };
     assert_eq!((convert.row, convert.column.as_str(), convert.cql_type.as_str()), (1, "id", "uuid"));
@@ -103,16 +113,23 @@ async fn missing_keys_and_unknown_columns_are_listed() {
     let session = node_session().await;
     let keyspace = users_table(&session).await;
     let no_key = Schema::new(vec![Field::new("name", DataType::Utf8, true)]);
-    let error = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), &no_key).await.err().unwrap();
+    let error =
+        CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), &no_key).await.err().unwrap();
     assert!(matches!(error, Error::Schema(SchemaError::MissingKeyColumns { .. })), "{error}");
     assert_eq!(error.to_string(), "input is missing primary key columns: id. Required primary key columns: id");
 
-    let extra = Schema::new(vec![Field::new("id", DataType::Utf8, false), Field::new("nickname", DataType::Utf8, true)]);
-    let error = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), &extra).await.err().unwrap();
+    let extra =
+        Schema::new(vec![Field::new("id", DataType::Utf8, false), Field::new("nickname", DataType::Utf8, true)]);
+    let error =
+        CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "users"), &extra).await.err().unwrap();
     assert_eq!(error.to_string(), format!("input columns not in table '{keyspace}.users': nickname"));
 
-    let error = CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "nosuch"), &extra).await.err().unwrap();
+    let error =
+        CassandraWriter::open(WriteOptions::new(node_options(), &keyspace, "nosuch"), &extra).await.err().unwrap();
     assert_eq!(error.to_string(), format!("table 'nosuch' does not exist in keyspace '{keyspace}'"));
-    let error = CassandraWriter::open(WriteOptions::new(node_options(), "pyc_no_such_keyspace", "users"), &extra).await.err().unwrap();
+    let error = CassandraWriter::open(WriteOptions::new(node_options(), "pyc_no_such_keyspace", "users"), &extra)
+        .await
+        .err()
+        .unwrap();
     assert_eq!(error.to_string(), "keyspace 'pyc_no_such_keyspace' does not exist");
 }

@@ -29,17 +29,28 @@ fn resident_bytes() -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sustained_stream_write_in_flat_memory() {
-    let rows_wanted = std::env::var("PYCASSANDRA_LOAD_ROWS").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(DEFAULT_ROWS);
+    let rows_wanted =
+        std::env::var("PYCASSANDRA_LOAD_ROWS").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(DEFAULT_ROWS);
     let total_rows = rows_wanted.div_ceil(MICRO_BATCH_ROWS) * MICRO_BATCH_ROWS;
     let session = pycassandra_tests::node_session().await;
     let keyspace = pycassandra_tests::unique_keyspace(&session).await;
-    pycassandra_tests::ddl(&session, &format!("CREATE TABLE {keyspace}.bulk (p bigint, c int, payload text, PRIMARY KEY (p, c))")).await;
+    pycassandra_tests::ddl(
+        &session,
+        &format!("CREATE TABLE {keyspace}.bulk (p bigint, c int, payload text, PRIMARY KEY (p, c))"),
+    )
+    .await;
     let schema = Arc::new(Schema::new(vec![
         Field::new("p", DataType::Int64, false),
         Field::new("c", DataType::Int32, false),
         Field::new("payload", DataType::Utf8, true),
     ]));
-    let mut writer = CassandraWriter::with_session(session.clone(), WriteOptions::new(pycassandra_tests::node_options(), &keyspace, "bulk"), &schema).await.unwrap();
+    let mut writer = CassandraWriter::with_session(
+        session.clone(),
+        WriteOptions::new(pycassandra_tests::node_options(), &keyspace, "bulk"),
+        &schema,
+    )
+    .await
+    .unwrap();
     let mut baseline = None;
     let mut peak = 0;
     let mut committed = 0u64;
@@ -70,7 +81,12 @@ async fn a_sustained_stream_write_in_flat_memory() {
     assert_eq!((report.rows_written, committed), (total_rows as u64, total_rows as u64));
     let baseline = baseline.unwrap();
     let growth = peak - baseline;
-    eprintln!("{total_rows} rows: resident at 10%: {} MiB, peak: {} MiB, growth {} MiB", baseline >> 20, peak >> 20, growth >> 20);
+    eprintln!(
+        "{total_rows} rows: resident at 10%: {} MiB, peak: {} MiB, growth {} MiB",
+        baseline >> 20,
+        peak >> 20,
+        growth >> 20
+    );
     assert!(growth < GROWTH_LIMIT_BYTES, "memory grew by {} MiB after 10% of the rows", growth >> 20);
     // Counted over 16 token ranges: one count(*) of ten million rows outlasts the server's timeout.
     let step = u64::MAX / 16;
@@ -79,7 +95,8 @@ async fn a_sustained_stream_write_in_flat_memory() {
         let low = i64::MIN.wrapping_add((k * step) as i64);
         let high = if k == 15 { i64::MAX } else { i64::MIN.wrapping_add(((k + 1) * step) as i64) };
         let cql = format!("SELECT count(*) FROM {keyspace}.bulk WHERE token(p) > {low} AND token(p) <= {high}");
-        let (n,): (i64,) = session.query_unpaged(cql, ()).await.unwrap().into_rows_result().unwrap().single_row().unwrap();
+        let (n,): (i64,) =
+            session.query_unpaged(cql, ()).await.unwrap().into_rows_result().unwrap().single_row().unwrap();
         counted += n;
     }
     let count = (counted,);

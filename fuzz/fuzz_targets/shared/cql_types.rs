@@ -13,8 +13,26 @@ fn native(n: NativeType) -> ColumnType<'static> {
 pub fn types() -> Vec<ColumnType<'static>> {
     use NativeType as N;
     let scalars = [
-        N::Ascii, N::Boolean, N::Blob, N::Counter, N::Date, N::Decimal, N::Double, N::Duration, N::Float, N::Int,
-        N::BigInt, N::Text, N::Timestamp, N::Inet, N::SmallInt, N::TinyInt, N::Time, N::Timeuuid, N::Uuid, N::Varint,
+        N::Ascii,
+        N::Boolean,
+        N::Blob,
+        N::Counter,
+        N::Date,
+        N::Decimal,
+        N::Double,
+        N::Duration,
+        N::Float,
+        N::Int,
+        N::BigInt,
+        N::Text,
+        N::Timestamp,
+        N::Inet,
+        N::SmallInt,
+        N::TinyInt,
+        N::Time,
+        N::Timeuuid,
+        N::Uuid,
+        N::Varint,
     ];
     let mut types: Vec<ColumnType<'static>> = scalars.into_iter().map(native).collect();
     let list = |e| ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(e)) };

@@ -9,8 +9,8 @@ mod secret;
 
 use std::time::Duration;
 
-pub use scylla::statement::Consistency;
 pub use read::ReadOptions;
+pub use scylla::statement::Consistency;
 pub use secret::Secret;
 
 /// How to reach the cluster.
@@ -84,10 +84,7 @@ impl ConnectionOptions {
 
     /// Adds PasswordAuthenticator credentials.
     pub fn with_credentials(mut self, username: impl Into<String>, password: Secret) -> Self {
-        self.credentials = Some(Credentials {
-            username: username.into(),
-            password,
-        });
+        self.credentials = Some(Credentials { username: username.into(), password });
         self
     }
 }
@@ -185,11 +182,7 @@ impl WriteOptions {
     /// let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
     /// assert_eq!(options.concurrency, 100);
     /// ```
-    pub fn new(
-        connection: ConnectionOptions,
-        keyspace: impl Into<String>,
-        table: impl Into<String>,
-    ) -> Self {
+    pub fn new(connection: ConnectionOptions, keyspace: impl Into<String>, table: impl Into<String>) -> Self {
         Self {
             connection,
             keyspace: keyspace.into(),
@@ -224,9 +217,7 @@ impl WriteOptions {
     /// let error = pycassandra::WriteOptions::from_options(&HashMap::from([("table", "t")])).unwrap_err();
     /// assert!(error.to_string().contains("host, keyspace"));
     /// ```
-    pub fn from_options<K, V>(
-        options: &std::collections::HashMap<K, V>,
-    ) -> Result<Self, crate::ConfigError>
+    pub fn from_options<K, V>(options: &std::collections::HashMap<K, V>) -> Result<Self, crate::ConfigError>
     where
         K: AsRef<str>,
         V: AsRef<str>,

@@ -139,7 +139,8 @@ pub const WRITE_ONLY_OPTIONS: &[&str] = &[
 ];
 
 /// Options that only reads understand; a write given one is refused.
-pub const READ_ONLY_OPTIONS: &[&str] = &[SPLIT_SIZE_MB, MIN_SPLITS, FETCH_SIZE_ROWS, WHERE, LIMIT, WRITETIME_COLUMNS, TTL_COLUMNS];
+pub const READ_ONLY_OPTIONS: &[&str] =
+    &[SPLIT_SIZE_MB, MIN_SPLITS, FETCH_SIZE_ROWS, WHERE, LIMIT, WRITETIME_COLUMNS, TTL_COLUMNS];
 
 /// Default of [`PORT`].
 pub const DEFAULT_PORT: u16 = 9042;

@@ -10,9 +10,7 @@ use crate::error::ConfigError;
 /// Longest TTL Cassandra accepts: 20 years in seconds.
 const MAX_TTL_SECONDS: i64 = 630_720_000;
 
-pub(super) fn write_options<'a>(
-    pairs: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Result<WriteOptions, ConfigError> {
+pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<WriteOptions, ConfigError> {
     let raw = lower_cased(pairs);
     let mut problems = Vec::new();
     let target = common(&raw, &mut problems, Direction::Write);
@@ -32,7 +30,8 @@ pub(super) fn write_options<'a>(
             PerRow::Constant(seconds) => PerRow::Constant(seconds as i32),
             PerRow::Column(column) => PerRow::Column(column),
         });
-    let writetime = reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
+    let writetime =
+        reader.per_row(WRITETIME, i64::MIN, i64::MAX, "microseconds since the epoch, or an input column name");
     let delete_flag = reader.delete_flag();
     let write_mode = reader.write_mode();
     let collection_append = reader.column_list(COLLECTION_APPEND);
@@ -50,12 +49,15 @@ pub(super) fn write_options<'a>(
     }
     if if_not_exists && write_mode == WriteMode::Update {
         problems.push(ConfigError::Conflict {
-            message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only".into(),
+            message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only"
+                .into(),
         });
     }
     if if_not_exists && delete_flag.is_some() {
         problems.push(ConfigError::Conflict {
-            message: "'if_not_exists' cannot be combined with 'delete_flag_column': deletes are not conditional inserts".into(),
+            message:
+                "'if_not_exists' cannot be combined with 'delete_flag_column': deletes are not conditional inserts"
+                    .into(),
         });
     }
     if if_not_exists && writetime.is_some() {
@@ -124,10 +126,8 @@ pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigEr
     if !misplaced.is_empty() {
         problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
     }
-    let missing: Vec<&'static str> = [HOST, KEYSPACE, TABLE]
-        .into_iter()
-        .filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty()))
-        .collect();
+    let missing: Vec<&'static str> =
+        [HOST, KEYSPACE, TABLE].into_iter().filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
     if !missing.is_empty() {
         problems.push(ConfigError::Missing { options: missing });
     }
@@ -141,9 +141,7 @@ pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigEr
     let username = raw.get(USERNAME).cloned();
     let password = raw.get(PASSWORD).map(Secret::new);
     if username.is_some() != password.is_some() {
-        problems.push(ConfigError::Conflict {
-            message: "'username' and 'password' must be given together".into(),
-        });
+        problems.push(ConfigError::Conflict { message: "'username' and 'password' must be given together".into() });
     }
 
     let mut connection = super::ConnectionOptions::new(Vec::<String>::new());
@@ -164,7 +162,11 @@ pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigEr
 /// Appends `:port` unless the contact point names one; IPv6 literals get brackets.
 pub(super) fn with_port(host: &str, port: u16) -> String {
     if host.starts_with('[') {
-        if host.contains("]:") { host.to_string() } else { format!("{host}:{port}") }
+        if host.contains("]:") {
+            host.to_string()
+        } else {
+            format!("{host}:{port}")
+        }
     } else if host.matches(':').count() > 1 {
         format!("[{host}]:{port}")
     } else if host.contains(':') {
@@ -187,7 +189,13 @@ impl Reader<'_> {
     }
 
     /// The parsed number, or `default` after recording a problem. `max` must fit `T`.
-    pub(super) fn number<T: TryFrom<u64> + Default>(&mut self, option: &'static str, default: u64, min: u64, max: u64) -> T {
+    pub(super) fn number<T: TryFrom<u64> + Default>(
+        &mut self,
+        option: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> T {
         let value = match self.raw.get(option) {
             None => default,
             Some(text) => match text.trim().parse::<u64>() {
@@ -226,7 +234,10 @@ impl Reader<'_> {
             "EACH_QUORUM" => Consistency::EachQuorum,
             "LOCAL_ONE" => Consistency::LocalOne,
             _ => {
-                self.invalid(CONSISTENCY, "one of ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE");
+                self.invalid(
+                    CONSISTENCY,
+                    "one of ANY, ONE, TWO, THREE, QUORUM, ALL, LOCAL_QUORUM, EACH_QUORUM, LOCAL_ONE",
+                );
                 default
             }
         };

@@ -60,7 +60,8 @@ fn delete_flag_pair_must_be_complete() {
 
 #[test]
 fn if_not_exists_conflicts_with_deletes() {
-    let error = parse(&with(&[("if_not_exists", "true"), ("delete_flag_column", "d"), ("delete_flag_value", "1")])).unwrap_err();
+    let error = parse(&with(&[("if_not_exists", "true"), ("delete_flag_column", "d"), ("delete_flag_value", "1")]))
+        .unwrap_err();
     assert!(error.to_string().contains("'if_not_exists' cannot be combined with 'delete_flag_column'"));
 }
 
@@ -87,7 +88,12 @@ fn every_option_is_shared_or_belongs_to_one_direction() {
         assert!(ALL_OPTIONS.contains(option), "{option} is missing from ALL_OPTIONS");
     }
     assert!(!WRITE_ONLY_OPTIONS.iter().any(|o| READ_ONLY_OPTIONS.contains(o)));
-    let read = crate::config::ReadOptions::from_options(&HashMap::from([("host", "h"), ("keyspace", "k"), ("table", "t"), ("split_size_mb", "8")]));
+    let read = crate::config::ReadOptions::from_options(&HashMap::from([
+        ("host", "h"),
+        ("keyspace", "k"),
+        ("table", "t"),
+        ("split_size_mb", "8"),
+    ]));
     assert_eq!(read.map(|o| o.split_size_bytes).ok(), Some(8 << 20));
     let error = parse(&with(&[("split_size_mb", "8")])).unwrap_err().to_string();
     assert_eq!(error, "options split_size_mb apply to reads only");

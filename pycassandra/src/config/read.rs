@@ -3,7 +3,7 @@
 
 use super::names::*;
 use super::parse::{common, lower_cased, Direction, Reader};
-use super::{Consistency, ConnectionOptions};
+use super::{ConnectionOptions, Consistency};
 use crate::error::ConfigError;
 
 /// Everything a read needs.
@@ -94,14 +94,19 @@ impl ReadOptions {
         let mut reader = Reader { raw: &raw, problems: &mut problems };
         let consistency = reader.consistency(Consistency::LocalOne);
         let split_size_mb: u64 = reader.number(SPLIT_SIZE_MB, DEFAULT_SPLIT_SIZE_MB, 1, 1 << 20);
-        let min_splits: Option<usize> = raw.contains_key(MIN_SPLITS).then(|| reader.number(MIN_SPLITS, 1, 1, 1_000_000));
+        let min_splits: Option<usize> =
+            raw.contains_key(MIN_SPLITS).then(|| reader.number(MIN_SPLITS, 1, 1, 1_000_000));
         let fetch_size_rows: i32 = reader.number(FETCH_SIZE_ROWS, DEFAULT_FETCH_SIZE_ROWS, 1, 1_000_000);
         let limit: Option<u64> = raw.contains_key(LIMIT).then(|| reader.number(LIMIT, 1, 1, i64::MAX as u64));
         let writetime_columns = reader.column_list(WRITETIME_COLUMNS);
         let ttl_columns = reader.column_list(TTL_COLUMNS);
         let where_clause = raw.get(WHERE).map(|w| w.trim().to_string());
         if where_clause.as_deref() == Some("") {
-            problems.push(ConfigError::InvalidValue { option: WHERE, value: String::new(), expected: "a CQL predicate".into() });
+            problems.push(ConfigError::InvalidValue {
+                option: WHERE,
+                value: String::new(),
+                expected: "a CQL predicate".into(),
+            });
         }
         if !problems.is_empty() {
             return Err(ConfigError::from_problems(problems));

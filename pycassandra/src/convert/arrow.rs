@@ -156,7 +156,11 @@ fn apply(node: &Node, array: &dyn Array, row: usize) -> Result<CqlValue, Failure
 }
 
 fn optional(node: &Node, array: &dyn Array, row: usize) -> Result<Option<CqlValue>, Failure> {
-    if array.is_null(row) { Ok(None) } else { apply(node, array, row).map(Some) }
+    if array.is_null(row) {
+        Ok(None)
+    } else {
+        apply(node, array, row).map(Some)
+    }
 }
 
 /// Converts every item of a collection; CQL collections cannot hold nulls.
@@ -212,13 +216,16 @@ where
 }
 
 fn integer(value: i128, target: &NativeType) -> Result<CqlValue, Failure> {
-    let overflow = |range: &str| Failure::new(format!("integer overflow: outside the {range} range"), value.to_string());
+    let overflow =
+        |range: &str| Failure::new(format!("integer overflow: outside the {range} range"), value.to_string());
     Ok(match target {
         NativeType::TinyInt => CqlValue::TinyInt(i8::try_from(value).map_err(|_| overflow("tinyint (int8)"))?),
         NativeType::SmallInt => CqlValue::SmallInt(i16::try_from(value).map_err(|_| overflow("smallint (int16)"))?),
         NativeType::Int => CqlValue::Int(i32::try_from(value).map_err(|_| overflow("int (int32)"))?),
         NativeType::BigInt => CqlValue::BigInt(i64::try_from(value).map_err(|_| overflow("bigint (int64)"))?),
-        NativeType::Counter => CqlValue::Counter(Counter(i64::try_from(value).map_err(|_| overflow("counter (int64)"))?)),
+        NativeType::Counter => {
+            CqlValue::Counter(Counter(i64::try_from(value).map_err(|_| overflow("counter (int64)"))?))
+        }
         NativeType::Time => {
             let nanos = i64::try_from(value).map_err(|_| overflow("time (nanoseconds of a day)"))?;
             CqlValue::Time(text::time_from_nanos(nanos).map_err(|reason| Failure::new(reason, format!("{nanos} ns")))?)
@@ -310,7 +317,9 @@ fn udt(input: &DataType, definition: &Arc<UserDefinedType<'_>>) -> Option<Node> 
     }
     let mut fields = Vec::with_capacity(definition.field_types.len());
     for (name, field_type) in &definition.field_types {
-        let source = match input_fields.iter().position(|f| f.name() == name.as_ref())
+        let source = match input_fields
+            .iter()
+            .position(|f| f.name() == name.as_ref())
             .or_else(|| input_fields.iter().position(|f| f.name().eq_ignore_ascii_case(name)))
         {
             Some(index) => Some((index, plan(input_fields[index].data_type(), field_type)?)),
@@ -336,7 +345,11 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
         let parse: fn(&str) -> Result<CqlValue, String> = match native {
             N::Text => |s| Ok(CqlValue::Text(s.to_string())),
             N::Ascii => |s| {
-                if s.is_ascii() { Ok(CqlValue::Ascii(s.to_string())) } else { Err("ascii column got non-ASCII text".into()) }
+                if s.is_ascii() {
+                    Ok(CqlValue::Ascii(s.to_string()))
+                } else {
+                    Err("ascii column got non-ASCII text".into())
+                }
             },
             N::Uuid => |s| text::uuid(s).map(CqlValue::Uuid),
             N::Timeuuid => |s| text::timeuuid(s).map(CqlValue::Timeuuid),
@@ -352,13 +365,28 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
                 "false" => Ok(CqlValue::Boolean(false)),
                 _ => Err("not a boolean (expected true or false)".into()),
             },
-            N::TinyInt => |s| parse_int(s).and_then(|v| i8::try_from(v).map_err(|_| overflow_text("tinyint (int8)"))).map(CqlValue::TinyInt),
-            N::SmallInt => |s| parse_int(s).and_then(|v| i16::try_from(v).map_err(|_| overflow_text("smallint (int16)"))).map(CqlValue::SmallInt),
-            N::Int => |s| parse_int(s).and_then(|v| i32::try_from(v).map_err(|_| overflow_text("int (int32)"))).map(CqlValue::Int),
+            N::TinyInt => |s| {
+                parse_int(s)
+                    .and_then(|v| i8::try_from(v).map_err(|_| overflow_text("tinyint (int8)")))
+                    .map(CqlValue::TinyInt)
+            },
+            N::SmallInt => |s| {
+                parse_int(s)
+                    .and_then(|v| i16::try_from(v).map_err(|_| overflow_text("smallint (int16)")))
+                    .map(CqlValue::SmallInt)
+            },
+            N::Int => |s| {
+                parse_int(s).and_then(|v| i32::try_from(v).map_err(|_| overflow_text("int (int32)"))).map(CqlValue::Int)
+            },
             N::BigInt => |s| parse_int(s).map(CqlValue::BigInt),
             N::Counter => |s| parse_int(s).map(|v| CqlValue::Counter(Counter(v))),
             N::Double => |s| s.trim().parse().map(CqlValue::Double).map_err(|_| "not a number".into()),
-            N::Float => |s| s.trim().parse::<f64>().map_err(|_| "not a number".into()).and_then(|v| narrow_float(v).map(CqlValue::Float)),
+            N::Float => |s| {
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| "not a number".into())
+                    .and_then(|v| narrow_float(v).map(CqlValue::Float))
+            },
             _ => return None,
         };
         return Some(Node::Text { parse });
@@ -366,7 +394,9 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
     let produce: Produce = match (input, native) {
         (DataType::Boolean, N::Boolean) => |a, r| Ok(CqlValue::Boolean(a.as_boolean().value(r))),
         (DataType::Float32, N::Float) => |a, r| Ok(CqlValue::Float(a.as_primitive::<Float32Type>().value(r))),
-        (DataType::Float32, N::Double) => |a, r| Ok(CqlValue::Double(f64::from(a.as_primitive::<Float32Type>().value(r)))),
+        (DataType::Float32, N::Double) => {
+            |a, r| Ok(CqlValue::Double(f64::from(a.as_primitive::<Float32Type>().value(r))))
+        }
         (DataType::Float64, N::Double) => |a, r| Ok(CqlValue::Double(a.as_primitive::<Float64Type>().value(r))),
         (DataType::Float64, N::Float) => |a, r| {
             let v = a.as_primitive::<Float64Type>().value(r);
@@ -375,42 +405,64 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
         (DataType::Decimal128(_, _), N::Decimal) => |a, r| {
             let DataType::Decimal128(_, scale) = a.data_type() else { return Err(Failure::new("not decimal", "?")) };
             let unscaled = a.as_primitive::<Decimal128Type>().value(r);
-            Ok(CqlValue::Decimal(CqlDecimal::from_signed_be_bytes_and_exponent(unscaled.to_be_bytes().to_vec(), i32::from(*scale))))
+            Ok(CqlValue::Decimal(CqlDecimal::from_signed_be_bytes_and_exponent(
+                unscaled.to_be_bytes().to_vec(),
+                i32::from(*scale),
+            )))
         },
         (DataType::Decimal128(_, 0), N::Varint) => |a, r| {
-            Ok(CqlValue::Varint(CqlVarint::from_signed_bytes_be(a.as_primitive::<Decimal128Type>().value(r).to_be_bytes().to_vec())))
+            Ok(CqlValue::Varint(CqlVarint::from_signed_bytes_be(
+                a.as_primitive::<Decimal128Type>().value(r).to_be_bytes().to_vec(),
+            )))
         },
-        (DataType::Decimal128(_, 0), N::TinyInt | N::SmallInt | N::Int | N::BigInt) => return Some(Node::Integer {
-            read: |a, r| a.as_primitive::<Decimal128Type>().value(r),
-            target: native.clone(),
-        }),
+        (DataType::Decimal128(_, 0), N::TinyInt | N::SmallInt | N::Int | N::BigInt) => {
+            return Some(Node::Integer {
+                read: |a, r| a.as_primitive::<Decimal128Type>().value(r),
+                target: native.clone(),
+            })
+        }
         (binary, N::Blob) if is_binary(binary) => |a, r| Ok(CqlValue::Blob(bytes_at(a, r).to_vec())),
         (DataType::FixedSizeBinary(16), N::Uuid) => |a, r| {
-            Ok(CqlValue::Uuid(uuid::Uuid::from_slice(bytes_at(a, r)).map_err(|e| Failure::new(format!("Invalid UUID ({e})"), "16 bytes"))?))
+            Ok(CqlValue::Uuid(
+                uuid::Uuid::from_slice(bytes_at(a, r))
+                    .map_err(|e| Failure::new(format!("Invalid UUID ({e})"), "16 bytes"))?,
+            ))
         },
         (DataType::FixedSizeBinary(16), N::Timeuuid) => |a, r| {
-            let value = uuid::Uuid::from_slice(bytes_at(a, r)).map_err(|e| Failure::new(format!("Invalid UUID ({e})"), "16 bytes"))?;
-            text::check_timeuuid(value).map(CqlValue::Timeuuid).map_err(|reason| Failure::new(reason, value.to_string()))
+            let value = uuid::Uuid::from_slice(bytes_at(a, r))
+                .map_err(|e| Failure::new(format!("Invalid UUID ({e})"), "16 bytes"))?;
+            text::check_timeuuid(value)
+                .map(CqlValue::Timeuuid)
+                .map_err(|reason| Failure::new(reason, value.to_string()))
         },
         (DataType::Date32, N::Date) => |a, r| {
             let days = a.as_primitive::<Date32Type>().value(r);
-            text::date_from_days(i64::from(days)).map(CqlValue::Date).map_err(|reason| Failure::new(reason, format!("{days} days")))
+            text::date_from_days(i64::from(days))
+                .map(CqlValue::Date)
+                .map_err(|reason| Failure::new(reason, format!("{days} days")))
         },
         (DataType::Date64, N::Date) => |a, r| {
             let millis = a.as_primitive::<Date64Type>().value(r);
             if millis % 86_400_000 != 0 {
                 return Err(Failure::new("date64 value is not a whole day", format!("{millis} ms")));
             }
-            text::date_from_days(millis / 86_400_000).map(CqlValue::Date).map_err(|reason| Failure::new(reason, format!("{millis} ms")))
+            text::date_from_days(millis / 86_400_000)
+                .map(CqlValue::Date)
+                .map_err(|reason| Failure::new(reason, format!("{millis} ms")))
         },
-        (DataType::Timestamp(_, _), N::Timestamp) => |a, r| timestamp_millis(a, r).map(|ms| CqlValue::Timestamp(CqlTimestamp(ms))),
+        (DataType::Timestamp(_, _), N::Timestamp) => {
+            |a, r| timestamp_millis(a, r).map(|ms| CqlValue::Timestamp(CqlTimestamp(ms)))
+        }
         (DataType::Time32(_) | DataType::Time64(_), N::Time) => |a, r| {
             let nanos = time_nanos(a, r);
-            text::time_from_nanos(nanos).map(CqlValue::Time).map_err(|reason| Failure::new(reason, format!("{nanos} ns")))
+            text::time_from_nanos(nanos)
+                .map(CqlValue::Time)
+                .map_err(|reason| Failure::new(reason, format!("{nanos} ns")))
         },
         (DataType::Duration(_), N::Duration) => |a, r| {
             let (value, per_unit) = duration_units(a, r);
-            let nanoseconds = value.checked_mul(per_unit).ok_or_else(|| Failure::new("duration out of range", value.to_string()))?;
+            let nanoseconds =
+                value.checked_mul(per_unit).ok_or_else(|| Failure::new("duration out of range", value.to_string()))?;
             Ok(CqlValue::Duration(CqlDuration { months: 0, days: 0, nanoseconds }))
         },
         (DataType::Interval(IntervalUnit::MonthDayNano), N::Duration) => |a, r| {
@@ -418,11 +470,19 @@ fn plan_native(input: &DataType, native: &NativeType) -> Option<Node> {
             Ok(CqlValue::Duration(CqlDuration { months: v.months, days: v.days, nanoseconds: v.nanoseconds }))
         },
         (DataType::Interval(IntervalUnit::YearMonth), N::Duration) => |a, r| {
-            Ok(CqlValue::Duration(CqlDuration { months: a.as_primitive::<IntervalYearMonthType>().value(r), days: 0, nanoseconds: 0 }))
+            Ok(CqlValue::Duration(CqlDuration {
+                months: a.as_primitive::<IntervalYearMonthType>().value(r),
+                days: 0,
+                nanoseconds: 0,
+            }))
         },
         (DataType::Interval(IntervalUnit::DayTime), N::Duration) => |a, r| {
             let v = a.as_primitive::<IntervalDayTimeType>().value(r);
-            Ok(CqlValue::Duration(CqlDuration { months: 0, days: v.days, nanoseconds: i64::from(v.milliseconds) * 1_000_000 }))
+            Ok(CqlValue::Duration(CqlDuration {
+                months: 0,
+                days: v.days,
+                nanoseconds: i64::from(v.milliseconds) * 1_000_000,
+            }))
         },
         _ => return None,
     };
@@ -469,7 +529,9 @@ fn timestamp_millis(array: &dyn Array, row: usize) -> Result<i64, Failure> {
 
 fn time_nanos(array: &dyn Array, row: usize) -> i64 {
     match array.data_type() {
-        DataType::Time32(TimeUnit::Second) => i64::from(array.as_primitive::<Time32SecondType>().value(row)) * 1_000_000_000,
+        DataType::Time32(TimeUnit::Second) => {
+            i64::from(array.as_primitive::<Time32SecondType>().value(row)) * 1_000_000_000
+        }
         DataType::Time32(_) => i64::from(array.as_primitive::<Time32MillisecondType>().value(row)) * 1_000_000,
         DataType::Time64(TimeUnit::Microsecond) => array.as_primitive::<Time64MicrosecondType>().value(row) * 1_000,
         _ => array.as_primitive::<Time64NanosecondType>().value(row),
@@ -479,9 +541,12 @@ fn time_nanos(array: &dyn Array, row: usize) -> i64 {
 fn duration_units(array: &dyn Array, row: usize) -> (i64, i64) {
     match array.data_type() {
         DataType::Duration(TimeUnit::Second) => (array.as_primitive::<DurationSecondType>().value(row), 1_000_000_000),
-        DataType::Duration(TimeUnit::Millisecond) => (array.as_primitive::<DurationMillisecondType>().value(row), 1_000_000),
-        DataType::Duration(TimeUnit::Microsecond) => (array.as_primitive::<DurationMicrosecondType>().value(row), 1_000),
+        DataType::Duration(TimeUnit::Millisecond) => {
+            (array.as_primitive::<DurationMillisecondType>().value(row), 1_000_000)
+        }
+        DataType::Duration(TimeUnit::Microsecond) => {
+            (array.as_primitive::<DurationMicrosecondType>().value(row), 1_000)
+        }
         _ => (array.as_primitive::<DurationNanosecondType>().value(row), 1),
     }
 }
-

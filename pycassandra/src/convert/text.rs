@@ -175,10 +175,12 @@ fn clock_nanos(text: &str) -> Result<i64, String> {
     let number = |f: &str| f.parse::<i64>().map_err(|_| bad());
     let (hours, minutes) = (number(fields[0])?, number(fields[1])?);
     let seconds = if fields.len() == 3 { number(fields[2])? } else { 0 };
-    if hours > 23 || minutes > 59 || seconds > 59 || fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+    if hours > 23 || minutes > 59 || seconds > 59 || fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
-    let fraction_nanos = if fraction.is_empty() { 0 } else { format!("{fraction:0<9}").parse::<i64>().map_err(|_| bad())? };
+    let fraction_nanos =
+        if fraction.is_empty() { 0 } else { format!("{fraction:0<9}").parse::<i64>().map_err(|_| bad())? };
     Ok(((hours * 60 + minutes) * 60 + seconds) * 1_000_000_000 + fraction_nanos)
 }
 
@@ -231,7 +233,8 @@ fn split_zone(rest: &str) -> Result<(&str, i64), String> {
         if !zone.is_ascii() {
             return Err(bad());
         }
-        let (hours, minutes) = zone.split_once(':').unwrap_or(if zone.len() == 4 { (&zone[..2], &zone[2..]) } else { (zone, "0") });
+        let (hours, minutes) =
+            zone.split_once(':').unwrap_or(if zone.len() == 4 { (&zone[..2], &zone[2..]) } else { (zone, "0") });
         let (hours, minutes) = (hours.parse::<i64>().map_err(|_| bad())?, minutes.parse::<i64>().map_err(|_| bad())?);
         if !(0..=23).contains(&hours) || !(0..=59).contains(&minutes) {
             return Err(bad());
@@ -272,7 +275,8 @@ pub fn duration(text: &str) -> Result<CqlDuration, String> {
         let days = i32::try_from(count.checked_mul(days).ok_or_else(overflow)?).map_err(|_| overflow())?;
         total.months = total.months.checked_add(months).ok_or_else(overflow)?;
         total.days = total.days.checked_add(days).ok_or_else(overflow)?;
-        total.nanoseconds = total.nanoseconds.checked_add(count.checked_mul(nanos).ok_or_else(overflow)?).ok_or_else(overflow)?;
+        total.nanoseconds =
+            total.nanoseconds.checked_add(count.checked_mul(nanos).ok_or_else(overflow)?).ok_or_else(overflow)?;
         Ok(())
     };
     if let Some(iso) = body.strip_prefix('P') {

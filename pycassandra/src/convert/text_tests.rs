@@ -3,7 +3,10 @@ use super::*;
 #[test]
 fn uuid_errors_say_invalid_uuid() {
     assert!(uuid("not-a-uuid").unwrap_err().contains("Invalid UUID"));
-    assert_eq!(uuid("550e8400-e29b-41d4-a716-446655440000").unwrap().to_string(), "550e8400-e29b-41d4-a716-446655440000");
+    assert_eq!(
+        uuid("550e8400-e29b-41d4-a716-446655440000").unwrap().to_string(),
+        "550e8400-e29b-41d4-a716-446655440000"
+    );
 }
 
 #[test]

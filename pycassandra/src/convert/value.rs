@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BinaryArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, NullArray, StringArray};
+use arrow_array::{
+    ArrayRef, BinaryArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, NullArray, StringArray,
+};
 use scylla::cluster::metadata::{ColumnType, NativeType};
 use scylla::value::CqlValue;
 

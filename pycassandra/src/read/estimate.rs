@@ -45,7 +45,8 @@ pub(crate) fn ring(session: &Session, keyspace: &str, table: &str) -> Vec<(i64, 
         .ring()
         .iter()
         .map(|(token, _)| {
-            let replicas = state.get_token_endpoints(keyspace, table, *token).into_iter().map(|(node, _)| node.host_id).collect();
+            let replicas =
+                state.get_token_endpoints(keyspace, table, *token).into_iter().map(|(node, _)| node.host_id).collect();
             (token.value(), replicas)
         })
         .collect()

@@ -35,9 +35,14 @@ use plan::ScanPlan;
 /// let array = pycassandra::read::decode_values(&ColumnType::Native(NativeType::Int), &[Some(&[0, 0, 0, 7]), None]).unwrap();
 /// assert_eq!(array.len(), 2);
 /// ```
-pub fn decode_values(cql: &scylla::cluster::metadata::ColumnType<'_>, values: &[Option<&[u8]>]) -> Result<arrow_array::ArrayRef, String> {
-    let data_type = arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::schema::cql_type_name(cql)))?;
-    let mut sink = to_arrow::Sink::new(cql, &data_type).ok_or_else(|| format!("no decoder for {}", crate::schema::cql_type_name(cql)))?;
+pub fn decode_values(
+    cql: &scylla::cluster::metadata::ColumnType<'_>,
+    values: &[Option<&[u8]>],
+) -> Result<arrow_array::ArrayRef, String> {
+    let data_type =
+        arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::schema::cql_type_name(cql)))?;
+    let mut sink = to_arrow::Sink::new(cql, &data_type)
+        .ok_or_else(|| format!("no decoder for {}", crate::schema::cql_type_name(cql)))?;
     for (index, value) in values.iter().enumerate() {
         sink.push(*value).map_err(|reason| format!("value {index}: {reason}"))?;
     }
@@ -77,7 +82,11 @@ impl CassandraReader {
     /// Like [`open`](Self::open), on an existing session. `target` names the
     /// columns to read, in order, with the Arrow type of each (the PySpark
     /// source passes Spark's schema); `None` reads what `options` says.
-    pub async fn with_session(session: Arc<Session>, options: ReadOptions, target: Option<&Schema>) -> Result<Self, Error> {
+    pub async fn with_session(
+        session: Arc<Session>,
+        options: ReadOptions,
+        target: Option<&Schema>,
+    ) -> Result<Self, Error> {
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
         let plan = ScanPlan::new(&table, &options, target)?;
         let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
@@ -112,9 +121,10 @@ impl CassandraReader {
             return Ok(vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }]);
         }
         let bytes = estimate::table_bytes(&self.session, &self.table.keyspace, &self.table.table).await?;
-        let min_splits = self.options.min_splits.unwrap_or_else(|| {
-            1 + 2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        });
+        let min_splits = self
+            .options
+            .min_splits
+            .unwrap_or_else(|| 1 + 2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
         let wanted = token_range::splits_for(bytes, self.options.split_size_bytes, min_splits);
         let ring = estimate::ring(&self.session, &self.table.keyspace, &self.table.table);
         let splits = token_range::split_ring(&ring, wanted);
@@ -131,7 +141,12 @@ impl CassandraReader {
     fn routed_statement(&self, split: &TokenSplit) -> PreparedStatement {
         let mut statement = self.statement.clone();
         let policy = Arc::new(routing::ReplicasFirst { replicas: split.replicas.clone() });
-        let profile = self.session.get_default_execution_profile_handle().pointee_to_builder().load_balancing_policy(policy).build();
+        let profile = self
+            .session
+            .get_default_execution_profile_handle()
+            .pointee_to_builder()
+            .load_balancing_policy(policy)
+            .build();
         statement.set_execution_profile_handle(Some(profile.into_handle()));
         statement
     }

@@ -48,7 +48,11 @@ impl ScanPlan {
     pub(crate) fn new(table: &TableSchema, options: &ReadOptions, target: Option<&Schema>) -> Result<Self, ReadError> {
         let available = available_columns(table, options)?;
         let wanted: Vec<(String, Option<(DataType, bool)>)> = match (target, &options.columns) {
-            (Some(schema), _) => schema.fields().iter().map(|f| (f.name().clone(), Some((f.data_type().clone(), f.is_nullable())))).collect(),
+            (Some(schema), _) => schema
+                .fields()
+                .iter()
+                .map(|f| (f.name().clone(), Some((f.data_type().clone(), f.is_nullable()))))
+                .collect(),
             (None, Some(columns)) => columns.iter().map(|c| (c.clone(), None)).collect(),
             (None, None) => available.iter().map(|c| (c.name.clone(), None)).collect(),
         };
@@ -70,7 +74,9 @@ impl ScanPlan {
                 column: name.clone(),
                 cql_type: cql_type_name(&found.cql_type),
                 requested,
-                default: default.as_ref().map_or_else(|| "nothing: the type is not supported".to_string(), ToString::to_string),
+                default: default
+                    .as_ref()
+                    .map_or_else(|| "nothing: the type is not supported".to_string(), ToString::to_string),
             };
             let Some(data_type) = data_type else { return Err(unsupported("Arrow".into())) };
             if Sink::new(&found.cql_type, &data_type).is_none() {
@@ -86,19 +92,27 @@ impl ScanPlan {
             });
         }
         if columns.is_empty() {
-            return Err(ReadError::UnknownColumn { column: String::new(), table: table_name, available: available.into_iter().map(|c| c.name).collect() });
+            return Err(ReadError::UnknownColumn {
+                column: String::new(),
+                table: table_name,
+                available: available.into_iter().map(|c| c.name).collect(),
+            });
         }
-        let fields: Vec<Field> = columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), c.nullable)).collect();
+        let fields: Vec<Field> =
+            columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), c.nullable)).collect();
         let selectors: Vec<Selector> = columns.iter().map(|c| c.selector.clone()).collect();
         let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
         let rows = match &options.partition_key_predicate {
             Some(predicate) => cql::Rows::Partitions(predicate),
             None => cql::Rows::TokenRange(&key),
         };
-        let predicates: Vec<&str> = options.pushed_predicates.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
+        let predicates: Vec<&str> =
+            options.pushed_predicates.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
         // A scan restricted further needs ALLOW FILTERING; lookups of whole partitions do not.
-        let allow_filtering = options.where_clause.is_some() || (options.partition_key_predicate.is_none() && !predicates.is_empty());
-        let cql = cql::select(&table.keyspace, &table.table, &selectors, rows, &predicates, options.limit, allow_filtering);
+        let allow_filtering =
+            options.where_clause.is_some() || (options.partition_key_predicate.is_none() && !predicates.is_empty());
+        let cql =
+            cql::select(&table.keyspace, &table.table, &selectors, rows, &predicates, options.limit, allow_filtering);
         let binds_range = options.partition_key_predicate.is_none();
         Ok(Self { columns, schema: Arc::new(Schema::new(fields)), cql, binds_range })
     }
@@ -116,7 +130,11 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
     let mut available: Vec<Available> = table
         .columns
         .iter()
-        .map(|c| Available { name: c.name.clone(), selector: Selector::Column(c.name.clone()), cql_type: c.cql_type.clone() })
+        .map(|c| Available {
+            name: c.name.clone(),
+            selector: Selector::Column(c.name.clone()),
+            cql_type: c.cql_type.clone(),
+        })
         .collect();
     let metadata = options
         .writetime_columns
@@ -130,13 +148,17 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
             available: table.columns.iter().map(|c| c.name.clone()).collect(),
         })?;
         let has_cells = matches!(column.kind, ColumnKind::Regular | ColumnKind::Static)
-            && !matches!(column.cql_type, ColumnType::Collection { frozen: false, .. } | ColumnType::UserDefinedType { frozen: false, .. });
+            && !matches!(
+                column.cql_type,
+                ColumnType::Collection { frozen: false, .. } | ColumnType::UserDefinedType { frozen: false, .. }
+            );
         if !has_cells {
             return Err(ReadError::UnsupportedType {
                 column: format!("{prefix}{}", column.name),
                 cql_type: cql_type_name(&column.cql_type),
                 requested: format!("{}({})", prefix.trim_end_matches('_'), column.name),
-                default: "nothing: only regular and static columns of non-collection types have one write time and TTL".into(),
+                default: "nothing: only regular and static columns of non-collection types have one write time and TTL"
+                    .into(),
             });
         }
         let name = format!("{prefix}{}", column.name);
@@ -148,7 +170,11 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
                 default: "nothing: the table has a column of that name".into(),
             });
         }
-        let selector = if prefix == WRITETIME_PREFIX { Selector::Writetime(column.name.clone()) } else { Selector::Ttl(column.name.clone()) };
+        let selector = if prefix == WRITETIME_PREFIX {
+            Selector::Writetime(column.name.clone())
+        } else {
+            Selector::Ttl(column.name.clone())
+        };
         available.push(Available { name, selector, cql_type: ColumnType::Native(native) });
     }
     Ok(available)

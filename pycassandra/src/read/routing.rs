@@ -22,7 +22,11 @@ impl ReplicasFirst {
 }
 
 impl LoadBalancingPolicy for ReplicasFirst {
-    fn pick<'a>(&'a self, _request: &'a RoutingInfo, cluster: &'a ClusterState) -> Option<(NodeRef<'a>, Option<Shard>)> {
+    fn pick<'a>(
+        &'a self,
+        _request: &'a RoutingInfo,
+        cluster: &'a ClusterState,
+    ) -> Option<(NodeRef<'a>, Option<Shard>)> {
         self.replicas(cluster)
             .find(|node| node.is_connected())
             .or_else(|| cluster.get_nodes_info().iter().find(|node| node.is_enabled() && node.is_connected()))
@@ -30,7 +34,10 @@ impl LoadBalancingPolicy for ReplicasFirst {
     }
 
     fn fallback<'a>(&'a self, _request: &'a RoutingInfo, cluster: &'a ClusterState) -> FallbackPlan<'a> {
-        let others = cluster.get_nodes_info().iter().filter(move |node| !self.replicas.contains(&node.host_id) && node.is_enabled());
+        let others = cluster
+            .get_nodes_info()
+            .iter()
+            .filter(move |node| !self.replicas.contains(&node.host_id) && node.is_enabled());
         Box::new(self.replicas(cluster).chain(others).map(|node| (node, None)))
     }
 

@@ -34,9 +34,25 @@ pub struct Scan {
 }
 
 impl Scan {
-    pub(crate) fn new(session: Arc<Session>, plan: Arc<ScanPlan>, statement: PreparedStatement, range: TokenRange, table: String) -> Self {
+    pub(crate) fn new(
+        session: Arc<Session>,
+        plan: Arc<ScanPlan>,
+        statement: PreparedStatement,
+        range: TokenRange,
+        table: String,
+    ) -> Self {
         let sinks = plan.columns.iter().map(|c| c.sink()).collect();
-        Self { session, plan, statement, range, table, sinks, pending: None, first_page: Some(PagingState::start()), rows_read: 0 }
+        Self {
+            session,
+            plan,
+            statement,
+            range,
+            table,
+            sinks,
+            pending: None,
+            first_page: Some(PagingState::start()),
+            rows_read: 0,
+        }
     }
 
     /// The range this scan reads.
@@ -56,9 +72,11 @@ impl Scan {
             self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, first, &self.table));
         }
         while let Some(pending) = self.pending.take() {
-            let (result, paging) = pending
-                .await
-                .map_err(|e| ReadError::Statement { table: self.table.clone(), cql: self.plan.cql.clone(), source: Box::new(e) })??;
+            let (result, paging) = pending.await.map_err(|e| ReadError::Statement {
+                table: self.table.clone(),
+                cql: self.plan.cql.clone(),
+                source: Box::new(e),
+            })??;
             if let PagingStateResponse::HasMorePages { state } = paging {
                 self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, state, &self.table));
             }
@@ -93,13 +111,26 @@ impl Scan {
                 })?;
             }
         }
-        let arrays = self.sinks.iter_mut().map(Sink::finish).collect::<Result<Vec<_>, _>>().map_err(|e| statement_error(Box::new(e)))?;
+        let arrays = self
+            .sinks
+            .iter_mut()
+            .map(Sink::finish)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| statement_error(Box::new(e)))?;
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.rows_num()));
-        Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options).map_err(|e| statement_error(Box::new(e)))?)
+        Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options)
+            .map_err(|e| statement_error(Box::new(e)))?)
     }
 }
 
-fn fetch(session: &Arc<Session>, plan: &ScanPlan, statement: &PreparedStatement, range: TokenRange, paging: PagingState, table: &str) -> JoinHandle<Page> {
+fn fetch(
+    session: &Arc<Session>,
+    plan: &ScanPlan,
+    statement: &PreparedStatement,
+    range: TokenRange,
+    paging: PagingState,
+    table: &str,
+) -> JoinHandle<Page> {
     let session = Arc::clone(session);
     let statement = statement.clone();
     let (table, cql, binds_range) = (table.to_string(), plan.cql.clone(), plan.binds_range);

@@ -32,7 +32,9 @@ pub fn arrow_type(cql: &ColumnType<'_>) -> Option<DataType> {
     use NativeType as N;
     Some(match cql {
         ColumnType::Native(native) => match native {
-            N::Ascii | N::Text | N::Uuid | N::Timeuuid | N::Inet | N::Decimal | N::Varint | N::Duration => DataType::Utf8,
+            N::Ascii | N::Text | N::Uuid | N::Timeuuid | N::Inet | N::Decimal | N::Varint | N::Duration => {
+                DataType::Utf8
+            }
             N::TinyInt => DataType::Int8,
             N::SmallInt => DataType::Int16,
             N::Int => DataType::Int32,
@@ -87,12 +89,43 @@ type VariableDecode = fn(&[u8], &mut Vec<u8>) -> Result<(), String>;
 
 /// Accumulates one Arrow column.
 pub(crate) enum Sink {
-    Fixed { data_type: DataType, width: usize, values: MutableBuffer, validity: NullBufferBuilder, decode: FixedDecode },
-    Boolean { values: BooleanBufferBuilder, validity: NullBufferBuilder },
-    Variable { data_type: DataType, offsets: Vec<i32>, values: Vec<u8>, validity: NullBufferBuilder, decode: VariableDecode },
-    List { field: Arc<Field>, offsets: Vec<i32>, validity: NullBufferBuilder, element: Box<Sink>, shape: Shape },
-    Map { field: Arc<Field>, offsets: Vec<i32>, validity: NullBufferBuilder, key: Box<Sink>, value: Box<Sink> },
-    Struct { fields: Fields, validity: NullBufferBuilder, children: Vec<Sink> },
+    Fixed {
+        data_type: DataType,
+        width: usize,
+        values: MutableBuffer,
+        validity: NullBufferBuilder,
+        decode: FixedDecode,
+    },
+    Boolean {
+        values: BooleanBufferBuilder,
+        validity: NullBufferBuilder,
+    },
+    Variable {
+        data_type: DataType,
+        offsets: Vec<i32>,
+        values: Vec<u8>,
+        validity: NullBufferBuilder,
+        decode: VariableDecode,
+    },
+    List {
+        field: Arc<Field>,
+        offsets: Vec<i32>,
+        validity: NullBufferBuilder,
+        element: Box<Sink>,
+        shape: Shape,
+    },
+    Map {
+        field: Arc<Field>,
+        offsets: Vec<i32>,
+        validity: NullBufferBuilder,
+        key: Box<Sink>,
+        value: Box<Sink>,
+    },
+    Struct {
+        fields: Fields,
+        validity: NullBufferBuilder,
+        children: Vec<Sink>,
+    },
 }
 
 /// How a list's elements are laid out on the wire.
@@ -112,9 +145,10 @@ impl Sink {
     pub(crate) fn new(cql: &ColumnType<'_>, target: &DataType) -> Option<Sink> {
         match (cql, target) {
             (ColumnType::Native(native), _) => native_sink(native, target),
-            (ColumnType::Collection { typ: CollectionType::List(element) | CollectionType::Set(element), .. }, DataType::List(field)) => {
-                Some(Sink::list(field, Sink::new(element, field.data_type())?, Shape::Counted))
-            }
+            (
+                ColumnType::Collection { typ: CollectionType::List(element) | CollectionType::Set(element), .. },
+                DataType::List(field),
+            ) => Some(Sink::list(field, Sink::new(element, field.data_type())?, Shape::Counted)),
             (ColumnType::Vector { typ, dimensions }, DataType::List(field)) => {
                 let dimensions = usize::from(*dimensions);
                 let shape = match typ.type_size_for_vector() {
@@ -137,7 +171,11 @@ impl Sink {
                 })
             }
             (ColumnType::Tuple(elements), DataType::Struct(fields)) if fields.len() == elements.len() => {
-                let children = elements.iter().zip(fields.iter()).map(|(e, f)| Sink::new(e, f.data_type())).collect::<Option<Vec<_>>>()?;
+                let children = elements
+                    .iter()
+                    .zip(fields.iter())
+                    .map(|(e, f)| Sink::new(e, f.data_type()))
+                    .collect::<Option<Vec<_>>>()?;
                 Some(Sink::Struct { fields: fields.clone(), validity: NullBufferBuilder::new(0), children })
             }
             (ColumnType::UserDefinedType { definition, .. }, DataType::Struct(fields)) => {
@@ -160,7 +198,13 @@ impl Sink {
     }
 
     fn list(field: &Arc<Field>, element: Sink, shape: Shape) -> Sink {
-        Sink::List { field: field.clone(), offsets: vec![0], validity: NullBufferBuilder::new(0), element: Box::new(element), shape }
+        Sink::List {
+            field: field.clone(),
+            offsets: vec![0],
+            validity: NullBufferBuilder::new(0),
+            element: Box::new(element),
+            shape,
+        }
     }
 
     /// Appends one value; `None` is null.
@@ -220,7 +264,8 @@ impl Sink {
                     }
                     Shape::VariableVector { dimensions } => {
                         for i in 0..dimensions {
-                            let length = usize::try_from(cursor.unsigned_vint()?).map_err(|_| "element too long".to_string())?;
+                            let length =
+                                usize::try_from(cursor.unsigned_vint()?).map_err(|_| "element too long".to_string())?;
                             element.push(Some(cursor.take(length)?)).map_err(|e| format!("element {i}: {e}"))?;
                         }
                         dimensions
@@ -333,7 +378,13 @@ fn fixed_sink(data_type: DataType, width: usize, decode: FixedDecode) -> Option<
 }
 
 fn variable_sink(data_type: DataType, decode: VariableDecode) -> Option<Sink> {
-    Some(Sink::Variable { data_type, offsets: vec![0], values: Vec::new(), validity: NullBufferBuilder::new(0), decode })
+    Some(Sink::Variable {
+        data_type,
+        offsets: vec![0],
+        values: Vec::new(),
+        validity: NullBufferBuilder::new(0),
+        decode,
+    })
 }
 
 /// A big-endian signed integer of `N` bytes, widened to the `M`-byte target.
@@ -363,54 +414,90 @@ fn native_sink(native: &NativeType, target: &DataType) -> Option<Sink> {
             out.extend_from_slice(bytes);
             Ok(())
         }),
-        (N::Uuid | N::Timeuuid, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_uuid(bytes, s))),
-        (N::Inet, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_inet(bytes, s))),
-        (N::Decimal, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_decimal(bytes, s))),
-        (N::Duration, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_duration(bytes, s))),
+        (N::Uuid | N::Timeuuid, DataType::Utf8) => {
+            variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_uuid(bytes, s)))
+        }
+        (N::Inet, DataType::Utf8) => {
+            variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_inet(bytes, s)))
+        }
+        (N::Decimal, DataType::Utf8) => {
+            variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_decimal(bytes, s)))
+        }
+        (N::Duration, DataType::Utf8) => {
+            variable_sink(DataType::Utf8, |bytes, out| text_into(out, |s| wire::push_duration(bytes, s)))
+        }
         (N::Varint, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| {
             text_into(out, |s| {
                 wire::push_varint(bytes, s);
                 Ok(())
             })
         }),
-        (N::Boolean, DataType::Boolean) => Some(Sink::Boolean { values: BooleanBufferBuilder::new(0), validity: NullBufferBuilder::new(0) }),
-        (N::TinyInt, t @ (DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64)) => fixed_sink(t.clone(), width(t)?, widen::<1>(width(t)?)),
-        (N::SmallInt, t @ (DataType::Int16 | DataType::Int32 | DataType::Int64)) => fixed_sink(t.clone(), width(t)?, widen::<2>(width(t)?)),
+        (N::Boolean, DataType::Boolean) => {
+            Some(Sink::Boolean { values: BooleanBufferBuilder::new(0), validity: NullBufferBuilder::new(0) })
+        }
+        (N::TinyInt, t @ (DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64)) => {
+            fixed_sink(t.clone(), width(t)?, widen::<1>(width(t)?))
+        }
+        (N::SmallInt, t @ (DataType::Int16 | DataType::Int32 | DataType::Int64)) => {
+            fixed_sink(t.clone(), width(t)?, widen::<2>(width(t)?))
+        }
         (N::Int, t @ (DataType::Int32 | DataType::Int64)) => fixed_sink(t.clone(), width(t)?, widen::<4>(width(t)?)),
         (N::BigInt | N::Counter | N::Time, DataType::Int64) => fixed_sink(DataType::Int64, 8, integer::<8, 8>()),
         (N::Time, DataType::Time64(TimeUnit::Nanosecond)) => fixed_sink(target.clone(), 8, integer::<8, 8>()),
         (N::Float, DataType::Float32) => fixed_sink(DataType::Float32, 4, reversed::<4>()),
-        (N::Float, DataType::Float64) => fixed_sink(DataType::Float64, 8, Box::new(|bytes, out| {
-            out.extend_from_slice(&f64::from(f32::from_be_bytes(wire::fixed::<4>(bytes)?)).to_le_bytes());
-            Ok(())
-        })),
+        (N::Float, DataType::Float64) => fixed_sink(
+            DataType::Float64,
+            8,
+            Box::new(|bytes, out| {
+                out.extend_from_slice(&f64::from(f32::from_be_bytes(wire::fixed::<4>(bytes)?)).to_le_bytes());
+                Ok(())
+            }),
+        ),
         (N::Double, DataType::Float64) => fixed_sink(DataType::Float64, 8, reversed::<8>()),
-        (N::Date, DataType::Date32) => fixed_sink(DataType::Date32, 4, Box::new(|bytes, out| {
-            // CQL dates count days from 2^31 = 1970-01-01.
-            let days = u32::from_be_bytes(wire::fixed::<4>(bytes)?).wrapping_sub(1 << 31) as i32;
-            out.extend_from_slice(&days.to_le_bytes());
-            Ok(())
-        })),
-        (N::Timestamp, DataType::Timestamp(TimeUnit::Microsecond, _)) => fixed_sink(target.clone(), 8, Box::new(|bytes, out| {
-            let millis = i64::from_be_bytes(wire::fixed::<8>(bytes)?);
-            let micros = millis.checked_mul(1000).ok_or_else(|| format!("timestamp {millis} ms is beyond the microsecond range"))?;
-            out.extend_from_slice(&micros.to_le_bytes());
-            Ok(())
-        })),
+        (N::Date, DataType::Date32) => fixed_sink(
+            DataType::Date32,
+            4,
+            Box::new(|bytes, out| {
+                // CQL dates count days from 2^31 = 1970-01-01.
+                let days = u32::from_be_bytes(wire::fixed::<4>(bytes)?).wrapping_sub(1 << 31) as i32;
+                out.extend_from_slice(&days.to_le_bytes());
+                Ok(())
+            }),
+        ),
+        (N::Timestamp, DataType::Timestamp(TimeUnit::Microsecond, _)) => fixed_sink(
+            target.clone(),
+            8,
+            Box::new(|bytes, out| {
+                let millis = i64::from_be_bytes(wire::fixed::<8>(bytes)?);
+                let micros = millis
+                    .checked_mul(1000)
+                    .ok_or_else(|| format!("timestamp {millis} ms is beyond the microsecond range"))?;
+                out.extend_from_slice(&micros.to_le_bytes());
+                Ok(())
+            }),
+        ),
         (N::Timestamp, DataType::Timestamp(TimeUnit::Millisecond, _)) => fixed_sink(target.clone(), 8, reversed::<8>()),
-        (N::Varint, DataType::Int64) => fixed_sink(DataType::Int64, 8, Box::new(|bytes, out| {
-            let value = wire::varint_i128(bytes).and_then(|v| i64::try_from(v).ok());
-            let value = value.ok_or_else(|| varint_overflow(bytes, "long (int64)"))?;
-            out.extend_from_slice(&value.to_le_bytes());
-            Ok(())
-        })),
-        (N::Varint | N::Decimal, DataType::Decimal128(precision, scale)) => {
-            let (precision, scale, is_decimal) = (*precision, *scale, *native == N::Decimal);
-            fixed_sink(target.clone(), 16, Box::new(move |bytes, out| {
-                let value = decimal128(bytes, is_decimal, precision, scale)?;
+        (N::Varint, DataType::Int64) => fixed_sink(
+            DataType::Int64,
+            8,
+            Box::new(|bytes, out| {
+                let value = wire::varint_i128(bytes).and_then(|v| i64::try_from(v).ok());
+                let value = value.ok_or_else(|| varint_overflow(bytes, "long (int64)"))?;
                 out.extend_from_slice(&value.to_le_bytes());
                 Ok(())
-            }))
+            }),
+        ),
+        (N::Varint | N::Decimal, DataType::Decimal128(precision, scale)) => {
+            let (precision, scale, is_decimal) = (*precision, *scale, *native == N::Decimal);
+            fixed_sink(
+                target.clone(),
+                16,
+                Box::new(move |bytes, out| {
+                    let value = decimal128(bytes, is_decimal, precision, scale)?;
+                    out.extend_from_slice(&value.to_le_bytes());
+                    Ok(())
+                }),
+            )
         }
         _ => None,
     }

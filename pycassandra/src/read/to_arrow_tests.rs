@@ -46,7 +46,8 @@ fn scalars_decode_into_the_default_types() {
 
 #[test]
 fn a_list_of_text_and_a_map_decode_with_spark_layout() {
-    let list_type = ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(native(NativeType::Text))) };
+    let list_type =
+        ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(native(NativeType::Text))) };
     let mut list = sink(&list_type);
     let mut value = 2i32.to_be_bytes().to_vec();
     value.extend(item(b"a"));
@@ -110,7 +111,8 @@ fn pairs_that_would_lose_data_have_no_sink() {
 fn malformed_bytes_are_errors() {
     let mut ints = sink(&native(NativeType::Int));
     assert_eq!(ints.push(Some(&[1, 2, 3])).unwrap_err(), "expected 4 bytes, got 3");
-    let list_type = ColumnType::Collection { frozen: false, typ: CollectionType::Set(Box::new(native(NativeType::Int))) };
+    let list_type =
+        ColumnType::Collection { frozen: false, typ: CollectionType::Set(Box::new(native(NativeType::Int))) };
     let mut set = sink(&list_type);
     assert!(set.push(Some(&[0, 0, 0, 5, 0, 0, 0, 4])).is_err());
 }

@@ -67,8 +67,14 @@ pub fn split_ring(ring: &[(i64, Vec<Uuid>)], wanted: usize) -> Vec<TokenSplit> {
     let mut ring: Vec<&(i64, Vec<Uuid>)> = ring.iter().collect();
     ring.sort_by_key(|(token, _)| *token);
     ring.dedup_by_key(|(token, _)| *token);
-    let Some(((first_token, first_replicas), (last_token, _))) = ring.first().zip(ring.last()).map(|(f, l)| ((f.0, &f.1), (l.0, &l.1))) else {
-        return TokenRange::FULL.cut(wanted).into_iter().map(|range| TokenSplit { range, replicas: Vec::new() }).collect();
+    let Some(((first_token, first_replicas), (last_token, _))) =
+        ring.first().zip(ring.last()).map(|(f, l)| ((f.0, &f.1), (l.0, &l.1)))
+    else {
+        return TokenRange::FULL
+            .cut(wanted)
+            .into_iter()
+            .map(|range| TokenSplit { range, replicas: Vec::new() })
+            .collect();
     };
     // The ranges owned, in ring order, the wrapping one cut at i64::MAX.
     let mut owned: Vec<(TokenRange, &Vec<Uuid>)> = Vec::with_capacity(ring.len() + 1);

@@ -30,9 +30,7 @@ pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Error>
 /// hold hundreds of keyspaces; reading them all at every connect and schema
 /// refresh costs the node and the client for nothing.
 pub async fn connect_for(options: &ConnectionOptions, keyspaces: &[&str]) -> Result<Arc<Session>, Error> {
-    let profile = ExecutionProfile::builder()
-        .request_timeout(Some(options.request_timeout))
-        .build();
+    let profile = ExecutionProfile::builder().request_timeout(Some(options.request_timeout)).build();
     let mut builder = SessionBuilder::new()
         .known_nodes(&options.contact_points)
         .connection_timeout(options.connect_timeout)
@@ -50,9 +48,9 @@ pub async fn connect_for(options: &ConnectionOptions, keyspaces: &[&str]) -> Res
         builder = builder.user(credentials.username.clone(), credentials.password.expose());
     }
     tracing::debug!(contact_points = ?options.contact_points, "connecting");
-    let session = builder.build().await.map_err(|source| ConnectError {
-        contact_points: options.contact_points.join(","),
-        source,
-    })?;
+    let session = builder
+        .build()
+        .await
+        .map_err(|source| ConnectError { contact_points: options.contact_points.join(","), source })?;
     Ok(Arc::new(session))
 }

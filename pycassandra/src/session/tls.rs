@@ -11,14 +11,14 @@ use crate::error::ConfigError;
 const NAME_MISMATCH_CODES: [i32; 3] = [62, 63, 64];
 
 pub(super) fn context(options: &TlsOptions) -> Result<OpenSsl010Config, ConfigError> {
-    let invalid = |option: &'static str, path: &std::path::Path, error: openssl::error::ErrorStack| ConfigError::InvalidValue {
-        option,
-        value: path.display().to_string(),
-        expected: format!("a readable PEM file ({error})"),
-    };
-    let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|error| ConfigError::Conflict {
-        message: format!("cannot initialise TLS: {error}"),
-    })?;
+    let invalid =
+        |option: &'static str, path: &std::path::Path, error: openssl::error::ErrorStack| ConfigError::InvalidValue {
+            option,
+            value: path.display().to_string(),
+            expected: format!("a readable PEM file ({error})"),
+        };
+    let mut builder = SslConnector::builder(SslMethod::tls_client())
+        .map_err(|error| ConfigError::Conflict { message: format!("cannot initialise TLS: {error}") })?;
     if let Some(ca) = &options.ca_cert {
         builder.set_ca_file(ca).map_err(|e| invalid(names::SSL_CA_CERT, ca, e))?;
     }

@@ -20,8 +20,8 @@ pub use report::WriteReport;
 
 use crate::config::{BatchGrouping, WriteOptions};
 use crate::error::{Error, WriteError};
-use crate::schema::TableSchema;
 use crate::row::CassandraRow;
+use crate::schema::TableSchema;
 use plan::{Grouping, PlannedRow, RowAction, Values, WritePlan};
 use report::Counters;
 use request::{Request, Statements};
@@ -75,7 +75,12 @@ impl CassandraWriter<RecordBatch> {
 
     /// Like [`with_session`](Self::with_session), with the schema already read
     /// (the PySpark source reads it once on the driver).
-    pub async fn with_schema(session: Arc<Session>, options: WriteOptions, table: &TableSchema, input: &Schema) -> Result<Self, Error> {
+    pub async fn with_schema(
+        session: Arc<Session>,
+        options: WriteOptions,
+        table: &TableSchema,
+        input: &Schema,
+    ) -> Result<Self, Error> {
         let plan = WritePlan::new(table, input, &options)?;
         // Increments and list appends repeat if retried; LWTs must never be retried blindly.
         let idempotent = !options.if_not_exists && !table.has_counters() && !appends_to_lists(table, &options);
@@ -98,7 +103,9 @@ impl CassandraWriter<RecordBatch> {
         let grouping = match self.grouping() {
             BatchGrouping::None => Grouping::None,
             BatchGrouping::Partition => Grouping::Partition,
-            BatchGrouping::ReplicaSet => Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table },
+            BatchGrouping::ReplicaSet => {
+                Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table }
+            }
         };
         let Some(plan) = &self.plan else { return Err(WriteError::Closed { reason: "no Arrow plan".into() }.into()) };
         let rows = match plan.rows(batch, grouping) {
@@ -205,7 +212,11 @@ impl<T> CassandraWriter<T> {
 
     /// Conditional inserts go one by one: Cassandra refuses LWT batches across partitions.
     fn grouping(&self) -> BatchGrouping {
-        if self.options.if_not_exists { BatchGrouping::None } else { self.options.batch_grouping }
+        if self.options.if_not_exists {
+            BatchGrouping::None
+        } else {
+            self.options.batch_grouping
+        }
     }
 
     /// Waits for every request in flight; fails with the first error seen.
@@ -268,7 +279,10 @@ impl<T> CassandraWriter<T> {
 
     async fn send(&mut self, request: Request) -> Result<(), Error> {
         while self.in_flight.try_join_next().is_some() {}
-        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| WriteError::Closed { reason: "semaphore closed".into() })?;
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| WriteError::Closed { reason: "semaphore closed".into() })?;
         self.raise_first_error()?;
         let session = Arc::clone(&self.session);
         let statements = Arc::clone(&self.statements);
@@ -305,15 +319,20 @@ impl<T> CassandraWriter<T> {
 fn appends_to_lists(table: &TableSchema, options: &WriteOptions) -> bool {
     use scylla::cluster::metadata::{CollectionType, ColumnType};
     options.collection_append.iter().chain(&options.collection_remove).any(|name| {
-        table.column(name).is_some_and(|c| matches!(c.cql_type, ColumnType::Collection { typ: CollectionType::List(_), .. }))
+        table
+            .column(name)
+            .is_some_and(|c| matches!(c.cql_type, ColumnType::Collection { typ: CollectionType::List(_), .. }))
     })
 }
 
-async fn prepare(session: &Session, cql: &str, options: &WriteOptions, idempotent: bool) -> Result<PreparedStatement, Error> {
-    let mut statement = session
-        .prepare(cql)
-        .await
-        .map_err(|source| WriteError::Prepare { cql: cql.to_string(), source })?;
+async fn prepare(
+    session: &Session,
+    cql: &str,
+    options: &WriteOptions,
+    idempotent: bool,
+) -> Result<PreparedStatement, Error> {
+    let mut statement =
+        session.prepare(cql).await.map_err(|source| WriteError::Prepare { cql: cql.to_string(), source })?;
     statement.set_consistency(options.consistency);
     statement.set_is_idempotent(idempotent);
     Ok(statement)
@@ -328,10 +347,7 @@ pub async fn truncate(session: &Session, options: &WriteOptions) -> Result<(), E
     }
     let table = TableSchema::load(session, &options.keyspace, &options.table).await?;
     let cql = crate::cql::truncate(&table.keyspace, &table.table);
-    session
-        .query_unpaged(cql.as_str(), ())
-        .await
-        .map_err(|source| WriteError::Statement { cql, source })?;
+    session.query_unpaged(cql.as_str(), ()).await.map_err(|source| WriteError::Statement { cql, source })?;
     tracing::info!(table = %format!("{}.{}", table.keyspace, table.table), "table truncated");
     Ok(())
 }

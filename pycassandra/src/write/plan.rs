@@ -62,7 +62,12 @@ pub(crate) enum Grouping<'a> {
 
 /// The host id and shard of the first replica of the row's partition; empty
 /// when the driver cannot tell (the row then joins the group of such rows).
-fn first_replica(cluster: &scylla::cluster::ClusterState, keyspace: &str, table: &str, key: &Vec<&Option<CqlValue>>) -> String {
+fn first_replica(
+    cluster: &scylla::cluster::ClusterState,
+    keyspace: &str,
+    table: &str,
+    key: &Vec<&Option<CqlValue>>,
+) -> String {
     let Ok(token) = cluster.compute_token(keyspace, table, key) else { return String::new() };
     cluster
         .get_token_endpoints(keyspace, table, token)
@@ -116,12 +121,16 @@ impl WritePlan {
         };
         let ttl = match &options.ttl {
             Some(PerRow::Constant(seconds)) => Some(PerRowSource::Constant(*seconds)),
-            Some(PerRow::Column(column)) => Some(PerRowSource::Column { index: find_input(names::TTL, column)?, name: column.clone() }),
+            Some(PerRow::Column(column)) => {
+                Some(PerRowSource::Column { index: find_input(names::TTL, column)?, name: column.clone() })
+            }
             None => None,
         };
         let writetime = match &options.writetime {
             Some(PerRow::Constant(micros)) => Some(PerRowSource::Constant(*micros)),
-            Some(PerRow::Column(column)) => Some(PerRowSource::Column { index: find_input(names::WRITETIME, column)?, name: column.clone() }),
+            Some(PerRow::Column(column)) => {
+                Some(PerRowSource::Column { index: find_input(names::WRITETIME, column)?, name: column.clone() })
+            }
             None => None,
         };
         let control: Vec<usize> = [
@@ -151,7 +160,10 @@ impl WritePlan {
             }
         }
         if !unknown.is_empty() {
-            return Err(SchemaError::UnknownColumns { table: format!("{}.{}", table.keyspace, table.table), columns: unknown });
+            return Err(SchemaError::UnknownColumns {
+                table: format!("{}.{}", table.keyspace, table.table),
+                columns: unknown,
+            });
         }
         let primary_key = table.primary_key();
         let missing: Vec<String> = primary_key.iter().filter(|k| !table_names.contains(k)).cloned().collect();
@@ -164,9 +176,12 @@ impl WritePlan {
         let using = Using { ttl: ttl.is_some(), timestamp: writetime.is_some() };
         let key_refs: Vec<&str> = primary_key.iter().map(String::as_str).collect();
         let assignments = assignments(table, &table_names, options, &primary_key)?;
-        let always_unset_nulls = assignments.iter().filter(|(_, _, a)| *a != Assignment::Set).map(|(p, _, _)| *p).collect();
+        let always_unset_nulls =
+            assignments.iter().filter(|(_, _, a)| *a != Assignment::Set).map(|(p, _, _)| *p).collect();
         let (write_cql, update_set_positions) = match options.write_mode {
-            WriteMode::Upsert => (cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists), None),
+            WriteMode::Upsert => {
+                (cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists), None)
+            }
             WriteMode::Update => {
                 if assignments.is_empty() {
                     return Err(SchemaError::WriteModeMismatch {
@@ -178,7 +193,8 @@ impl WritePlan {
                 (cql::update(&table.keyspace, &table.table, &set, &key_refs, using), Some(positions))
             }
         };
-        let delete_cql = delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
+        let delete_cql =
+            delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
         Ok(Self {
             columns,
             key_positions,
@@ -201,19 +217,28 @@ impl WritePlan {
         for (index, converter) in &self.columns {
             converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
         }
-        let ttl = self.ttl.as_ref().map(|s| s.values(batch, names::TTL, |v| i32::try_from(v).ok().filter(|s| (0..=630_720_000).contains(s)))).transpose()?;
+        let ttl = self
+            .ttl
+            .as_ref()
+            .map(|s| s.values(batch, names::TTL, |v| i32::try_from(v).ok().filter(|s| (0..=630_720_000).contains(s))))
+            .transpose()?;
         let writetime = self.writetime.as_ref().map(|s| s.values(batch, names::WRITETIME, Some)).transpose()?;
         let mut rows = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
-            let key = || -> Vec<&Option<CqlValue>> { self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect() };
+            let key = || -> Vec<&Option<CqlValue>> {
+                self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect()
+            };
             let partition = match grouping {
                 Grouping::None => String::new(),
                 Grouping::Partition => format!("{:?}", key()),
                 Grouping::ReplicaSet { cluster, keyspace, table } => first_replica(cluster, keyspace, table, &key()),
             };
             let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
-            let deleting = self.delete_flag.as_ref().is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
+            let deleting = self
+                .delete_flag
+                .as_ref()
+                .is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
             if deleting {
                 let mut bound = Vec::with_capacity(self.key_positions.len() + 1);
                 bound.extend(timestamp);
@@ -228,7 +253,11 @@ impl WritePlan {
                     .enumerate()
                     .map(|(position, v)| {
                         let unset = v.is_none() && (self.ignore_nulls || self.always_unset_nulls.contains(&position));
-                        if unset { MaybeUnset::Unset } else { MaybeUnset::Set(v) }
+                        if unset {
+                            MaybeUnset::Unset
+                        } else {
+                            MaybeUnset::Set(v)
+                        }
                     })
                     .collect();
                 let bound = match &self.update_set_positions {
@@ -263,7 +292,12 @@ impl<T: Copy> PerRowSource<T> {
     }
 
     /// One value per row; a null input leaves the setting unset.
-    fn values(&self, batch: &RecordBatch, option: &'static str, narrow: impl Fn(i64) -> Option<T>) -> Result<Vec<Option<T>>, Error> {
+    fn values(
+        &self,
+        batch: &RecordBatch,
+        option: &'static str,
+        narrow: impl Fn(i64) -> Option<T>,
+    ) -> Result<Vec<Option<T>>, Error> {
         match self {
             PerRowSource::Constant(value) => Ok(vec![Some(*value); batch.num_rows()]),
             PerRowSource::Column { index, name } => {
@@ -279,7 +313,10 @@ impl<T: Copy> PerRowSource<T> {
                     values.push(Some(narrowed.ok_or_else(|| ConvertError {
                         row,
                         column: name.clone(),
-                        cql_type: format!("{option} ({})", if option == names::TTL { "int seconds, 0 to 630720000" } else { "bigint microseconds" }),
+                        cql_type: format!(
+                            "{option} ({})",
+                            if option == names::TTL { "int seconds, 0 to 630720000" } else { "bigint microseconds" }
+                        ),
                         value: raw.map_or_else(|| array.data_type().to_string(), |v| excerpt(&v.to_string())),
                         reason: "not a valid value for this setting".into(),
                     })?));

@@ -27,7 +27,11 @@ impl WriteReport {
     /// Rows written and deleted per second of `elapsed`.
     pub fn rows_per_second(&self) -> f64 {
         let seconds = self.elapsed.as_secs_f64();
-        if seconds > 0.0 { (self.rows_written + self.rows_deleted) as f64 / seconds } else { 0.0 }
+        if seconds > 0.0 {
+            (self.rows_written + self.rows_deleted) as f64 / seconds
+        } else {
+            0.0
+        }
     }
 }
 

@@ -58,7 +58,12 @@ impl Request {
         }
     }
 
-    pub(super) async fn execute(&self, session: &Session, statements: &Statements, counters: &Counters) -> Result<(), Error> {
+    pub(super) async fn execute(
+        &self,
+        session: &Session,
+        statements: &Statements,
+        counters: &Counters,
+    ) -> Result<(), Error> {
         Counters::add(&counters.requests, 1);
         let mut attempt = 0u32;
         let mut backoff = FIRST_BACKOFF;
@@ -76,7 +81,9 @@ impl Request {
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
                 Err(source) => {
-                    return Err(WriteError::Request { table: statements.table.clone(), attempts: attempt, source }.into());
+                    return Err(
+                        WriteError::Request { table: statements.table.clone(), attempts: attempt, source }.into()
+                    );
                 }
             }
         }
@@ -145,7 +152,11 @@ fn is_retryable(error: &ExecutionError) -> bool {
             RequestAttemptError::BrokenConnectionError(_) | RequestAttemptError::UnableToAllocStreamId => true,
             RequestAttemptError::DbError(db, _) => matches!(
                 db,
-                DbError::Overloaded | DbError::WriteTimeout { .. } | DbError::Unavailable { .. } | DbError::IsBootstrapping | DbError::ServerError
+                DbError::Overloaded
+                    | DbError::WriteTimeout { .. }
+                    | DbError::Unavailable { .. }
+                    | DbError::IsBootstrapping
+                    | DbError::ServerError
             ),
             _ => false,
         },
