@@ -191,7 +191,7 @@ def chart(path: str, systems: list, combos: list, results: dict, rows: int) -> b
         axes[1].bar(xs, cpu, width, label=system)
     for axis, title in zip(axes, ("rows/s (median)", "client CPU µs per row (median)")):
         axis.set_xticks([c + 0.4 - width / 2 for c in range(len(combos))])
-        axis.set_xticklabels([f"{t}/{l}" for t, l in combos])
+        axis.set_xticklabels([f"{table}/{layout}" for table, layout in combos])
         axis.set_title(title)
     axes[0].legend(fontsize="small", ncol=4)
     figure.tight_layout()
@@ -218,7 +218,7 @@ def main() -> None:
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         raise SystemExit(f"--systems: unknown {unknown}; known: {', '.join(SYSTEMS)}")
-    combos = [(t, l) for t in args.tables.split(",") if t for l in args.layouts.split(",") if l]
+    combos = [(table, layout) for table in args.tables.split(",") if table for layout in args.layouts.split(",") if layout]
     pid = node_pid(args.profile)
     node = Node(args.host, args.keyspace)
 

@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 import time
-import uuid
 
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
@@ -20,7 +19,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from cassandra.cluster import Cluster
-    from pyspark.sql import SparkSession, functions as F
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F  # noqa: N812 (PySpark's usual alias)
 
     cluster = Cluster([args.host], port=args.port, protocol_version=5)
     cql = cluster.connect()

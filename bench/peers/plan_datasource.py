@@ -26,7 +26,7 @@ def convert_value(value, cassandra_type):
             try:
                 return uuid_lib.UUID(value)
             except (ValueError, AttributeError) as e:
-                raise ValueError(f"Invalid UUID string '{value}': {e}")
+                raise ValueError(f"Invalid UUID string '{value}': {e}") from e
         elif isinstance(value, uuid_lib.UUID):
             return value
         else:
@@ -55,7 +55,7 @@ class PlanDataSource(DataSource):
     def writer(self, schema, save_mode):
         return PlanBatchWriter(self.options, schema)
 
-    def streamWriter(self, schema, overwrite):
+    def streamWriter(self, schema, overwrite):  # noqa: N802 (Spark's name)
         return PlanStreamWriter(self.options, schema)
 
 
@@ -183,8 +183,8 @@ class PlanBatchWriter(PlanWriter, DataSourceWriter):
 
 
 class PlanStreamWriter(PlanWriter, DataSourceStreamWriter):
-    def commit(self, messages, batchId):
+    def commit(self, messages, batchId):  # noqa: N803 (Spark's name)
         pass
 
-    def abort(self, messages, batchId):
+    def abort(self, messages, batchId):  # noqa: N803 (Spark's name)
         pass

@@ -5,7 +5,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import arguments, report  # noqa: E402
+from common import arguments, report
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import arguments, report, spark  # noqa: E402
+from common import arguments, report, spark
 
 
 def main() -> None:

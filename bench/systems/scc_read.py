@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import arguments, scan_and_report, spark  # noqa: E402
+from common import arguments, scan_and_report, spark
 
 SCC = "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1"
 

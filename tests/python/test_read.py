@@ -161,6 +161,6 @@ def test_a_million_rows_read_in_splits_set_by_the_split_size(spark, cql, node_op
         stats = df.selectExpr("count(*) AS n", "sum(v) AS total", "sum(hash(p, c, v)) AS checksum").first()
         counts[split_size_mb] = (partitions, stats)
     expected = source.selectExpr("count(*) AS n", "sum(v) AS total", "sum(hash(p, c, v)) AS checksum").first()
-    for partitions, stats in counts.values():
+    for _partitions, stats in counts.values():
         assert stats == expected
     assert counts[1][0] > counts[4][0]

@@ -10,7 +10,8 @@ from pycassandra._logging import configure_from_environment
 # Before the native module reads the logger's level.
 configure_from_environment()
 
-from pycassandra._native import __version__, convert_value  # noqa: E402
+from pycassandra._native import __version__, convert_value
+from pycassandra._registration import tolerate_reregistration
 from pycassandra.datasource import CassandraDataSource
 from pycassandra.exceptions import (
     CassandraConnectError,
@@ -21,7 +22,6 @@ from pycassandra.exceptions import (
     PycassandraError,
     SchemaMismatchError,
 )
-from pycassandra._registration import tolerate_reregistration
 from pycassandra.reader import CassandraPartition, CassandraReader
 from pycassandra.writers import (
     CassandraBatchWriter,
