@@ -21,9 +21,21 @@ import measure
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SYSTEMS = {
-    "pycassandra": ("PySpark 4.0.1 + pycassandra, local[2]", os.path.join(ROOT, ".venv", "bin", "python"), "pycassandra_read.py"),
-    "scc": ("PySpark 3.5 + Spark Cassandra Connector 3.5.1, local[2], defaults", os.path.join(HERE, ".venv-scc", "bin", "python"), "scc_read.py"),
-    "driver": ("cassandra-driver alone, one paged SELECT", os.path.join(ROOT, ".venv", "bin", "python"), "driver_read.py"),
+    "pycassandra": (
+        "PySpark 4.0.1 + pycassandra, local[2]",
+        os.path.join(ROOT, ".venv", "bin", "python"),
+        "pycassandra_read.py",
+    ),
+    "scc": (
+        "PySpark 3.5 + Spark Cassandra Connector 3.5.1, local[2], defaults",
+        os.path.join(HERE, ".venv-scc", "bin", "python"),
+        "scc_read.py",
+    ),
+    "driver": (
+        "cassandra-driver alone, one paged SELECT",
+        os.path.join(ROOT, ".venv", "bin", "python"),
+        "driver_read.py",
+    ),
 }
 
 
@@ -47,13 +59,18 @@ def main() -> None:
     parser.add_argument("--systems", default="pycassandra,scc,driver")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--profile", default="default", help="scripts/cassandra profile of the node (for its CPU)")
-    parser.add_argument("--results", default=os.path.join(HERE, "results"), help="directory for the Markdown report ('' for none)")
+    parser.add_argument(
+        "--results", default=os.path.join(HERE, "results"), help="directory for the Markdown report ('' for none)"
+    )
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     target = ["--host", args.host, "--keyspace", "pyc_bench", "--table", "narrow"]
     pid = node_pid(args.profile)
 
-    load = measure.run([SYSTEMS["pycassandra"][1], os.path.join(HERE, "systems", "load_narrow.py"), *target, "--rows", str(args.rows)], pid)
+    load = measure.run(
+        [SYSTEMS["pycassandra"][1], os.path.join(HERE, "systems", "load_narrow.py"), *target, "--rows", str(args.rows)],
+        pid,
+    )
     loaded = json.loads(load.stdout.strip().splitlines()[-1])
     expected = {"rows": loaded["rows"], "checksum": loaded["checksum"]}
     print(f"loaded {expected['rows']} rows in {loaded['seconds']:.1f} s", flush=True)
@@ -67,7 +84,10 @@ def main() -> None:
             if {"rows": seen["rows"], "checksum": seen["checksum"]} != expected:
                 raise SystemExit(f"{name} read {seen}, expected {expected}")
             results[name].append((seen["seconds"], run))
-            print(f"repeat {repeat + 1}: {name}: {args.rows / seen['seconds']:,.0f} rows/s ({seen['seconds']:.1f} s scan, {run.seconds:.1f} s with start-up)", flush=True)
+            print(
+                f"repeat {repeat + 1}: {name}: {args.rows / seen['seconds']:,.0f} rows/s ({seen['seconds']:.1f} s scan, {run.seconds:.1f} s with start-up)",
+                flush=True,
+            )
 
     per_million = 1e6 / args.rows
     lines = [

@@ -36,8 +36,14 @@ SYSTEMS = {
     "pycassandra_tuned": ("pycassandra, PySpark 4.0.1, batch_grouping=replica_set, batch_size=256", VENV),
     "plan": ("the original plan's pure-Python source (bench/peers), PySpark 4.0.1", VENV),
     "scc": ("Spark Cassandra Connector 3.5.1, PySpark 3.5, defaults", VENV_SCC),
-    "scc_tuned": ("Spark Cassandra Connector 3.5.1, PySpark 3.5, tuned (concurrent.writes=64, batch.grouping.key=replica_set, batch.size.bytes=8192)", VENV_SCC),
-    "spark_floor": ("PySpark 4.0.1 into an Arrow sink that only counts: Spark's own cost, no Cassandra (table not checked)", VENV),
+    "scc_tuned": (
+        "Spark Cassandra Connector 3.5.1, PySpark 3.5, tuned (concurrent.writes=64, batch.grouping.key=replica_set, batch.size.bytes=8192)",
+        VENV_SCC,
+    ),
+    "spark_floor": (
+        "PySpark 4.0.1 into an Arrow sink that only counts: Spark's own cost, no Cassandra (table not checked)",
+        VENV,
+    ),
 }
 PYSPARK_SYSTEMS = ("pycassandra", "pycassandra_tuned")
 PEERS = ("plan", "scc", "scc_tuned")
@@ -74,7 +80,9 @@ class Node:
         step = 2**64 // 64
         bounds = [-(2**63) + k * step for k in range(64)] + [2**63 - 1]
         ranges = list(zip(bounds, bounds[1:]))
-        results = execute_concurrent_with_args(self.session, statement, ranges, concurrency=8, raise_on_first_error=True)
+        results = execute_concurrent_with_args(
+            self.session, statement, ranges, concurrency=8, raise_on_first_error=True
+        )
         rows = total = 0
         for result in results:
             count, summed = result.result_or_exc.one()
@@ -137,8 +145,10 @@ def report(args, systems: list, combos: list, results: dict, sweeps: dict) -> st
             "",
             f"## {table} table ({len(dataset.COLUMNS[table])} columns), {'one row per partition' if layout == 'single' else f'{dataset.ROWS_PER_PARTITION} rows per partition'}",
             "",
-            "Ceiling sweep (requests in flight → rows/s, " + f"{min(args.rows, args.sweep_rows):,} rows): "
-            + ", ".join(f"{level} → {rate:,.0f}" for level, rate in rates.items()) + f"; best {best}.",
+            "Ceiling sweep (requests in flight → rows/s, "
+            + f"{min(args.rows, args.sweep_rows):,} rows): "
+            + ", ".join(f"{level} → {rate:,.0f}" for level, rate in rates.items())
+            + f"; best {best}.",
             "",
             "| system | median rows/s | min–max rows/s | × ceiling | client CPU s / M rows | client CPU µs / row | node CPU s / M rows | client peak RSS MiB |",
             "|---|---|---|---|---|---|---|---|",
@@ -159,13 +169,21 @@ def report(args, systems: list, combos: list, results: dict, sweeps: dict) -> st
             floor = statistics.median(run.client_cpu for _, run in results[combo]["spark_floor"]) * per_million
             over = [
                 f"{s}: {statistics.median(run.client_cpu for _, run in results[combo][s]) * per_million - floor:.1f} µs"
-                for s in systems if s not in ("spark_floor",) and SYSTEMS[s][1] != "loader"
+                for s in systems
+                if s not in ("spark_floor",) and SYSTEMS[s][1] != "loader"
             ]
-            lines += ["", "Client CPU per row above Spark's own (spark_floor, JVM start-up included there too): " + "; ".join(over) + "."]
+            lines += [
+                "",
+                "Client CPU per row above Spark's own (spark_floor, JVM start-up included there too): "
+                + "; ".join(over)
+                + ".",
+            ]
         ratios = [
             f"{ours} / {peer}: {medians[ours] / medians[peer]:.2f}×"
-            for ours in PYSPARK_SYSTEMS if ours in medians
-            for peer in PEERS if peer in medians
+            for ours in PYSPARK_SYSTEMS
+            if ours in medians
+            for peer in PEERS
+            if peer in medians
         ]
         if ratios:
             lines += ["", "Rows/s ratios: " + "; ".join(ratios) + "."]
@@ -211,14 +229,18 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--keyspace", default="pyc_bench")
     parser.add_argument("--profile", default="default", help="scripts/cassandra profile of the node (for its CPU)")
-    parser.add_argument("--results", default=os.path.join(HERE, "results"), help="directory for the report and chart ('' for none)")
+    parser.add_argument(
+        "--results", default=os.path.join(HERE, "results"), help="directory for the report and chart ('' for none)"
+    )
     parser.add_argument("--label", default="", help="added to the report's file name")
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         raise SystemExit(f"--systems: unknown {unknown}; known: {', '.join(SYSTEMS)}")
-    combos = [(table, layout) for table in args.tables.split(",") if table for layout in args.layouts.split(",") if layout]
+    combos = [
+        (table, layout) for table in args.tables.split(",") if table for layout in args.layouts.split(",") if layout
+    ]
     pid = node_pid(args.profile)
     node = Node(args.host, args.keyspace)
 
@@ -241,7 +263,9 @@ def main() -> None:
     print("\n" + text)
     if args.results:
         os.makedirs(args.results, exist_ok=True)
-        stem = os.path.join(args.results, f"{dt.date.today()}-write-{args.rows}{'-' + args.label if args.label else ''}")
+        stem = os.path.join(
+            args.results, f"{dt.date.today()}-write-{args.rows}{'-' + args.label if args.label else ''}"
+        )
         if chart(stem + ".png", systems, combos, results, args.rows):
             text += f"\n![rows/s and client CPU per row]({os.path.basename(stem)}.png)\n"
         with open(stem + ".md", "w", encoding="utf-8") as f:

@@ -24,34 +24,53 @@ def main() -> None:
 
     cluster = Cluster([args.host], port=args.port, protocol_version=5)
     cql = cluster.connect()
-    cql.execute("CREATE KEYSPACE IF NOT EXISTS pycassandra_demo WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}")
+    cql.execute(
+        "CREATE KEYSPACE IF NOT EXISTS pycassandra_demo WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
+    )
     cql.execute("DROP TABLE IF EXISTS pycassandra_demo.events")
     cql.execute("CREATE TABLE pycassandra_demo.events (id uuid PRIMARY KEY, kind text, amount int, total bigint)")
 
     spark = (
-        SparkSession.builder.appName("pycassandra-demo").master("local[2]")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        SparkSession.builder.appName("pycassandra-demo")
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("WARN")
-    df = spark.range(args.rows).select(
-        F.expr("uuid()").alias("id"),
-        F.concat(F.lit("kind-"), (F.col("id") % 10).cast("string")).alias("kind"),
-        (F.col("id") % 1000).cast("int").alias("amount"),
-        (F.col("id") * 7).alias("total"),
-    ).cache()
+    df = (
+        spark.range(args.rows)
+        .select(
+            F.expr("uuid()").alias("id"),
+            F.concat(F.lit("kind-"), (F.col("id") % 10).cast("string")).alias("kind"),
+            (F.col("id") % 1000).cast("int").alias("amount"),
+            (F.col("id") * 7).alias("total"),
+        )
+        .cache()
+    )
     df.count()
 
     started = time.perf_counter()
-    (df.write.format("pycassandra").mode("append")
-        .option("host", args.host).option("port", str(args.port))
-        .option("keyspace", "pycassandra_demo").option("table", "events").save())
+    (
+        df.write.format("pycassandra")
+        .mode("append")
+        .option("host", args.host)
+        .option("port", str(args.port))
+        .option("keyspace", "pycassandra_demo")
+        .option("table", "events")
+        .save()
+    )
     seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    stored = (spark.read.format("pycassandra")
-              .option("host", args.host).option("port", str(args.port))
-              .option("keyspace", "pycassandra_demo").option("table", "events").load())
+    stored = (
+        spark.read.format("pycassandra")
+        .option("host", args.host)
+        .option("port", str(args.port))
+        .option("keyspace", "pycassandra_demo")
+        .option("table", "events")
+        .load()
+    )
     summary = stored.agg(F.count("*").alias("n"), F.sum("total").alias("total")).first()
     read_seconds = time.perf_counter() - started
     count, stored_total = summary["n"], summary["total"]
@@ -65,7 +84,9 @@ def main() -> None:
     print("pycassandra demo")
     print(f"  rows written by Spark : {args.rows}")
     print(f"  write time            : {seconds:.2f} s ({args.rows / seconds:,.0f} rows/s, local[2], one node)")
-    print(f"  rows read back        : {count} through pycassandra in {read_seconds:.2f} s ({partitions} token-range partitions)")
+    print(
+        f"  rows read back        : {count} through pycassandra in {read_seconds:.2f} s ({partitions} token-range partitions)"
+    )
     print(f"  count by cassandra-driver: {direct_count}")
     print(f"  sum(total) matches    : {stored_total == expected_total} ({stored_total})")
     print("  sample rows:")

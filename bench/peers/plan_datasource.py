@@ -33,7 +33,7 @@ def convert_value(value, cassandra_type):
             raise ValueError(f"Cannot convert {type(value)} to UUID")
     if cass_type == "int":
         if isinstance(value, int):
-            if value < -2**31 or value >= 2**31:
+            if value < -(2**31) or value >= 2**31:
                 raise ValueError(f"Integer overflow: {value} exceeds int32 range")
             return value
     if cass_type == "bigint":

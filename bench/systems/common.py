@@ -32,8 +32,10 @@ def spark(app: str, extra: dict | None = None):
     os.environ["PYSPARK_PYTHON"] = sys.executable
 
     builder = (
-        SparkSession.builder.appName(app).master("local[2]")
-        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        SparkSession.builder.appName(app)
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.memory", "2g")
     )
     for key, value in (extra or {}).items():

@@ -15,7 +15,9 @@ def main() -> None:
 
     cluster = Cluster([args.host], port=args.port, protocol_version=5)
     cql = cluster.connect()
-    cql.execute(f"CREATE KEYSPACE IF NOT EXISTS {args.keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    cql.execute(
+        f"CREATE KEYSPACE IF NOT EXISTS {args.keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
     cql.execute(f"DROP TABLE IF EXISTS {args.keyspace}.{args.table}")
     cql.execute(f"CREATE TABLE {args.keyspace}.{args.table} (id uuid PRIMARY KEY, name text, amount int, total bigint)")
     session = spark("bench-load")

@@ -10,7 +10,11 @@ from common import arguments, scan_and_report, spark
 def main() -> None:
     args = arguments(__doc__)
     session = spark("bench-pycassandra-read")
-    df = session.read.format("pycassandra").options(host=args.host, port=str(args.port), keyspace=args.keyspace, table=args.table).load()
+    df = (
+        session.read.format("pycassandra")
+        .options(host=args.host, port=str(args.port), keyspace=args.keyspace, table=args.table)
+        .load()
+    )
     scan_and_report(df)
     session.stop()
 

@@ -11,11 +11,14 @@ SCC = "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1"
 
 def main() -> None:
     args = arguments(__doc__)
-    session = spark("bench-scc-read", {
-        "spark.jars.packages": SCC,
-        "spark.cassandra.connection.host": args.host,
-        "spark.cassandra.connection.port": str(args.port),
-    })
+    session = spark(
+        "bench-scc-read",
+        {
+            "spark.jars.packages": SCC,
+            "spark.cassandra.connection.host": args.host,
+            "spark.cassandra.connection.port": str(args.port),
+        },
+    )
     df = session.read.format("org.apache.spark.sql.cassandra").options(keyspace=args.keyspace, table=args.table).load()
     scan_and_report(df)
     session.stop()

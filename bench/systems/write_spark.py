@@ -43,7 +43,11 @@ def main() -> None:
 
     extra = {}
     if args.system.startswith("scc"):
-        extra = {"spark.jars.packages": SCC, "spark.cassandra.connection.host": args.host, "spark.cassandra.connection.port": str(args.port)}
+        extra = {
+            "spark.jars.packages": SCC,
+            "spark.cassandra.connection.host": args.host,
+            "spark.cassandra.connection.port": str(args.port),
+        }
         if args.system == "scc_tuned":
             extra.update(SCC_TUNED)
     session = spark(f"bench-write-{args.system}", extra)

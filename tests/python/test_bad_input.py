@@ -11,7 +11,13 @@ from pyspark.sql.types import ArrayType, FloatType, IntegerType, LongType, Strin
 CASES = [
     # (CQL type, Spark type, good value, bad value, what the message quotes)
     ("uuid", StringType(), "123e4567-e89b-12d3-a456-426614174000", "not-a-uuid", "'not-a-uuid'"),
-    ("timeuuid", StringType(), "50554d6e-29bb-11e5-b345-feff819cdc9f", "3b241101-e2bb-4255-8caf-4136c566a962", "'3b241101-e2bb-4255-8caf-4136c566a962'"),
+    (
+        "timeuuid",
+        StringType(),
+        "50554d6e-29bb-11e5-b345-feff819cdc9f",
+        "3b241101-e2bb-4255-8caf-4136c566a962",
+        "'3b241101-e2bb-4255-8caf-4136c566a962'",
+    ),
     ("int", LongType(), 1, 2**31, "2147483648"),
     ("ascii", StringType(), "plain", "héllo", "'héllo'"),
     ("inet", StringType(), "10.0.0.1", "300.1.1.1", "'300.1.1.1'"),
@@ -24,7 +30,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("cql_type, spark_type, good, bad, quoted", CASES, ids=[case[0] for case in CASES])
-def test_a_bad_value_names_row_column_type_and_value(spark, cql, keyspace, node_options, cql_type, spark_type, good, bad, quoted):
+def test_a_bad_value_names_row_column_type_and_value(
+    spark, cql, keyspace, node_options, cql_type, spark_type, good, bad, quoted
+):
     cql.execute(f"CREATE TABLE {keyspace}.corpus (k int PRIMARY KEY, v {cql_type})")
     schema = StructType([StructField("k", IntegerType(), False), StructField("v", spark_type, True)])
     df = spark.createDataFrame([(0, good), (1, bad), (2, good)], schema).coalesce(1)
@@ -33,4 +41,6 @@ def test_a_bad_value_names_row_column_type_and_value(spark, cql, keyspace, node_
     message = str(failure.value)
     assert f"row 1, column 'v' ({cql_type})" in message, message[-2000:]
     assert quoted in message.split(f"row 1, column 'v' ({cql_type})", 1)[1][:500], message[-2000:]
-    assert cql.execute(f"SELECT count(*) FROM {keyspace}.corpus").one()[0] == 0, "no row of the failed batch may be written"
+    assert cql.execute(f"SELECT count(*) FROM {keyspace}.corpus").one()[0] == 0, (
+        "no row of the failed batch may be written"
+    )

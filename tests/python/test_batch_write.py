@@ -26,10 +26,7 @@ def users(cql, keyspace):
 
 
 def expected_rows(count: int):
-    return [
-        (str(uuid.uuid4()), None if i % 11 == 0 else f"name-{i}", i % 90, i * 3_000_000_000)
-        for i in range(count)
-    ]
+    return [(str(uuid.uuid4()), None if i % 11 == 0 else f"name-{i}", i % 90, i * 3_000_000_000) for i in range(count)]
 
 
 def test_the_writer_is_an_arrow_writer():

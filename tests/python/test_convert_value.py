@@ -47,7 +47,9 @@ def test_richer_types_than_the_plan():
     assert convert_value("12.345", "decimal") == decimal.Decimal("12.345")
     assert convert_value("-123456789012345678901234567890", "varint") == -123456789012345678901234567890
     assert convert_value("2024-02-29", "date") == datetime.date(2024, 2, 29)
-    assert convert_value("2024-02-29T10:00:00Z", "timestamp") == datetime.datetime(2024, 2, 29, 10, tzinfo=datetime.timezone.utc)
+    assert convert_value("2024-02-29T10:00:00Z", "timestamp") == datetime.datetime(
+        2024, 2, 29, 10, tzinfo=datetime.timezone.utc
+    )
     assert str(convert_value("::1", "inet")) == "::1"
     with pytest.raises(ValueError, match="non-ASCII"):
         convert_value("café", "ascii")

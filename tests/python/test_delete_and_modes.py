@@ -23,8 +23,15 @@ def stored(cql, keyspace):
 def test_rows_flagged_true_are_deleted(spark, cql, keyspace, kv, node_options):
     schema = StructType(KV.fields + [StructField("is_deleted", BooleanType(), True)])
     df = spark.createDataFrame([(1, "x", True), (2, "new", False), (3, "three", None)], schema)
-    (df.write.format("pycassandra").mode("append").options(**node_options).option("table", kv)
-        .option("delete_flag_column", "is_deleted").option("delete_flag_value", "true").save())
+    (
+        df.write.format("pycassandra")
+        .mode("append")
+        .options(**node_options)
+        .option("table", kv)
+        .option("delete_flag_column", "is_deleted")
+        .option("delete_flag_value", "true")
+        .save()
+    )
     assert stored(cql, keyspace) == [(2, "new"), (3, "three")]
 
 
@@ -37,8 +44,14 @@ def test_overwrite_without_confirmation_is_refused_and_deletes_nothing(spark, cq
 
 def test_overwrite_with_confirmation_replaces_the_table(spark, cql, keyspace, kv, node_options):
     df = spark.createDataFrame([(5, "five")], KV)
-    (df.write.format("pycassandra").mode("overwrite").options(**node_options).option("table", kv)
-        .option("confirm_truncate", "true").save())
+    (
+        df.write.format("pycassandra")
+        .mode("overwrite")
+        .options(**node_options)
+        .option("table", kv)
+        .option("confirm_truncate", "true")
+        .save()
+    )
     assert stored(cql, keyspace) == [(5, "five")]
 
 
@@ -52,7 +65,15 @@ def test_the_password_does_not_leak_into_errors_or_plans(spark, keyspace, kv, no
     secret = "pw-that-must-not-leak-1234"
     df = spark.createDataFrame([(5, "five")], KV)
     with pytest.raises(Exception) as failure:
-        (df.write.format("pycassandra").mode("append").options(**node_options).option("table", kv)
-            .option("username", "nobody").option("password", secret).option("batch_size", "x").save())
+        (
+            df.write.format("pycassandra")
+            .mode("append")
+            .options(**node_options)
+            .option("table", kv)
+            .option("username", "nobody")
+            .option("password", secret)
+            .option("batch_size", "x")
+            .save()
+        )
     assert "batch_size" in str(failure.value)
     assert secret not in str(failure.value)

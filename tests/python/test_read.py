@@ -32,12 +32,34 @@ EVERY_TYPE_SPARK = (
 
 def every_type_row(n: int) -> tuple:
     return (
-        n, f"ascii {n}", -9_000_000_000 - n, bytes([n % 256, 0xFE]), n % 2 == 0, dt.date(2024, 2, 29) + dt.timedelta(days=n),
-        f"-12.{n:04d}", 2.5 * n, f"1mo{n}d3ns", 1.5, f"10.0.0.{n % 250}", -7 * n, -300, f"héllo {n}", 47_655_123_456_789,
+        n,
+        f"ascii {n}",
+        -9_000_000_000 - n,
+        bytes([n % 256, 0xFE]),
+        n % 2 == 0,
+        dt.date(2024, 2, 29) + dt.timedelta(days=n),
+        f"-12.{n:04d}",
+        2.5 * n,
+        f"1mo{n}d3ns",
+        1.5,
+        f"10.0.0.{n % 250}",
+        -7 * n,
+        -300,
+        f"héllo {n}",
+        47_655_123_456_789,
         dt.datetime(2024, 1, 2, 3, 4, 5, 678_000, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=n),
-        "50554d6e-29bb-11e5-b345-feff819cdc9f", -8, f"11111111-2222-4333-8444-{n:012d}", str(10**30 + n),
-        [1, n], ["x", f"y{n}"], {"k": n}, ["p", "q"], Row(_1=n, _2="three"), Row(street="Main", number=n),
-        [0.5, 1.5, float(n)], {"n": [1, n]},
+        "50554d6e-29bb-11e5-b345-feff819cdc9f",
+        -8,
+        f"11111111-2222-4333-8444-{n:012d}",
+        str(10**30 + n),
+        [1, n],
+        ["x", f"y{n}"],
+        {"k": n},
+        ["p", "q"],
+        Row(_1=n, _2="three"),
+        Row(street="Main", number=n),
+        [0.5, 1.5, float(n)],
+        {"n": [1, n]},
     )
 
 
@@ -101,7 +123,9 @@ def test_where_limit_and_metadata_columns(spark, cql, node_options, keyspace):
     cql.execute(f"CREATE TABLE {keyspace}.events (k int, c int, v text, PRIMARY KEY (k, c))")
     for k in range(20):
         for c in range(5):
-            cql.execute(f"INSERT INTO {keyspace}.events (k, c, v) VALUES ({k}, {c}, 'v') USING TTL 9000 AND TIMESTAMP {k * 1000 + c}")
+            cql.execute(
+                f"INSERT INTO {keyspace}.events (k, c, v) VALUES ({k}, {c}, 'v') USING TTL 9000 AND TIMESTAMP {k * 1000 + c}"
+            )
     options = {**node_options, "table": "events"}
     assert read(spark, options, where="c = 4").load().count() == 20
     limited = read(spark, options, limit="1", min_splits="3").load()
@@ -117,7 +141,9 @@ def test_where_limit_and_metadata_columns(spark, cql, node_options, keyspace):
 def size_estimate(cql, keyspace: str, table: str) -> int:
     rows = cql.execute(
         "SELECT partitions_count, mean_partition_size FROM system.size_estimates "
-        "WHERE keyspace_name = %s AND table_name = %s", (keyspace, table))
+        "WHERE keyspace_name = %s AND table_name = %s",
+        (keyspace, table),
+    )
     return sum(r.partitions_count * r.mean_partition_size for r in rows)
 
 

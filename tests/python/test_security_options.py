@@ -23,7 +23,9 @@ def session_for(host, **options):
 
 def make_table(session):
     keyspace = f"pyc_test_{uuid.uuid4().hex}"
-    session.execute(f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    session.execute(
+        f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
     session.execute(f"CREATE TABLE {keyspace}.kv (k int PRIMARY KEY, v text)")
     return keyspace
 
@@ -55,14 +57,28 @@ def test_tls_with_the_test_ca(spark):
     cluster, session = session_for(TLS_NODE, ssl_context=context)
     keyspace = make_table(session)
     df = spark.createDataFrame([(1, "secure")], KV)
-    (df.write.format("pycassandra").mode("append")
-        .option("host", TLS_NODE).option("keyspace", keyspace).option("table", "kv")
-        .option("ssl_enabled", "true").option("ssl_ca_cert", os.path.join(TLS_DIR, "ca.pem")).save())
+    (
+        df.write.format("pycassandra")
+        .mode("append")
+        .option("host", TLS_NODE)
+        .option("keyspace", keyspace)
+        .option("table", "kv")
+        .option("ssl_enabled", "true")
+        .option("ssl_ca_cert", os.path.join(TLS_DIR, "ca.pem"))
+        .save()
+    )
     assert [(r.k, r.v) for r in session.execute(f"SELECT k, v FROM {keyspace}.kv")] == [(1, "secure")]
     with pytest.raises(Exception, match="certificate verify failed"):
-        (df.write.format("pycassandra").mode("append")
-            .option("host", TLS_NODE).option("keyspace", keyspace).option("table", "kv")
-            .option("ssl_enabled", "true").option("ssl_ca_cert", os.path.join(TLS_DIR, "other-ca.pem")).save())
+        (
+            df.write.format("pycassandra")
+            .mode("append")
+            .option("host", TLS_NODE)
+            .option("keyspace", keyspace)
+            .option("table", "kv")
+            .option("ssl_enabled", "true")
+            .option("ssl_ca_cert", os.path.join(TLS_DIR, "other-ca.pem"))
+            .save()
+        )
     session.execute(f"DROP KEYSPACE {keyspace}")
     cluster.shutdown()
 
@@ -83,7 +99,9 @@ def test_a_working_password_shows_in_no_plan_log_repr_or_error(spark, capsys):
     log_path = os.environ["PYCASSANDRA_LOG_FILE"]
     log_start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
     try:
-        spark.createDataFrame([(1, "a"), (2, "b")], KV).write.format("pycassandra").mode("append").options(**options).save()
+        spark.createDataFrame([(1, "a"), (2, "b")], KV).write.format("pycassandra").mode("append").options(
+            **options
+        ).save()
         read = spark.read.format("pycassandra").options(**options).load()
         assert sorted(r.k for r in read.collect()) == [1, 2]
         read.explain(extended=True)

@@ -112,7 +112,9 @@ class Pushdown:
     def _push_clustering(self, by_column: Dict[str, list], lookups: bool) -> list:
         claimed = []
         for column in self._clustering_key:
-            equality = next(((f, p) for f in by_column.get(column, []) if (p := self._equality(f, column, lookups))), None)
+            equality = next(
+                ((f, p) for f in by_column.get(column, []) if (p := self._equality(f, column, lookups))), None
+            )
             if equality is not None:
                 claimed.append(equality[0])
                 self.clustering_predicates.append(equality[1])
