@@ -13,7 +13,7 @@ fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn ordered<'a>(fields: &'a [Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -> Vec<&'a Field> {
+fn ordered(fields: &[Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -> Vec<&Field> {
     let mut keys: Vec<(usize, &Field)> =
         fields.iter().enumerate().filter_map(|(i, f)| is_kind(&f.role).map(|at| (at.unwrap_or(i), f))).collect();
     keys.sort_by_key(|(at, _)| *at);
