@@ -8,6 +8,8 @@
 //! cargo run --release -p pycassandra --example derive_vs_driver -- 200000 3
 //! ```
 
+#![allow(clippy::print_stdout)] // a program whose results are what it prints
+
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -17,6 +17,8 @@
 //!     --system ceiling --table narrow --layout single --rows 100000 --concurrency 256
 //! ```
 
+#![allow(clippy::print_stdout)] // a program whose results are what it prints
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -198,7 +200,7 @@ impl Wide {
             tiny: (i % 100) as i8,
             ratio: (i % 1000) as f32 / 8.0,
             score: i as f64 / 4.0,
-            active: i % 2 == 0,
+            active: i.is_multiple_of(2),
             price_cents: (i % 100_000) as i64,
             created_ms: 1_700_000_000_000 + i as i64,
             day: EPOCH_2020_01_01_DAYS + (i % 3650) as u32,

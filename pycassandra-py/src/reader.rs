@@ -59,13 +59,12 @@ pub(crate) fn check_read(
     open(py, &options, Some(schema.0), None).map(|_| ())
 }
 
-/// The table's keys and the CQL type of each column, for filter pushdown:
 /// `(partition key, clustering key, {column: CQL type})`.
+type TableKeys = (Vec<String>, Vec<String>, HashMap<String, String>);
+
+/// The table's keys and the CQL type of each column, for filter pushdown.
 #[pyfunction]
-pub(crate) fn table_keys(
-    py: Python<'_>,
-    options: HashMap<String, String>,
-) -> PyResult<(Vec<String>, Vec<String>, HashMap<String, String>)> {
+pub(crate) fn table_keys(py: Python<'_>, options: HashMap<String, String>) -> PyResult<TableKeys> {
     let reader = open(py, &options, None, None)?;
     let table = reader.table();
     let types =

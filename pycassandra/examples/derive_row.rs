@@ -5,6 +5,8 @@
 //! cargo run -p pycassandra --example derive_row     # PYCASSANDRA_HOST (default 127.0.0.1)
 //! ```
 
+#![allow(clippy::print_stdout)] // a program whose results are what it prints
+
 use pycassandra::row::CassandraRow;
 use pycassandra::{CassandraReader, CassandraWriter, ConnectionOptions, ReadOptions, WriteOptions};
 use scylla::value::CqlTimestamp;

@@ -7,6 +7,8 @@
 //! cargo run --release -p pycassandra --example read_throughput -- pyc_bench events
 //! ```
 
+#![allow(clippy::print_stdout)] // a program whose results are what it prints
+
 use std::time::Instant;
 
 use futures::TryStreamExt;

@@ -6,6 +6,8 @@
 //! cargo run --release -p pycassandra --example write_throughput -- 500000
 //! ```
 
+#![allow(clippy::print_stdout)] // a program whose results are what it prints
+
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -17,13 +17,13 @@ const MICRO_BATCH_ROWS: usize = 100_000;
 const GROWTH_LIMIT_BYTES: i64 = 48 << 20;
 
 fn resident_bytes() -> i64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
     let kib: i64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
-        .unwrap();
+        .expect("VmRSS in /proc/self/status");
     kib * 1024
 }
 
@@ -66,7 +66,7 @@ async fn a_sustained_stream_write_in_flat_memory() {
             Arc::new(StringArray::from_iter_values(rows.map(|i| format!("payload-{i:016}")))),
         ];
         writer.write_batch(&RecordBatch::try_new(schema.clone(), columns).unwrap()).await.unwrap();
-        if (start + BATCH_ROWS) % MICRO_BATCH_ROWS == 0 {
+        if (start + BATCH_ROWS).is_multiple_of(MICRO_BATCH_ROWS) {
             let micro_batch = writer.commit_micro_batch().await.unwrap();
             assert_eq!(micro_batch.rows_written, MICRO_BATCH_ROWS as u64, "{micro_batch:?}");
             committed += micro_batch.rows_written;
