@@ -15,7 +15,7 @@ def spark_arrow_schema(schema: StructType):
     from pyspark.sql.pandas.types import to_arrow_schema
 
     try:
-        return to_arrow_schema(schema, timezone="UTC")
+        return to_arrow_schema(schema, timezone="UTC")  # type: ignore[call-arg]  # 4.2+; mypy sees the pinned 4.0
     except TypeError:
         return to_arrow_schema(schema)
 

@@ -93,9 +93,10 @@ class Pushdown:
             return f"{quote_identifier(column)} = {value}" if value is not None else None
         if name == "In" and allow_in and 0 < len(f.value) <= MAX_LOOKUP_VALUES:
             values = [literal(v, cql_type) for v in f.value]
-            if any(v is None for v in values):
+            known = [v for v in values if v is not None]
+            if len(known) != len(values):
                 return None
-            return f"{quote_identifier(column)} IN ({', '.join(values)})"
+            return f"{quote_identifier(column)} IN ({', '.join(known)})"
         return None
 
     def _push_partition_key(self, by_column: Dict[str, list]) -> list:

@@ -40,7 +40,8 @@ class CassandraReader(DataSourceReader):
         splits = _native.plan_splits(self._options, self._arrow_schema, self._pushed)
         return [CassandraPartition(index, [split]) for index, split in enumerate(splits)]
 
-    def read(self, partition: CassandraPartition) -> Iterator[pa.RecordBatch]:
+    # Spark hands read() only the partitions partitions() made.
+    def read(self, partition: CassandraPartition) -> Iterator[pa.RecordBatch]:  # type: ignore[override]
         for start, end, replicas in partition.splits:
             yield from _native.Scan(self._options, self._arrow_schema, start, end, replicas, self._pushed)
 
