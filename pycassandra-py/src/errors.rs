@@ -19,6 +19,9 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
         pycassandra::Error::Config(_) => ConfigError::new_err(message),
         pycassandra::Error::Schema(_) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Convert(_) => ConversionError::new_err(message),
+        // Input that no node accepts, found before sending: like a value that
+        // cannot be converted, a ValueError that no retry can fix.
+        pycassandra::Error::Write(pycassandra::WriteError::RowTooLarge { .. }) => ConversionError::new_err(message),
         pycassandra::Error::Connect(_) => CassandraConnectError::new_err(message),
         pycassandra::Error::Read(
             pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. },

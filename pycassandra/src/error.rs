@@ -84,27 +84,6 @@ pub enum ReadError {
     },
 }
 
-/// "unknown option 'wher'; did you mean 'where'? (options of a read: …)".
-fn unknown_options(options: &[(String, Option<&'static str>)], direction: &str, known: &[&str]) -> String {
-    let listed = known.join(", ");
-    match options {
-        [(name, Some(nearest))] => {
-            format!("unknown option '{name}'; did you mean '{nearest}'? (options of a {direction}: {listed})")
-        }
-        [(name, None)] => format!("unknown option '{name}' (options of a {direction}: {listed})"),
-        _ => {
-            let named: Vec<String> = options
-                .iter()
-                .map(|(name, nearest)| match nearest {
-                    Some(nearest) => format!("'{name}' (did you mean '{nearest}'?)"),
-                    None => format!("'{name}'"),
-                })
-                .collect();
-            format!("unknown options {} (options of a {direction}: {listed})", named.join(", "))
-        }
-    }
-}
-
 /// A problem found in the options before connecting.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -126,15 +105,10 @@ pub enum ConfigError {
         expected: String,
     },
     /// Options this crate does not know, probably misspelt.
-    #[error("{}", unknown_options(.options, .direction, .known))]
+    #[error("unknown options: {} (known options: {})", .options.join(", "), crate::config::names::ALL_OPTIONS.join(", "))]
     Unknown {
-        /// The unknown option names, each with the nearest option of the
-        /// job's direction when one is near enough to be the one meant.
-        options: Vec<(String, Option<&'static str>)>,
-        /// `read` or `write`.
-        direction: &'static str,
-        /// The options a job of this direction takes.
-        known: Vec<&'static str>,
+        /// The unknown option names.
+        options: Vec<String>,
     },
     /// Options of the other direction: a write option given to a read, or the reverse.
     #[error("options {} apply to {applies_to} only", .options.join(", "))]
@@ -321,10 +295,31 @@ pub enum WriteError {
         source: scylla::errors::ExecutionError,
     },
     /// Overwrite mode was asked without `confirm_truncate=true`.
-    #[error("overwrite mode would truncate {table} and delete every row; set option 'confirm_truncate' to 'true' to allow it, or use mode 'append'")]
+    #[error(
+        "overwrite mode would truncate {table} and delete every row; set option 'confirm_truncate' to 'true' to allow it, or use mode 'append'"
+    )]
     TruncateNotConfirmed {
         /// `keyspace.table`.
         table: String,
+    },
+    /// A row is larger than the largest mutation a node accepts: refused
+    /// before anything of its input batch is sent.
+    #[error(
+        "row {row} of the input batch is about {bytes} bytes as a mutation of {table} (largest column '{largest_column}', about {largest_column_bytes} bytes), more than the {limit} bytes a node accepts in one mutation (half of commitlog_segment_size); no row of this batch was sent"
+    )]
+    RowTooLarge {
+        /// Index of the row in its input batch (0-based).
+        row: usize,
+        /// `keyspace.table`.
+        table: String,
+        /// The row's estimated size as the node measures a mutation.
+        bytes: usize,
+        /// The column holding the largest value.
+        largest_column: String,
+        /// That value's estimated size.
+        largest_column_bytes: usize,
+        /// The largest mutation accepted ([`crate::config::names::MAX_MUTATION_BYTES`]).
+        limit: usize,
     },
     /// The writer was used after a failure or after it finished.
     #[error("the writer is closed: {reason}")]

@@ -179,6 +179,8 @@ async fn single_row_partitions_travel_together_by_replica_when_asked() {
     let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
     options.batch_grouping = BatchGrouping::ReplicaSet;
     options.batch_max_rows = 40;
+    // Bound by rows here, not by the 4 KiB default of batch_max_bytes (tests/src/batch_limits.rs).
+    options.batch_max_bytes = Some(16 << 10);
     let report = write(options, &input).await;
     // One node owns every partition: batches of 40 rows.
     assert_eq!((report.rows_written, report.requests), (2_000, 50));

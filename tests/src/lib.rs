@@ -73,6 +73,8 @@ pub fn setup_tracing() {
 #[cfg(test)]
 mod bad_input;
 #[cfg(test)]
+mod batch_limits;
+#[cfg(test)]
 mod derive;
 #[cfg(test)]
 mod docs;

@@ -6,6 +6,7 @@ pub mod names;
 mod parse;
 mod read;
 mod secret;
+mod validate;
 
 use std::time::Duration;
 
@@ -152,6 +153,10 @@ pub struct WriteOptions {
     pub batch_grouping: BatchGrouping,
     /// Most rows in one unlogged batch.
     pub batch_max_rows: usize,
+    /// Most bytes in one unlogged batch, as the node measures a mutation
+    /// (values plus per-cell overhead, estimated from the converted values).
+    /// `None`: the default of the grouping, see [`WriteOptions::batch_max_bytes_or_default`].
+    pub batch_max_bytes: Option<usize>,
     /// Time to live in seconds.
     pub ttl: Option<PerRow<i32>>,
     /// Write timestamp in microseconds since the epoch.
@@ -188,10 +193,11 @@ impl WriteOptions {
             keyspace: keyspace.into(),
             table: table.into(),
             concurrency: names::DEFAULT_BATCH_SIZE,
-            consistency: Consistency::LocalQuorum,
+            consistency: names::DEFAULT_CONSISTENCY,
             delete_flag: None,
             batch_grouping: BatchGrouping::default(),
             batch_max_rows: names::DEFAULT_BATCH_MAX_ROWS,
+            batch_max_bytes: None,
             ttl: None,
             writetime: None,
             if_not_exists: false,
@@ -223,6 +229,25 @@ impl WriteOptions {
         V: AsRef<str>,
     {
         parse::write_options(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+    }
+
+    /// The byte bound of one batch: `batch_max_bytes` when set, else the
+    /// default of the grouping (a batch spanning partitions must stay under
+    /// the node's batch warn threshold, one of a single partition only under
+    /// its mutation size).
+    ///
+    /// ```
+    /// use pycassandra::{BatchGrouping, ConnectionOptions, WriteOptions};
+    /// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// assert_eq!(options.batch_max_bytes_or_default(), 1 << 20);
+    /// options.batch_grouping = BatchGrouping::ReplicaSet;
+    /// assert_eq!(options.batch_max_bytes_or_default(), 4096);
+    /// ```
+    pub fn batch_max_bytes_or_default(&self) -> usize {
+        self.batch_max_bytes.unwrap_or(match self.batch_grouping {
+            BatchGrouping::ReplicaSet => names::DEFAULT_BATCH_MAX_BYTES_REPLICA_SET,
+            BatchGrouping::Partition | BatchGrouping::None => names::DEFAULT_BATCH_MAX_BYTES_PARTITION,
+        })
     }
 
     /// Input columns that steer the write and are never written themselves.

@@ -1,6 +1,8 @@
 //! Every option name and default, in one place. The README's option table is
 //! checked against [`ALL_OPTIONS`] by a test.
 
+use scylla::statement::Consistency;
+
 /// Contact points, comma-separated, each `host` or `host:port`.
 pub const HOST: &str = "host";
 /// Port used for contact points that name none.
@@ -25,8 +27,6 @@ pub const SSL_CLIENT_CERT: &str = "ssl_client_cert";
 pub const SSL_CLIENT_KEY: &str = "ssl_client_key";
 /// Requests in flight at once per writer.
 pub const BATCH_SIZE: &str = "batch_size";
-/// The plan's name for [`BATCH_SIZE`].
-pub const CONCURRENCY: &str = "concurrency";
 /// Consistency level of writes.
 pub const CONSISTENCY: &str = "consistency";
 /// Column whose value marks a row for deletion.
@@ -42,8 +42,8 @@ pub const REQUEST_TIMEOUT_MS: &str = "request_timeout_ms";
 pub const BATCH_GROUPING: &str = "batch_grouping";
 /// Largest number of rows in one unlogged batch.
 pub const BATCH_MAX_ROWS: &str = "batch_max_rows";
-/// The plan's name for [`BATCH_MAX_ROWS`].
-pub const ROWS_PER_BATCH: &str = "rows_per_batch";
+/// Largest size of one unlogged batch, in bytes as the node measures a mutation.
+pub const BATCH_MAX_BYTES: &str = "batch_max_bytes";
 /// Time to live: whole seconds, or the name of an input column holding them.
 pub const TTL: &str = "ttl";
 /// Write timestamp: microseconds since the epoch, or an input column holding them.
@@ -73,20 +73,12 @@ pub const MIN_SPLITS: &str = "min_splits";
 pub const FETCH_SIZE_ROWS: &str = "fetch_size_rows";
 /// A CQL predicate added to every range scan; the user answers for its validity.
 pub const WHERE: &str = "where";
-/// The plan's name for [`WHERE`].
-pub const FILTER: &str = "filter";
-/// Whether the `where` predicate may make the node filter rows (`ALLOW FILTERING`).
-pub const ALLOW_FILTERING: &str = "allow_filtering";
 /// Most rows returned by each range scan (a CQL `LIMIT` per split; Spark applies the global limit).
 pub const LIMIT: &str = "limit";
 /// Columns whose write timestamps are read as extra `writetime(col)` columns, comma-separated.
 pub const WRITETIME_COLUMNS: &str = "writetime_columns";
 /// Columns whose remaining TTLs are read as extra `ttl(col)` columns, comma-separated.
 pub const TTL_COLUMNS: &str = "ttl_columns";
-
-/// The plan's names, each for one of ours: `(alias, option)`. Both given with
-/// different values are an error naming both.
-pub const ALIASES: &[(&str, &str)] = &[(FILTER, WHERE), (CONCURRENCY, BATCH_SIZE), (ROWS_PER_BATCH, BATCH_MAX_ROWS)];
 
 /// Options Spark itself may pass through to a data source; accepted and ignored.
 pub const SPARK_PASSTHROUGH: &[&str] = &["path", "checkpointlocation"];
@@ -112,6 +104,7 @@ pub const ALL_OPTIONS: &[&str] = &[
     REQUEST_TIMEOUT_MS,
     BATCH_GROUPING,
     BATCH_MAX_ROWS,
+    BATCH_MAX_BYTES,
     TTL,
     WRITETIME,
     IF_NOT_EXISTS,
@@ -129,10 +122,6 @@ pub const ALL_OPTIONS: &[&str] = &[
     LIMIT,
     WRITETIME_COLUMNS,
     TTL_COLUMNS,
-    FILTER,
-    ALLOW_FILTERING,
-    CONCURRENCY,
-    ROWS_PER_BATCH,
 ];
 
 /// Options that only writes understand; a read given one is refused.
@@ -142,6 +131,7 @@ pub const WRITE_ONLY_OPTIONS: &[&str] = &[
     DELETE_FLAG_VALUE,
     BATCH_GROUPING,
     BATCH_MAX_ROWS,
+    BATCH_MAX_BYTES,
     TTL,
     WRITETIME,
     IF_NOT_EXISTS,
@@ -152,31 +142,20 @@ pub const WRITE_ONLY_OPTIONS: &[&str] = &[
     COLLECTION_REMOVE,
     THROUGHPUT_MB_PER_SEC,
     CONFIRM_TRUNCATE,
-    CONCURRENCY,
-    ROWS_PER_BATCH,
 ];
 
 /// Options that only reads understand; a write given one is refused.
-pub const READ_ONLY_OPTIONS: &[&str] = &[
-    SPLIT_SIZE_MB,
-    MIN_SPLITS,
-    FETCH_SIZE_ROWS,
-    WHERE,
-    LIMIT,
-    WRITETIME_COLUMNS,
-    TTL_COLUMNS,
-    FILTER,
-    ALLOW_FILTERING,
-];
+pub const READ_ONLY_OPTIONS: &[&str] =
+    &[SPLIT_SIZE_MB, MIN_SPLITS, FETCH_SIZE_ROWS, WHERE, LIMIT, WRITETIME_COLUMNS, TTL_COLUMNS];
 
 /// Default of [`PORT`].
 pub const DEFAULT_PORT: u16 = 9042;
 /// Default of [`BATCH_SIZE`].
 pub const DEFAULT_BATCH_SIZE: usize = 100;
 /// Default of [`CONSISTENCY`] for writes.
-pub const DEFAULT_CONSISTENCY: &str = "LOCAL_QUORUM";
+pub const DEFAULT_CONSISTENCY: Consistency = Consistency::LocalQuorum;
 /// Default of [`CONSISTENCY`] for reads.
-pub const DEFAULT_READ_CONSISTENCY: &str = "LOCAL_ONE";
+pub const DEFAULT_READ_CONSISTENCY: Consistency = Consistency::LocalOne;
 /// Default of [`SPLIT_SIZE_MB`].
 pub const DEFAULT_SPLIT_SIZE_MB: u64 = 64;
 /// Default of [`FETCH_SIZE_ROWS`].
@@ -189,3 +168,24 @@ pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 12_000;
 pub const DEFAULT_BATCH_MAX_ROWS: usize = 50;
 /// Default of [`MAX_RETRIES`].
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+
+/// Default of [`BATCH_MAX_BYTES`] with `batch_grouping=replica_set`: 4 KiB.
+/// A batch spanning partitions is measured by the node against
+/// `batch_size_warn_threshold` (stock 5 KiB: it logs "Batch for [...] is of
+/// size ...") and `batch_size_fail_threshold` (stock 50 KiB: "Batch too
+/// large"); our estimate is never below the node's measure, and 1 KiB is left
+/// as headroom for what it does not model.
+pub const DEFAULT_BATCH_MAX_BYTES_REPLICA_SET: usize = 4 << 10;
+/// Default of [`BATCH_MAX_BYTES`] with `batch_grouping=partition`: 1 MiB. The
+/// node checks no batch threshold for a batch of one partition; its only bound
+/// is [`MAX_MUTATION_BYTES`]. 1 MiB stays far below it while 100 requests in
+/// flight still hold at most about 100 MiB of a 1 GiB node heap; batching rows
+/// larger than a few KiB saves little anyway.
+pub const DEFAULT_BATCH_MAX_BYTES_PARTITION: usize = 1 << 20;
+/// The largest mutation a stock Cassandra node accepts: half of
+/// `commitlog_segment_size` (32 MiB). A row estimated above it is refused
+/// before anything of its input batch is sent; it is also the most
+/// [`BATCH_MAX_BYTES`] accepts.
+pub const MAX_MUTATION_BYTES: usize = 16 << 20;
+/// Longest TTL Cassandra accepts: 20 years, in seconds.
+pub const MAX_TTL_SECONDS: i32 = 630_720_000;

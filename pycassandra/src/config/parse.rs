@@ -4,29 +4,37 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::names::{self, *};
+use super::validate;
 use super::{BatchGrouping, Consistency, DeleteFlag, PerRow, Secret, WriteMode, WriteOptions};
 use crate::error::ConfigError;
 
-/// Longest TTL Cassandra accepts: 20 years in seconds.
-const MAX_TTL_SECONDS: i64 = 630_720_000;
-
 pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<WriteOptions, ConfigError> {
-    let mut raw = lower_cased(pairs);
+    let raw = lower_cased(pairs);
     let mut problems = Vec::new();
-    let target = common(&mut raw, &mut problems, Direction::Write);
+    let target = common(&raw, &mut problems, Direction::Write);
 
     let mut reader = Reader { raw: &raw, problems: &mut problems };
-    let concurrency: usize = reader.number(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, 1, 100_000);
-    let batch_max_rows: usize = reader.number(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, 1, 65_535);
-    let max_retries: u32 = reader.number(MAX_RETRIES, u64::from(DEFAULT_MAX_RETRIES), 0, 100);
+    let concurrency: usize = reader.number_in(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, &validate::BATCH_SIZE_RANGE);
+    let batch_max_rows: usize =
+        reader.number_in(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, &validate::BATCH_MAX_ROWS_RANGE);
+    let batch_max_bytes: Option<usize> = raw.contains_key(BATCH_MAX_BYTES).then(|| {
+        reader.number_in(BATCH_MAX_BYTES, DEFAULT_BATCH_MAX_BYTES_PARTITION as u64, &validate::BATCH_MAX_BYTES_RANGE)
+    });
+    let max_retries: u32 = reader.number_in(MAX_RETRIES, u64::from(DEFAULT_MAX_RETRIES), &validate::MAX_RETRIES_RANGE);
     let if_not_exists = reader.flag(IF_NOT_EXISTS);
     let ignore_nulls = reader.flag(IGNORE_NULLS);
     let confirm_truncate = reader.flag(CONFIRM_TRUNCATE);
-    let consistency = reader.consistency(Consistency::LocalQuorum);
+    let consistency = reader.consistency(DEFAULT_CONSISTENCY);
     let batch_grouping = reader.batch_grouping();
     let ttl = reader
-        .per_row(TTL, 0, MAX_TTL_SECONDS, "whole seconds from 0 to 630720000, or an input column name")
+        .per_row(
+            TTL,
+            0,
+            i64::from(MAX_TTL_SECONDS),
+            &format!("whole seconds from 0 to {MAX_TTL_SECONDS}, or an input column name"),
+        )
         .map(|ttl| match ttl {
+            // In range, so it fits.
             PerRow::Constant(seconds) => PerRow::Constant(seconds as i32),
             PerRow::Column(column) => PerRow::Column(column),
         });
@@ -37,37 +45,6 @@ pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>)
     let collection_append = reader.column_list(COLLECTION_APPEND);
     let collection_remove = reader.column_list(COLLECTION_REMOVE);
     let throughput_mb_per_sec = reader.rate(THROUGHPUT_MB_PER_SEC);
-    if write_mode != WriteMode::Update && !(collection_append.is_empty() && collection_remove.is_empty()) {
-        problems.push(ConfigError::Conflict {
-            message: "'collection_append' and 'collection_remove' need 'write_mode' = 'update'".into(),
-        });
-    }
-    if let Some(column) = collection_append.iter().find(|c| collection_remove.contains(c)) {
-        problems.push(ConfigError::Conflict {
-            message: format!("column '{column}' is in both 'collection_append' and 'collection_remove'"),
-        });
-    }
-    if if_not_exists && write_mode == WriteMode::Update {
-        problems.push(ConfigError::Conflict {
-            message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only"
-                .into(),
-        });
-    }
-    if if_not_exists && delete_flag.is_some() {
-        problems.push(ConfigError::Conflict {
-            message:
-                "'if_not_exists' cannot be combined with 'delete_flag_column': deletes are not conditional inserts"
-                    .into(),
-        });
-    }
-    if if_not_exists && writetime.is_some() {
-        problems.push(ConfigError::Conflict {
-            message: "'if_not_exists' cannot be combined with 'writetime': Cassandra refuses custom timestamps on conditional inserts".into(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(ConfigError::from_problems(problems));
-    }
 
     let mut options = WriteOptions::new(target.connection, target.keyspace, target.table);
     options.concurrency = concurrency;
@@ -75,6 +52,7 @@ pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>)
     options.delete_flag = delete_flag;
     options.batch_grouping = batch_grouping;
     options.batch_max_rows = batch_max_rows;
+    options.batch_max_bytes = batch_max_bytes;
     options.ttl = ttl;
     options.writetime = writetime;
     options.if_not_exists = if_not_exists;
@@ -85,6 +63,12 @@ pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>)
     options.collection_append = collection_append;
     options.collection_remove = collection_remove;
     options.throughput_mb_per_sec = throughput_mb_per_sec;
+    // Values that failed to parse were replaced by defaults above, so the
+    // rules report only what the parser has not already.
+    problems.extend(options.rule_problems());
+    if !problems.is_empty() {
+        return Err(ConfigError::from_problems(problems));
+    }
     Ok(options)
 }
 
@@ -108,32 +92,24 @@ pub(super) struct Target {
 }
 
 /// Parses the options reads and writes share, recording every problem, and
-/// checks that no option is unknown or meant for the other direction. The
-/// plan's names ([`ALIASES`]) are then moved to ours, so the callers read ours only.
-pub(super) fn common(
-    raw: &mut BTreeMap<String, String>,
-    problems: &mut Vec<ConfigError>,
-    direction: Direction,
-) -> Target {
-    let (other_side, applies_to, job) = match direction {
-        Direction::Read => (WRITE_ONLY_OPTIONS, "writes", "read"),
-        Direction::Write => (READ_ONLY_OPTIONS, "reads", "write"),
-    };
-    let known: Vec<&'static str> = ALL_OPTIONS.iter().copied().filter(|option| !other_side.contains(option)).collect();
-    let unknown: Vec<(String, Option<&'static str>)> = raw
+/// checks that no option is unknown or meant for the other direction.
+pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigError>, direction: Direction) -> Target {
+    let unknown: Vec<String> = raw
         .keys()
         .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
-        .map(|key| (key.clone(), nearest(key, &known)))
+        .cloned()
         .collect();
     if !unknown.is_empty() {
-        problems.push(ConfigError::Unknown { options: unknown, direction: job, known });
+        problems.push(ConfigError::Unknown { options: unknown });
     }
+    let (other_side, applies_to) = match direction {
+        Direction::Read => (WRITE_ONLY_OPTIONS, "writes"),
+        Direction::Write => (READ_ONLY_OPTIONS, "reads"),
+    };
     let misplaced: Vec<String> = raw.keys().filter(|key| other_side.contains(&key.as_str())).cloned().collect();
     if !misplaced.is_empty() {
         problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
     }
-    resolve_aliases(raw, problems);
-    let raw: &BTreeMap<String, String> = raw;
     let missing: Vec<&'static str> =
         [HOST, KEYSPACE, TABLE].into_iter().filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
     if !missing.is_empty() {
@@ -142,8 +118,10 @@ pub(super) fn common(
 
     let mut reader = Reader { raw, problems };
     let port: u16 = reader.number(PORT, u64::from(DEFAULT_PORT), 1, 65_535);
-    let connect_timeout: u64 = reader.number(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, 1, 3_600_000);
-    let request_timeout: u64 = reader.number(REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000);
+    let connect_timeout: u64 =
+        reader.number_in(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, &validate::TIMEOUT_MS_RANGE);
+    let request_timeout: u64 =
+        reader.number_in(REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, &validate::TIMEOUT_MS_RANGE);
     let tls = reader.tls();
     let contact_points = reader.contact_points(port);
     let username = raw.get(USERNAME).cloned();
@@ -165,65 +143,6 @@ pub(super) fn common(
         keyspace: raw.get(KEYSPACE).cloned().unwrap_or_default(),
         table: raw.get(TABLE).cloned().unwrap_or_default(),
     }
-}
-
-/// Moves the value of each alias given to the option it names. An alias and
-/// its option given different values are refused, naming both.
-fn resolve_aliases(raw: &mut BTreeMap<String, String>, problems: &mut Vec<ConfigError>) {
-    for (alias, option) in ALIASES {
-        let Some(value) = raw.remove(*alias) else { continue };
-        match raw.get(*option) {
-            Some(given) if given.trim() != value.trim() => problems.push(ConfigError::Conflict {
-                message: format!(
-                    "'{alias}' and '{option}' are two names of one option and were given different values \
-                     ('{value}' and '{given}'); give one of them"
-                ),
-            }),
-            Some(_) => {}
-            None => {
-                raw.insert(option.to_string(), value);
-            }
-        }
-    }
-}
-
-/// The option of `known` nearest to a misspelt name, when it is near enough
-/// to be the one meant: at most 1 edit for names of up to 4 characters, else
-/// at most 2 or a third of the name's length.
-pub(super) fn nearest(name: &str, known: &[&'static str]) -> Option<&'static str> {
-    let length = name.chars().count();
-    let allowed = if length <= 4 { 1 } else { (length / 3).max(2) };
-    known
-        .iter()
-        .map(|option| (edit_distance(name, option), *option))
-        .filter(|(distance, _)| *distance <= allowed)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, option)| option)
-}
-
-/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`:
-/// the optimal string alignment distance.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let substitution = d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            let mut best = substitution.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// Appends `:port` unless the contact point names one; IPv6 literals get brackets.
@@ -274,6 +193,16 @@ impl Reader<'_> {
             },
         };
         T::try_from(value).unwrap_or_default()
+    }
+
+    /// [`number`](Self::number) over one of the ranges of [`validate`].
+    pub(super) fn number_in<T: TryFrom<u64> + Default>(
+        &mut self,
+        option: &'static str,
+        default: u64,
+        allowed: &std::ops::RangeInclusive<u64>,
+    ) -> T {
+        self.number(option, default, *allowed.start(), *allowed.end())
     }
 
     pub(super) fn flag(&mut self, option: &'static str) -> bool {

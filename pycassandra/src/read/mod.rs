@@ -75,6 +75,7 @@ pub struct CassandraReader {
 impl CassandraReader {
     /// Connects, reads the table's schema and prepares the scan.
     pub async fn open(options: ReadOptions) -> Result<Self, Error> {
+        options.validate()?;
         let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, None).await
     }
@@ -87,6 +88,7 @@ impl CassandraReader {
         options: ReadOptions,
         target: Option<&Schema>,
     ) -> Result<Self, Error> {
+        options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
         let plan = ScanPlan::new(&table, &options, target)?;
         let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
@@ -159,6 +161,7 @@ impl CassandraReader {
         }
         options.table = T::TABLE.to_string();
         options.columns = Some(T::COLUMNS.iter().map(ToString::to_string).collect());
+        options.validate()?;
         let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, None).await
     }

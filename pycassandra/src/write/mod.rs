@@ -4,6 +4,7 @@
 mod plan;
 mod report;
 mod request;
+mod size;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -63,12 +64,14 @@ impl CassandraWriter<RecordBatch> {
     /// Connects, reads the table's schema and prepares the statements for
     /// input of the given Arrow schema.
     pub async fn open(options: WriteOptions, input: &Schema) -> Result<Self, Error> {
+        options.validate()?;
         let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session(session, options, input).await
     }
 
     /// Like [`open`](Self::open), on an existing session.
     pub async fn with_session(session: Arc<Session>, options: WriteOptions, input: &Schema) -> Result<Self, Error> {
+        options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
         Self::with_schema(session, options, &table, input).await
     }
@@ -81,6 +84,7 @@ impl CassandraWriter<RecordBatch> {
         table: &TableSchema,
         input: &Schema,
     ) -> Result<Self, Error> {
+        options.validate()?;
         let plan = WritePlan::new(table, input, &options)?;
         // Increments and list appends repeat if retried; LWTs must never be retried blindly.
         let idempotent = !options.if_not_exists && !table.has_counters() && !appends_to_lists(table, &options);
@@ -128,15 +132,26 @@ impl<T: CassandraRow> CassandraWriter<T> {
     /// error) and prepares `T`'s statement. The keyspace is `T`'s, else
     /// `options.keyspace`; the table is `T`'s.
     pub async fn open_rows(options: WriteOptions) -> Result<Self, Error> {
-        let keyspace = T::KEYSPACE.unwrap_or(&options.keyspace).to_string();
-        let session = crate::session::connect_for(&options.connection, &[&keyspace]).await?;
+        let options = Self::rows_target(options);
+        options.validate()?;
+        let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
         Self::with_session_rows(session, options).await
+    }
+
+    /// `options` aimed at `T`'s table: its keyspace (else `options.keyspace`) and its table.
+    fn rows_target(mut options: WriteOptions) -> WriteOptions {
+        if let Some(keyspace) = T::KEYSPACE {
+            options.keyspace = keyspace.to_string();
+        }
+        options.table = T::TABLE.to_string();
+        options
     }
 
     /// Like [`open_rows`](Self::open_rows), on an existing session.
     pub async fn with_session_rows(session: Arc<Session>, options: WriteOptions) -> Result<Self, Error> {
-        let keyspace = T::KEYSPACE.map_or_else(|| options.keyspace.clone(), str::to_string);
-        let table = TableSchema::load(&session, &keyspace, T::TABLE).await?;
+        let options = Self::rows_target(options);
+        options.validate()?;
+        let table = TableSchema::load(&session, &options.keyspace, T::TABLE).await?;
         crate::row::check_against::<T>(&table)?;
         let cql = match T::KEYSPACE {
             Some(_) => T::INSERT_CQL.to_string(),
@@ -253,24 +268,37 @@ impl<T> CassandraWriter<T> {
         truncate(&self.session, &self.options).await
     }
 
+    /// Cuts the rows into requests: rows of one group (partition or first
+    /// replica) share a batch up to `batch_max_rows` rows and
+    /// `batch_max_bytes` bytes; a row larger than a batch goes alone.
     fn group(&self, rows: Vec<PlannedRow>) -> Vec<Request> {
         if self.grouping() == BatchGrouping::None {
             return rows.into_iter().map(|row| Request::single(row.action)).collect();
         }
-        let mut groups: Vec<Vec<plan::RowAction>> = Vec::new();
+        let mut groups: Vec<Vec<(plan::RowAction, usize)>> = Vec::new();
         let mut index_of: HashMap<String, usize> = HashMap::new();
         for row in rows {
             let at = *index_of.entry(row.partition).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
             });
-            groups[at].push(row.action);
+            groups[at].push((row.action, row.bytes));
         }
+        let max_rows = self.options.batch_max_rows;
+        let max_bytes = self.options.batch_max_bytes_or_default();
         let mut requests = Vec::with_capacity(groups.len());
         for group in groups {
-            let mut rows = group.into_iter().peekable();
-            while rows.peek().is_some() {
-                let chunk: Vec<plan::RowAction> = rows.by_ref().take(self.options.batch_max_rows).collect();
+            let mut chunk: Vec<plan::RowAction> = Vec::new();
+            let mut chunk_bytes = 0;
+            for (action, bytes) in group {
+                if !chunk.is_empty() && (chunk.len() >= max_rows || chunk_bytes + bytes > max_bytes) {
+                    requests.push(Request::from_rows(std::mem::take(&mut chunk)));
+                    chunk_bytes = 0;
+                }
+                chunk.push(action);
+                chunk_bytes += bytes;
+            }
+            if !chunk.is_empty() {
                 requests.push(Request::from_rows(chunk));
             }
         }

@@ -11,7 +11,7 @@ use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 use crate::config::{names, PerRow, WriteMode, WriteOptions};
 use crate::convert::ColumnConverter;
 use crate::cql::{self, Assignment, Using};
-use crate::error::{excerpt, ConvertError, Error, SchemaError};
+use crate::error::{excerpt, ConvertError, Error, SchemaError, WriteError};
 use crate::schema::{match_name, TableSchema};
 
 /// One bound value: unset (leave the column alone), null, or a value.
@@ -79,15 +79,21 @@ fn first_replica(
         .unwrap_or_default()
 }
 
-/// A row to send and the key of its group (empty unless grouping).
+/// A row to send, the key of its group (empty unless grouping) and its
+/// estimated size as the node measures a mutation (see [`super::size`]).
 pub(crate) struct PlannedRow {
     pub(crate) action: RowAction,
     pub(crate) partition: String,
+    pub(crate) bytes: usize,
 }
 
 pub(crate) struct WritePlan {
     /// Input column index and converter of every written column, in INSERT order.
     columns: Vec<(usize, ColumnConverter)>,
+    /// The table's name of each written column, in the order of `columns`.
+    column_names: Vec<String>,
+    /// `keyspace.table`, for errors.
+    table: String,
     /// Positions in `columns` of the primary key, in key order.
     key_positions: Vec<usize>,
     /// How many leading key positions form the partition key.
@@ -200,6 +206,8 @@ impl WritePlan {
             delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
         Ok(Self {
             columns,
+            column_names: table_names,
+            table: format!("{}.{}", table.keyspace, table.table),
             key_positions,
             partition_key_len: table.partition_key.len(),
             delete_flag,
@@ -223,12 +231,17 @@ impl WritePlan {
         let ttl = self
             .ttl
             .as_ref()
-            .map(|s| s.values(batch, names::TTL, |v| i32::try_from(v).ok().filter(|s| (0..=630_720_000).contains(s))))
+            .map(|s| {
+                s.values(batch, names::TTL, |v| {
+                    i32::try_from(v).ok().filter(|s| (0..=names::MAX_TTL_SECONDS).contains(s))
+                })
+            })
             .transpose()?;
         let writetime = self.writetime.as_ref().map(|s| s.values(batch, names::WRITETIME, Some)).transpose()?;
         let mut rows = Vec::with_capacity(batch.num_rows());
         for row in 0..batch.num_rows() {
             let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
+            let bytes = self.row_bytes(row, &values)?;
             let key = || -> Vec<&Option<CqlValue>> {
                 self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect()
             };
@@ -248,7 +261,7 @@ impl WritePlan {
                 for &position in &self.key_positions {
                     bound.push(MaybeUnset::Set(values[position].clone()));
                 }
-                rows.push(PlannedRow { action: RowAction::Delete(bound), partition });
+                rows.push(PlannedRow { action: RowAction::Delete(bound), partition, bytes });
             } else {
                 let ttl_bound = ttl.as_ref().map(|ttl| unset_if_none(ttl[row].map(CqlValue::Int)));
                 let mut values: Vec<Bound> = values
@@ -279,10 +292,38 @@ impl WritePlan {
                         bound
                     }
                 };
-                rows.push(PlannedRow { action: RowAction::Write(Values::Bound(bound)), partition });
+                rows.push(PlannedRow { action: RowAction::Write(Values::Bound(bound)), partition, bytes });
             }
         }
         Ok(rows)
+    }
+}
+
+impl WritePlan {
+    /// The row's estimated size; a row larger than the largest mutation a node
+    /// accepts fails here, before any row of its batch is sent, rather than at
+    /// the node after part of the job was written.
+    fn row_bytes(&self, row: usize, values: &[Option<CqlValue>]) -> Result<usize, WriteError> {
+        let mut bytes = super::size::ROW_OVERHEAD_BYTES;
+        let mut largest = (0, 0);
+        for (position, value) in values.iter().enumerate() {
+            let cell = super::size::cell_bytes(value.as_ref());
+            bytes += cell;
+            if cell > largest.1 {
+                largest = (position, cell);
+            }
+        }
+        if bytes > names::MAX_MUTATION_BYTES {
+            return Err(WriteError::RowTooLarge {
+                row,
+                table: self.table.clone(),
+                bytes,
+                largest_column: self.column_names.get(largest.0).cloned().unwrap_or_default(),
+                largest_column_bytes: largest.1,
+                limit: names::MAX_MUTATION_BYTES,
+            });
+        }
+        Ok(bytes)
     }
 }
 
