@@ -29,6 +29,34 @@ fn validate_options(options: HashMap<String, String>) -> PyResult<()> {
     parse(&options).map(|_| ())
 }
 
+/// Checks the options of a streaming write without connecting. Spark builds a
+/// stream writer for every micro-batch's planning and again for every commit
+/// and abort, so nothing here may need the cluster; and a stream never
+/// truncates (complete mode upserts the whole result every micro-batch), so
+/// `confirm_truncate` is refused rather than ignored.
+#[pyfunction]
+fn validate_stream_options(options: HashMap<String, String>) -> PyResult<()> {
+    let options = parse(&options)?;
+    if options.confirm_truncate {
+        return Err(to_py(
+            pycassandra::ConfigError::Conflict {
+                message: "option 'confirm_truncate' does not apply to a streaming write: a stream never truncates \
+                          (outputMode(\"complete\") upserts the whole result every micro-batch); remove the option"
+                    .to_string(),
+            }
+            .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// How many sessions this process holds (diagnostics: Spark's driver-side
+/// processes should hold none while a stream runs).
+#[pyfunction]
+fn cached_session_count() -> PyResult<usize> {
+    runtime::cached_session_count()
+}
+
 /// Checks options, table, keys, columns and types against the live cluster
 /// for input of `schema`, before any Spark task runs; prepares the statements once.
 #[pyfunction]
@@ -67,6 +95,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(reader::table_keys, module)?)?;
     module.add_function(wrap_pyfunction!(reader::plan_splits, module)?)?;
     module.add_function(wrap_pyfunction!(validate_options, module)?)?;
+    module.add_function(wrap_pyfunction!(validate_stream_options, module)?)?;
+    module.add_function(wrap_pyfunction!(cached_session_count, module)?)?;
     module.add_function(wrap_pyfunction!(check_write, module)?)?;
     module.add_function(wrap_pyfunction!(truncate, module)?)?;
     module.add_function(wrap_pyfunction!(convert::convert_value, module)?)?;

@@ -82,3 +82,11 @@ pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &st
     with_state(|state| state.sessions.insert(key, Arc::clone(&session)))?;
     Ok(session)
 }
+
+/// The number of sessions cached in this process (made by it, not inherited
+/// across a fork); starts no runtime.
+pub(crate) fn cached_session_count() -> PyResult<usize> {
+    let guard =
+        STATE.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime lock poisoned"))?;
+    Ok(guard.as_ref().filter(|state| state.pid == std::process::id()).map_or(0, |state| state.sessions.len()))
+}

@@ -84,6 +84,27 @@ pub enum ReadError {
     },
 }
 
+/// "unknown option 'wher'; did you mean 'where'? (options of a read: …)".
+fn unknown_options(options: &[(String, Option<&'static str>)], direction: &str, known: &[&str]) -> String {
+    let listed = known.join(", ");
+    match options {
+        [(name, Some(nearest))] => {
+            format!("unknown option '{name}'; did you mean '{nearest}'? (options of a {direction}: {listed})")
+        }
+        [(name, None)] => format!("unknown option '{name}' (options of a {direction}: {listed})"),
+        _ => {
+            let named: Vec<String> = options
+                .iter()
+                .map(|(name, nearest)| match nearest {
+                    Some(nearest) => format!("'{name}' (did you mean '{nearest}'?)"),
+                    None => format!("'{name}'"),
+                })
+                .collect();
+            format!("unknown options {} (options of a {direction}: {listed})", named.join(", "))
+        }
+    }
+}
+
 /// A problem found in the options before connecting.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -105,10 +126,15 @@ pub enum ConfigError {
         expected: String,
     },
     /// Options this crate does not know, probably misspelt.
-    #[error("unknown options: {} (known options: {})", .options.join(", "), crate::config::names::ALL_OPTIONS.join(", "))]
+    #[error("{}", unknown_options(.options, .direction, .known))]
     Unknown {
-        /// The unknown option names.
-        options: Vec<String>,
+        /// The unknown option names, each with the nearest option of the
+        /// job's direction when one is near enough to be the one meant.
+        options: Vec<(String, Option<&'static str>)>,
+        /// `read` or `write`.
+        direction: &'static str,
+        /// The options a job of this direction takes.
+        known: Vec<&'static str>,
     },
     /// Options of the other direction: a write option given to a read, or the reverse.
     #[error("options {} apply to {applies_to} only", .options.join(", "))]

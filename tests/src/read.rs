@@ -328,3 +328,32 @@ async fn where_and_limit_reach_the_node() {
     let rows: usize = reader.read_all().await.unwrap().iter().map(RecordBatch::num_rows).sum();
     assert_eq!(rows, splits.len(), "LIMIT 1 per split");
 }
+
+#[tokio::test]
+async fn allow_filtering_false_leaves_the_predicate_to_the_node() {
+    let session = node_session().await;
+    let keyspace = unique_keyspace(&session).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.filtered (k int PRIMARY KEY, v int)")).await;
+    for k in 0..10 {
+        ddl(&session, &format!("INSERT INTO {keyspace}.filtered (k, v) VALUES ({k}, {k})")).await;
+    }
+    let mut options = read_options(&keyspace, "filtered");
+    options.where_clause = Some("v >= 8".into());
+    let rows: usize = CassandraReader::open(options.clone())
+        .await
+        .unwrap()
+        .read_all()
+        .await
+        .unwrap()
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum();
+    assert_eq!(rows, 2, "ALLOW FILTERING by default");
+    options.allow_filtering = false;
+    let error = match CassandraReader::open(options).await {
+        Ok(reader) => reader.read_all().await.err().map(|e| e.to_string()),
+        Err(error) => Some(error.to_string()),
+    };
+    let error = error.expect("a predicate on a regular column without ALLOW FILTERING is refused");
+    assert!(error.contains("ALLOW FILTERING"), "{error}");
+}

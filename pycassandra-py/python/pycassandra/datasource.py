@@ -20,10 +20,14 @@ def _asked_for_pushdown() -> bool:
     With ``spark.sql.python.filterPushdown.enabled`` false (the default), Spark
     refuses any reader that defines ``pushFilters``; when true, it calls
     ``reader()`` from its filter-pushdown worker. The worker's conf is not
-    visible here, so the caller's file tells which case this is.
+    visible here, so the calling worker's file tells which case this is.
     """
-    caller = sys._getframe(2).f_code.co_filename
-    return caller.endswith("data_source_pushdown_filters.py")
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith("data_source_pushdown_filters.py"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 class CassandraDataSource(DataSource):
@@ -60,15 +64,6 @@ class CassandraDataSource(DataSource):
     def name(cls) -> str:
         return "pycassandra"
 
-    def _checked_options(self, schema: StructType, overwrite: bool) -> dict:
-        options = dict(self.options)
-        # Option errors need no server: report them before connecting.
-        _native.validate_options(options)
-        _native.check_write(options, spark_arrow_schema(schema))
-        if overwrite:
-            _native.truncate(options)
-        return options
-
     def schema(self) -> StructType:
         """The table's columns as Spark types (see the README's type table)."""
         options = dict(self.options)
@@ -84,10 +79,35 @@ class CassandraDataSource(DataSource):
         return reader
 
     def writer(self, schema: StructType, overwrite: bool) -> CassandraBatchWriter:
-        return CassandraBatchWriter(self._checked_options(schema, bool(overwrite)))
+        """Checks the job against the table and, in overwrite mode, truncates.
+
+        Spark calls this once per batch write, on the driver, before any task
+        (docs/spark-lifecycle.md); the writer it returns is pickled to the
+        tasks and back for commit/abort, so this runs exactly once.
+        """
+        options = dict(self.options)
+        # Option errors need no server: report them before connecting.
+        _native.validate_options(options)
+        _native.check_write(options, spark_arrow_schema(schema))
+        if overwrite:
+            _native.truncate(options)
+        return CassandraBatchWriter(options)
 
     def streamWriter(self, schema: StructType, overwrite: bool) -> CassandraStreamWriter:  # noqa: N802 (Spark's name)
-        return CassandraStreamWriter(self._checked_options(schema, bool(overwrite)))
+        """Checks the options only: no connection, no truncate.
+
+        Spark builds a stream writer for every micro-batch's planning and a new
+        one for every commit and abort (docs/spark-lifecycle.md). A connection
+        here would be opened on the driver for each of them, and a commit
+        would fail when the node is briefly unreachable although every row of
+        the micro-batch was written. The table is checked by each task, before
+        it sends any row. ``overwrite`` is Spark's complete output mode: the
+        whole result is upserted every micro-batch (a complete-mode result
+        only grows), so the table never goes empty between batches.
+        """
+        options = dict(self.options)
+        _native.validate_stream_options(options)
+        return CassandraStreamWriter(options)
 
     def __repr__(self) -> str:
         return f"CassandraDataSource({redacted_options(dict(self.options))})"

@@ -17,7 +17,7 @@ from pycassandra import _native
 from pycassandra._redact import redacted_options
 
 try:  # PySpark 4.1+: a dedicated Arrow stream writer, itself a DataSourceStreamWriter.
-    from pyspark.sql.datasource import DataSourceStreamArrowWriter
+    from pyspark.sql.datasource import DataSourceStreamArrowWriter  # type: ignore[attr-defined]  # mypy sees 4.0
 
     _STREAM_BASES: tuple = (DataSourceStreamArrowWriter,)
 except ImportError:  # 4.0: the worker checks isinstance(writer, DataSourceArrowWriter).
@@ -124,7 +124,7 @@ class CassandraBatchWriter(_OptionsHolder, DataSourceArrowWriter):
         _log_summary("pycassandra write aborted; written before the failure", messages, logging.ERROR)
 
 
-class CassandraStreamWriter(_OptionsHolder, *_STREAM_BASES):
+class CassandraStreamWriter(_OptionsHolder, *_STREAM_BASES):  # type: ignore[misc]  # bases differ by PySpark version
     """Streaming writer: every micro-batch is written and flushed before Spark commits it."""
 
     def write(self, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:

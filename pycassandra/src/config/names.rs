@@ -27,6 +27,8 @@ pub const SSL_CLIENT_CERT: &str = "ssl_client_cert";
 pub const SSL_CLIENT_KEY: &str = "ssl_client_key";
 /// Requests in flight at once per writer.
 pub const BATCH_SIZE: &str = "batch_size";
+/// The plan's name for [`BATCH_SIZE`].
+pub const CONCURRENCY: &str = "concurrency";
 /// Consistency level of writes.
 pub const CONSISTENCY: &str = "consistency";
 /// Column whose value marks a row for deletion.
@@ -42,6 +44,8 @@ pub const REQUEST_TIMEOUT_MS: &str = "request_timeout_ms";
 pub const BATCH_GROUPING: &str = "batch_grouping";
 /// Largest number of rows in one unlogged batch.
 pub const BATCH_MAX_ROWS: &str = "batch_max_rows";
+/// The plan's name for [`BATCH_MAX_ROWS`].
+pub const ROWS_PER_BATCH: &str = "rows_per_batch";
 /// Largest size of one unlogged batch, in bytes as the node measures a mutation.
 pub const BATCH_MAX_BYTES: &str = "batch_max_bytes";
 /// Time to live: whole seconds, or the name of an input column holding them.
@@ -73,12 +77,20 @@ pub const MIN_SPLITS: &str = "min_splits";
 pub const FETCH_SIZE_ROWS: &str = "fetch_size_rows";
 /// A CQL predicate added to every range scan; the user answers for its validity.
 pub const WHERE: &str = "where";
+/// The plan's name for [`WHERE`].
+pub const FILTER: &str = "filter";
+/// Whether the `where` predicate may make the node filter rows (`ALLOW FILTERING`).
+pub const ALLOW_FILTERING: &str = "allow_filtering";
 /// Most rows returned by each range scan (a CQL `LIMIT` per split; Spark applies the global limit).
 pub const LIMIT: &str = "limit";
 /// Columns whose write timestamps are read as extra `writetime(col)` columns, comma-separated.
 pub const WRITETIME_COLUMNS: &str = "writetime_columns";
 /// Columns whose remaining TTLs are read as extra `ttl(col)` columns, comma-separated.
 pub const TTL_COLUMNS: &str = "ttl_columns";
+
+/// The plan's names, each for one of ours: `(alias, option)`. Both given with
+/// different values are an error naming both.
+pub const ALIASES: &[(&str, &str)] = &[(FILTER, WHERE), (CONCURRENCY, BATCH_SIZE), (ROWS_PER_BATCH, BATCH_MAX_ROWS)];
 
 /// Options Spark itself may pass through to a data source; accepted and ignored.
 pub const SPARK_PASSTHROUGH: &[&str] = &["path", "checkpointlocation"];
@@ -122,6 +134,10 @@ pub const ALL_OPTIONS: &[&str] = &[
     LIMIT,
     WRITETIME_COLUMNS,
     TTL_COLUMNS,
+    FILTER,
+    ALLOW_FILTERING,
+    CONCURRENCY,
+    ROWS_PER_BATCH,
 ];
 
 /// Options that only writes understand; a read given one is refused.
@@ -142,11 +158,22 @@ pub const WRITE_ONLY_OPTIONS: &[&str] = &[
     COLLECTION_REMOVE,
     THROUGHPUT_MB_PER_SEC,
     CONFIRM_TRUNCATE,
+    CONCURRENCY,
+    ROWS_PER_BATCH,
 ];
 
 /// Options that only reads understand; a write given one is refused.
-pub const READ_ONLY_OPTIONS: &[&str] =
-    &[SPLIT_SIZE_MB, MIN_SPLITS, FETCH_SIZE_ROWS, WHERE, LIMIT, WRITETIME_COLUMNS, TTL_COLUMNS];
+pub const READ_ONLY_OPTIONS: &[&str] = &[
+    SPLIT_SIZE_MB,
+    MIN_SPLITS,
+    FETCH_SIZE_ROWS,
+    WHERE,
+    LIMIT,
+    WRITETIME_COLUMNS,
+    TTL_COLUMNS,
+    FILTER,
+    ALLOW_FILTERING,
+];
 
 /// Default of [`PORT`].
 pub const DEFAULT_PORT: u16 = 9042;

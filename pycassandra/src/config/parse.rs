@@ -9,9 +9,9 @@ use super::{BatchGrouping, Consistency, DeleteFlag, PerRow, Secret, WriteMode, W
 use crate::error::ConfigError;
 
 pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<WriteOptions, ConfigError> {
-    let raw = lower_cased(pairs);
+    let mut raw = lower_cased(pairs);
     let mut problems = Vec::new();
-    let target = common(&raw, &mut problems, Direction::Write);
+    let target = common(&mut raw, &mut problems, Direction::Write);
 
     let mut reader = Reader { raw: &raw, problems: &mut problems };
     let concurrency: usize = reader.number_in(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, &validate::BATCH_SIZE_RANGE);
@@ -92,24 +92,32 @@ pub(super) struct Target {
 }
 
 /// Parses the options reads and writes share, recording every problem, and
-/// checks that no option is unknown or meant for the other direction.
-pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigError>, direction: Direction) -> Target {
-    let unknown: Vec<String> = raw
+/// checks that no option is unknown or meant for the other direction. The
+/// plan's names ([`ALIASES`]) are then moved to ours, so the callers read ours only.
+pub(super) fn common(
+    raw: &mut BTreeMap<String, String>,
+    problems: &mut Vec<ConfigError>,
+    direction: Direction,
+) -> Target {
+    let (other_side, applies_to, job) = match direction {
+        Direction::Read => (WRITE_ONLY_OPTIONS, "writes", "read"),
+        Direction::Write => (READ_ONLY_OPTIONS, "reads", "write"),
+    };
+    let known: Vec<&'static str> = ALL_OPTIONS.iter().copied().filter(|option| !other_side.contains(option)).collect();
+    let unknown: Vec<(String, Option<&'static str>)> = raw
         .keys()
         .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
-        .cloned()
+        .map(|key| (key.clone(), nearest(key, &known)))
         .collect();
     if !unknown.is_empty() {
-        problems.push(ConfigError::Unknown { options: unknown });
+        problems.push(ConfigError::Unknown { options: unknown, direction: job, known });
     }
-    let (other_side, applies_to) = match direction {
-        Direction::Read => (WRITE_ONLY_OPTIONS, "writes"),
-        Direction::Write => (READ_ONLY_OPTIONS, "reads"),
-    };
     let misplaced: Vec<String> = raw.keys().filter(|key| other_side.contains(&key.as_str())).cloned().collect();
     if !misplaced.is_empty() {
         problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
     }
+    resolve_aliases(raw, problems);
+    let raw: &BTreeMap<String, String> = raw;
     let missing: Vec<&'static str> =
         [HOST, KEYSPACE, TABLE].into_iter().filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
     if !missing.is_empty() {
@@ -143,6 +151,65 @@ pub(super) fn common(raw: &BTreeMap<String, String>, problems: &mut Vec<ConfigEr
         keyspace: raw.get(KEYSPACE).cloned().unwrap_or_default(),
         table: raw.get(TABLE).cloned().unwrap_or_default(),
     }
+}
+
+/// Moves the value of each alias given to the option it names. An alias and
+/// its option given different values are refused, naming both.
+fn resolve_aliases(raw: &mut BTreeMap<String, String>, problems: &mut Vec<ConfigError>) {
+    for (alias, option) in ALIASES {
+        let Some(value) = raw.remove(*alias) else { continue };
+        match raw.get(*option) {
+            Some(given) if given.trim() != value.trim() => problems.push(ConfigError::Conflict {
+                message: format!(
+                    "'{alias}' and '{option}' are two names of one option and were given different values \
+                     ('{value}' and '{given}'); give one of them"
+                ),
+            }),
+            Some(_) => {}
+            None => {
+                raw.insert(option.to_string(), value);
+            }
+        }
+    }
+}
+
+/// The option of `known` nearest to a misspelt name, when it is near enough
+/// to be the one meant: at most 1 edit for names of up to 4 characters, else
+/// at most 2 or a third of the name's length.
+pub(super) fn nearest(name: &str, known: &[&'static str]) -> Option<&'static str> {
+    let length = name.chars().count();
+    let allowed = if length <= 4 { 1 } else { (length / 3).max(2) };
+    known
+        .iter()
+        .map(|option| (edit_distance(name, option), *option))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, option)| option)
+}
+
+/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`:
+/// the optimal string alignment distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut best = substitution.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Appends `:port` unless the contact point names one; IPv6 literals get brackets.

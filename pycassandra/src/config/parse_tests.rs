@@ -47,7 +47,10 @@ fn bad_numbers_name_the_option() {
 #[test]
 fn unknown_consistency_and_unknown_options_are_reported() {
     let error = parse(&with(&[("consistency", "MOST"), ("hots", "x")])).unwrap_err().to_string();
-    assert!(error.contains("'consistency'") && error.contains("unknown options: hots"), "{error}");
+    assert!(
+        error.contains("'consistency'") && error.contains("unknown option 'hots'; did you mean 'host'?"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -147,4 +150,71 @@ mod properties {
             }
         }
     }
+}
+
+fn parse_read(pairs: &[(&str, &str)]) -> Result<crate::config::ReadOptions, ConfigError> {
+    let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+    crate::config::ReadOptions::from_options(&map)
+}
+
+#[test]
+fn an_unknown_option_gets_the_nearest_name_and_the_options_of_its_direction() {
+    let error = parse_read(&with(&[("wher", "k = 1")])).unwrap_err().to_string();
+    assert!(error.starts_with("unknown option 'wher'; did you mean 'where'? (options of a read: host, "), "{error}");
+    assert!(!error.contains("batch_size") && error.contains("split_size_mb"), "{error}");
+    let error = parse(&with(&[("batchsize", "5")])).unwrap_err().to_string();
+    assert!(
+        error.starts_with("unknown option 'batchsize'; did you mean 'batch_size'? (options of a write: "),
+        "{error}"
+    );
+    assert!(!error.contains("split_size_mb"), "{error}");
+    // A read option misspelt in a write is not suggested: the write could not take it.
+    let error = parse(&with(&[("fetch_size_row", "5"), ("xyzzy", "1")])).unwrap_err().to_string();
+    assert!(error.starts_with("unknown options 'fetch_size_row', 'xyzzy' (options of a write: "), "{error}");
+    let error = parse(&with(&[("concurency", "5"), ("hots", "x")])).unwrap_err().to_string();
+    assert!(error.contains("'concurency' (did you mean 'concurrency'?), 'hots' (did you mean 'host'?)"), "{error}");
+}
+
+#[test]
+fn the_nearest_name_allows_few_edits() {
+    use super::nearest;
+    let known = crate::config::names::ALL_OPTIONS;
+    assert_eq!(nearest("wher", known), Some("where"));
+    assert_eq!(nearest("ttl", known), Some("ttl"));
+    assert_eq!(nearest("keyspcae", known), Some("keyspace"));
+    assert_eq!(nearest("consistancy", known), Some("consistency"));
+    assert_eq!(nearest("table_name", known), None);
+    assert_eq!(nearest("q", known), None);
+}
+
+#[test]
+fn the_plans_names_are_ours() {
+    let options = parse(&with(&[("concurrency", "7"), ("rows_per_batch", "9")])).unwrap();
+    assert_eq!((options.concurrency, options.batch_max_rows), (7, 9));
+    let options = parse_read(&with(&[("filter", "v > 1")])).unwrap();
+    assert_eq!(options.where_clause.as_deref(), Some("v > 1"));
+    assert!(options.allow_filtering);
+    let options = parse_read(&with(&[("where", "v > 1"), ("allow_filtering", "false")])).unwrap();
+    assert!(!options.allow_filtering);
+    // The same value under both names is one option given twice.
+    let options = parse(&with(&[("concurrency", "7"), ("batch_size", "7")])).unwrap();
+    assert_eq!(options.concurrency, 7);
+    // Each keeps to its direction.
+    let error = parse_read(&with(&[("concurrency", "7")])).unwrap_err().to_string();
+    assert_eq!(error, "options concurrency apply to writes only");
+    let error = parse(&with(&[("filter", "v > 1"), ("allow_filtering", "true")])).unwrap_err().to_string();
+    assert_eq!(error, "options allow_filtering, filter apply to reads only");
+    let error = parse_read(&with(&[("allow_filtering", "maybe")])).unwrap_err().to_string();
+    assert!(error.contains("'allow_filtering' has invalid value 'maybe'"), "{error}");
+}
+
+#[test]
+fn both_names_with_different_values_are_refused_naming_both() {
+    let error = parse(&with(&[("concurrency", "7"), ("batch_size", "8")])).unwrap_err().to_string();
+    assert!(error.contains("'concurrency' and 'batch_size' are two names of one option"), "{error}");
+    assert!(error.contains("('7' and '8')"), "{error}");
+    let error = parse(&with(&[("rows_per_batch", "7"), ("batch_max_rows", "8")])).unwrap_err().to_string();
+    assert!(error.contains("'rows_per_batch' and 'batch_max_rows'"), "{error}");
+    let error = parse_read(&with(&[("filter", "v > 1"), ("where", "v > 2")])).unwrap_err().to_string();
+    assert!(error.contains("'filter' and 'where' are two names of one option"), "{error}");
 }

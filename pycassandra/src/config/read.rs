@@ -28,6 +28,10 @@ pub struct ReadOptions {
     pub fetch_size_rows: i32,
     /// A CQL predicate added to every scan, as given.
     pub where_clause: Option<String>,
+    /// Whether `where_clause` ends the scan with `ALLOW FILTERING` (option
+    /// `allow_filtering`, default true). With false, the node refuses a
+    /// predicate that would make it filter rows instead of scanning them all.
+    pub allow_filtering: bool,
     /// Most rows per split.
     pub limit: Option<u64>,
     /// Columns read with `writetime(col)` as extra columns.
@@ -61,6 +65,7 @@ impl ReadOptions {
             min_splits: None,
             fetch_size_rows: DEFAULT_FETCH_SIZE_ROWS as i32,
             where_clause: None,
+            allow_filtering: true,
             limit: None,
             writetime_columns: Vec::new(),
             ttl_columns: Vec::new(),
@@ -88,9 +93,9 @@ impl ReadOptions {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let raw = lower_cased(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let mut raw = lower_cased(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         let mut problems = Vec::new();
-        let target = common(&raw, &mut problems, Direction::Read);
+        let target = common(&mut raw, &mut problems, Direction::Read);
         let mut reader = Reader { raw: &raw, problems: &mut problems };
         let consistency = reader.consistency(DEFAULT_READ_CONSISTENCY);
         let split_size_mb: u64 = reader.number(SPLIT_SIZE_MB, DEFAULT_SPLIT_SIZE_MB, 1, 1 << 20);
@@ -101,6 +106,7 @@ impl ReadOptions {
         let limit: Option<u64> = raw.contains_key(LIMIT).then(|| reader.number(LIMIT, 1, 1, i64::MAX as u64));
         let writetime_columns = reader.column_list(WRITETIME_COLUMNS);
         let ttl_columns = reader.column_list(TTL_COLUMNS);
+        let allow_filtering = !raw.contains_key(ALLOW_FILTERING) || reader.flag(ALLOW_FILTERING);
         let where_clause = raw.get(WHERE).map(|w| w.trim().to_string());
         let mut options = Self::new(target.connection, target.keyspace, target.table);
         options.consistency = consistency;
@@ -108,6 +114,7 @@ impl ReadOptions {
         options.min_splits = min_splits;
         options.fetch_size_rows = fetch_size_rows;
         options.where_clause = where_clause;
+        options.allow_filtering = allow_filtering;
         options.limit = limit;
         options.writetime_columns = writetime_columns;
         options.ttl_columns = ttl_columns;

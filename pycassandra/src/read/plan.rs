@@ -109,8 +109,9 @@ impl ScanPlan {
         let predicates: Vec<&str> =
             options.pushed_predicates.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
         // A scan restricted further needs ALLOW FILTERING; lookups of whole partitions do not.
-        let allow_filtering =
-            options.where_clause.is_some() || (options.partition_key_predicate.is_none() && !predicates.is_empty());
+        // `allow_filtering=false` leaves the user's predicate to stand on its own.
+        let allow_filtering = (options.where_clause.is_some() && options.allow_filtering)
+            || (options.partition_key_predicate.is_none() && !options.pushed_predicates.is_empty());
         let cql =
             cql::select(&table.keyspace, &table.table, &selectors, rows, &predicates, options.limit, allow_filtering);
         let binds_range = options.partition_key_predicate.is_none();

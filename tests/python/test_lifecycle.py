@@ -1,0 +1,308 @@
+"""How Spark drives the data source, pinned (docs/spark-lifecycle.md): which
+of our methods it calls, from which of its Python processes, how often; and
+what each output and save mode leaves in the table."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import Counter
+
+import pytest
+from pyspark.errors import StreamingQueryException
+
+from lifecycle_probe import RecordingCassandraDataSource, read_calls
+from pycassandra import CassandraDataSource, _native
+from pycassandra.exceptions import ConfigError
+from pycassandra.writers import CassandraCommitMessage
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def recorded(spark, tmp_path):
+    spark.dataSource.register(RecordingCassandraDataSource)
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    return calls
+
+
+def methods(calls_dir) -> Counter:
+    return Counter((call.method, call.caller) for call in read_calls(calls_dir))
+
+
+def write_json(directory, name: str, rows) -> None:
+    # Written aside and renamed, so a stream never sees half a file.
+    tmp = directory.parent / f".{name}"
+    tmp.write_text("\n".join(json.dumps(row) for row in rows))
+    os.replace(tmp, directory / name)
+
+
+def test_a_batch_append_checks_once_on_the_driver_and_commits_once(spark, cql, keyspace, node_options, recorded):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    df = spark.createDataFrame([(i, f"v{i}") for i in range(100)], "id int, v string").repartition(3)
+    (
+        df.write.format("pycassandra_recorded")
+        .mode("append")
+        .options(**node_options)
+        .option("table", "t")
+        .option("calls_dir", str(recorded))
+        .save()
+    )
+    assert methods(recorded) == Counter(
+        {("writer", "write_into_data_source"): 1, ("write", "worker"): 3, ("commit", "commit_data_source_write"): 1}
+    )
+    assert cql.execute(f"SELECT count(*) FROM {keyspace}.t").one()[0] == 100
+
+
+def test_a_batch_overwrite_truncates_once_before_any_task_writes(spark, cql, keyspace, node_options, recorded):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    for i in range(1000, 1050):
+        cql.execute(f"INSERT INTO {keyspace}.t (id, v) VALUES ({i}, 'old')")
+    df = spark.createDataFrame([(i, "new") for i in range(200)], "id int, v string").repartition(4)
+    (
+        df.write.format("pycassandra_recorded")
+        .mode("overwrite")
+        .options(**node_options)
+        .option("table", "t")
+        .option("confirm_truncate", "true")
+        .option("calls_dir", str(recorded))
+        .save()
+    )
+    assert methods(recorded)[("writer", "write_into_data_source")] == 1
+    # One truncate before the tasks: every new row is there, no old one is.
+    assert sorted(r.id for r in cql.execute(f"SELECT id FROM {keyspace}.t")) == list(range(200))
+
+
+def test_a_batch_read_infers_the_schema_once_and_plans_once(spark, cql, keyspace, node_options, recorded):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    for i in range(20):
+        cql.execute(f"INSERT INTO {keyspace}.t (id, v) VALUES ({i}, 'v')")
+    df = (
+        spark.read.format("pycassandra_recorded").options(**node_options).option("table", "t")
+        .option("calls_dir", str(recorded)).load()
+    )
+    assert df.count() == 20
+    assert methods(recorded) == Counter({("schema", "create_data_source"): 1, ("reader", "plan_data_source_read"): 1})
+
+
+def test_a_stream_builds_writers_twice_per_micro_batch_and_none_connects(
+    spark, cql, keyspace, node_options, recorded, tmp_path
+):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    source = tmp_path / "in"
+    source.mkdir()
+    for f in range(3):
+        write_json(source, f"part-{f}.json", [{"id": f * 100 + i, "v": f"v{i}"} for i in range(100)])
+    query = (
+        spark.readStream.schema("id int, v string")
+        .option("maxFilesPerTrigger", 1)
+        .json(str(source))
+        .writeStream.format("pycassandra_recorded")
+        .options(**node_options)
+        .option("table", "t")
+        .option("calls_dir", str(recorded))
+        .option("checkpointLocation", str(tmp_path / "checkpoint"))
+        .trigger(availableNow=True)
+        .start()
+    )
+    query.awaitTermination()
+    assert query.exception() is None
+    calls = read_calls(recorded)
+    counts = methods(recorded)
+    # Per micro-batch: one writer for the write planning, one for the commit.
+    assert counts[("streamWriter", "write_into_data_source")] == 3
+    assert counts[("streamWriter", "python_streaming_sink_runner")] == 3
+    assert counts[("commit", "python_streaming_sink_runner")] == 3
+    # No driver-side call opened a session; only the tasks connect.
+    driver_side = [call for call in calls if call.method in ("streamWriter", "commit")]
+    assert [call for call in driver_side if call.sessions_opened != 0] == []
+    assert cql.execute(f"SELECT count(*) FROM {keyspace}.t").one()[0] == 300
+
+
+def test_commit_and_abort_of_a_stream_need_no_cluster():
+    # Nothing listens on this address: any connection attempt would fail.
+    options = {"host": "127.0.0.99", "keyspace": "ks", "table": "t", "connect_timeout_ms": "500"}
+    source = CassandraDataSource(options)
+    schema_of_input = __import__("pyspark.sql.types", fromlist=["StructType"]).StructType()
+    for complete_mode in (False, True):
+        writer = source.streamWriter(schema_of_input, complete_mode)
+        writer.commit([CassandraCommitMessage(rows_written=10), None], 7)
+        writer.abort([CassandraCommitMessage(rows_written=3), None], 8)
+    assert _native.cached_session_count() == 0
+
+
+def _aggregate(spark, source):
+    return (
+        spark.readStream.schema("key string, amount int")
+        .option("maxFilesPerTrigger", 1)
+        .json(str(source))
+        .groupBy("key")
+        .agg({"amount": "sum", "*": "count"})
+        .withColumnRenamed("sum(amount)", "total")
+        .withColumnRenamed("count(1)", "n")
+    )
+
+
+def _run_in_steps(spark, cql, keyspace, source, start_query):
+    """Three files, each run as one micro-batch; the table checked after each."""
+    expected: dict = {}
+    for batch in range(3):
+        rows = [{"key": f"k{(batch * 7 + i) % 5 + batch}", "amount": i + batch} for i in range(20)]
+        write_json(source, f"part-{batch}.json", rows)
+        for row in rows:
+            total, n = expected.get(row["key"], (0, 0))
+            expected[row["key"]] = (total + row["amount"], n + 1)
+        query = start_query()
+        query.awaitTermination()
+        assert query.exception() is None
+        stored = {r.key: (r.total, r.n) for r in cql.execute(f"SELECT key, total, n FROM {keyspace}.totals")}
+        assert stored == expected, f"after micro-batch {batch}"
+
+
+def test_complete_mode_leaves_exactly_the_aggregation_after_every_micro_batch(spark, cql, keyspace, node_options, tmp_path):
+    cql.execute(f"CREATE TABLE {keyspace}.totals (key text PRIMARY KEY, total bigint, n bigint)")
+    source = tmp_path / "in"
+    source.mkdir()
+    _run_in_steps(
+        spark, cql, keyspace, source,
+        lambda: _aggregate(spark, source).writeStream.format("pycassandra").outputMode("complete")
+        .options(**node_options).option("table", "totals")
+        .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start(),
+    )
+
+
+def test_update_mode_is_refused_by_spark_and_foreach_batch_gives_its_semantics(spark, cql, keyspace, node_options, tmp_path):
+    """PySpark (4.0 to 4.3) refuses update mode for every Python data source:
+    its write builder offers truncate only. foreachBatch with a batch append
+    upserts each micro-batch's changed rows, which is what update mode means."""
+    cql.execute(f"CREATE TABLE {keyspace}.totals (key text PRIMARY KEY, total bigint, n bigint)")
+    source = tmp_path / "in"
+    source.mkdir()
+    write_json(source, "part-x.json", [])
+    refused = (
+        _aggregate(spark, source).writeStream.format("pycassandra").outputMode("update")
+        .options(**node_options).option("table", "totals")
+        .option("checkpointLocation", str(tmp_path / "refused")).trigger(availableNow=True).start()
+    )
+    with pytest.raises(StreamingQueryException, match="does not support Update mode"):
+        refused.awaitTermination()
+
+    def upsert(changed, _batch_id):
+        changed.write.format("pycassandra").mode("append").options(**node_options).option("table", "totals").save()
+
+    _run_in_steps(
+        spark, cql, keyspace, source,
+        lambda: _aggregate(spark, source).writeStream.outputMode("update").foreachBatch(upsert)
+        .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start(),
+    )
+
+
+def test_complete_mode_refuses_confirm_truncate_before_the_first_batch(spark, cql, keyspace, node_options, tmp_path):
+    cql.execute(f"CREATE TABLE {keyspace}.totals (key text PRIMARY KEY, total bigint, n bigint)")
+    source = tmp_path / "in"
+    source.mkdir()
+    write_json(source, "part-0.json", [{"key": "a", "amount": 1}])
+    query = (
+        _aggregate(spark, source)
+        .writeStream.format("pycassandra")
+        .outputMode("complete")
+        .options(**node_options)
+        .option("table", "totals")
+        .option("confirm_truncate", "true")
+        .option("checkpointLocation", str(tmp_path / "checkpoint"))
+        .trigger(availableNow=True)
+        .start()
+    )
+    with pytest.raises(StreamingQueryException) as raised:
+        query.awaitTermination()
+    assert "confirm_truncate" in str(raised.value) and "never truncates" in str(raised.value)
+    assert "confirm_truncate" in str(query.exception())
+    assert list(cql.execute(f"SELECT * FROM {keyspace}.totals")) == []
+    with pytest.raises(ConfigError, match="confirm_truncate"):
+        _native.validate_stream_options({**node_options, "table": "totals", "confirm_truncate": "true"})
+
+
+def test_a_failed_micro_batch_shows_pycassandras_message(spark, cql, keyspace, node_options, tmp_path):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id uuid PRIMARY KEY, v text)")
+    source = tmp_path / "in"
+    source.mkdir()
+    write_json(source, "part-0.json", [{"id": "not-a-uuid", "v": "x"}])
+    query = (
+        spark.readStream.schema("id string, v string")
+        .json(str(source))
+        .writeStream.format("pycassandra")
+        .options(**node_options)
+        .option("table", "t")
+        .option("checkpointLocation", str(tmp_path / "checkpoint"))
+        .trigger(availableNow=True)
+        .start()
+    )
+    with pytest.raises(StreamingQueryException) as raised:
+        query.awaitTermination()
+    for shown in (str(raised.value), str(query.exception())):
+        assert "not-a-uuid" in shown and "uuid" in shown and "'id'" in shown, shown[-3000:]
+
+
+FAULTS_HOST = "127.0.0.15"
+
+
+def test_the_node_down_at_commit_fails_the_next_micro_batch_clearly_and_a_restart_loses_nothing(
+    spark, recorded, tmp_path
+):
+    """The faults node (127.0.0.15, only the fault tests stop it) is stopped by the
+    first commit itself, after the micro-batch's rows were all written."""
+    from cassandra.cluster import Cluster
+
+    node = os.path.join(ROOT, "scripts", "cassandra")
+    os.system(f"{node} start --profile faults >/dev/null")
+    keyspace = f"pyc_lifecycle_{uuid.uuid4().hex[:12]}"
+    cluster = Cluster([FAULTS_HOST], protocol_version=5)
+    session = cluster.connect()
+    session.execute(
+        f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
+    session.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    cluster.shutdown()
+    source = tmp_path / "in"
+    source.mkdir()
+    for f in range(3):
+        write_json(source, f"part-{f}.json", [{"id": f * 100 + i, "v": f"v{i}"} for i in range(100)])
+    stopped_once = tmp_path / "stopped"
+    stop_once = f"[ -e {stopped_once} ] || {{ touch {stopped_once}; {node} stop --profile faults >/dev/null; }}"
+
+    def start(**extra):
+        return (
+            spark.readStream.schema("id int, v string")
+            .option("maxFilesPerTrigger", 1)
+            .json(str(source))
+            .writeStream.format("pycassandra_recorded")
+            .options(host=FAULTS_HOST, keyspace=keyspace, table="t", connect_timeout_ms="2000", **extra)
+            .option("calls_dir", str(recorded))
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        )
+
+    try:
+        query = start(before_commit=stop_once)
+        with pytest.raises(StreamingQueryException) as raised:
+            query.awaitTermination()
+        # Micro-batch 0 committed with the node down; micro-batch 1 could not connect, and says so.
+        counts = methods(recorded)
+        assert counts[("commit", "python_streaming_sink_runner")] == 1
+        assert FAULTS_HOST in str(raised.value), str(raised.value)[-3000:]
+        os.system(f"{node} start --profile faults >/dev/null")
+        restarted = start()
+        restarted.awaitTermination()
+        assert restarted.exception() is None
+        cluster = Cluster([FAULTS_HOST], protocol_version=5)
+        session = cluster.connect()
+        assert sorted(r.id for r in session.execute(f"SELECT id FROM {keyspace}.t")) == sorted(
+            f * 100 + i for f in range(3) for i in range(100)
+        )
+        session.execute(f"DROP KEYSPACE {keyspace}")
+        cluster.shutdown()
+    finally:
+        os.system(f"{node} start --profile faults >/dev/null")
