@@ -14,10 +14,10 @@ use pycassandra::{BatchGrouping, CassandraWriter, Error, WriteError, WriteOption
 use scylla::client::session::Session;
 use scylla::statement::unprepared::Statement;
 
-use crate::{ddl, node_options, node_session, unique_keyspace};
+use crate::{ddl, node_options, node_session, unique_keyspace, TestKeyspace};
 
 /// A keyspace with `rows (p int, c int, payload text, PRIMARY KEY (p, c))`.
-async fn rows_table(session: &Session) -> String {
+async fn rows_table(session: &Session) -> TestKeyspace {
     let keyspace = unique_keyspace(session).await;
     ddl(session, &format!("CREATE TABLE {keyspace}.rows (p int, c int, payload text, PRIMARY KEY (p, c))")).await;
     keyspace

@@ -11,7 +11,7 @@ use pycassandra::{CassandraWriter, WriteOptions};
 use scylla::client::session::Session;
 use scylla::value::{CqlDate, CqlDecimal, CqlDuration, CqlTime, CqlTimestamp, CqlTimeuuid, CqlVarint};
 
-use crate::{ddl, node_options, node_session, unique_keyspace};
+use crate::{ddl, node_options, node_session, unique_keyspace, TestKeyspace};
 
 #[derive(CassandraUdt, scylla::SerializeValue, scylla::DeserializeValue, Debug, Clone, PartialEq)]
 #[cassandra(name = "address")]
@@ -102,7 +102,7 @@ fn sample(i: i32) -> Everything {
     }
 }
 
-async fn everything_table(session: &Session) -> String {
+async fn everything_table(session: &Session) -> TestKeyspace {
     let keyspace = unique_keyspace(session).await;
     ddl(session, &format!("CREATE TYPE {keyspace}.address (street text, number int)")).await;
     ddl(session, &format!("CREATE TABLE {keyspace}.everything ({EVERYTHING_DDL})")).await;

@@ -8,7 +8,7 @@ use arrow_schema::{DataType, Field, Schema};
 use pycassandra::{BatchGrouping, CassandraWriter, PerRow, WriteOptions};
 use scylla::client::session::Session;
 
-use crate::{ddl, node_options, node_session, unique_keyspace};
+use crate::{ddl, node_options, node_session, unique_keyspace, TestKeyspace};
 
 fn batch(fields: Vec<(&str, DataType)>, columns: Vec<ArrayRef>) -> RecordBatch {
     let schema = Schema::new(fields.into_iter().map(|(n, t)| Field::new(n, t, true)).collect::<Vec<_>>());
@@ -21,7 +21,7 @@ async fn write(options: WriteOptions, batch: &RecordBatch) -> pycassandra::Write
     writer.finish().await.unwrap()
 }
 
-async fn kv_table(session: &Session) -> String {
+async fn kv_table(session: &Session) -> TestKeyspace {
     let keyspace = unique_keyspace(session).await;
     ddl(session, &format!("CREATE TABLE {keyspace}.kv (k int PRIMARY KEY, v text)")).await;
     keyspace
@@ -51,7 +51,7 @@ async fn rows_flagged_for_deletion_are_deleted_and_the_flag_is_not_written() {
     );
     let map = std::collections::HashMap::from([
         ("host", crate::node_address()),
-        ("keyspace", keyspace.clone()),
+        ("keyspace", keyspace.to_string()),
         ("table", "kv".to_string()),
         ("delete_flag_column", "is_deleted".to_string()),
         ("delete_flag_value", "TRUE".to_string()),

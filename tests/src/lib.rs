@@ -32,15 +32,81 @@ pub async fn node_session() -> Arc<Session> {
     }
 }
 
-/// A fresh keyspace for one test, so tests run in parallel.
-pub async fn unique_keyspace(session: &Session) -> String {
-    let name = format!("pyc_test_{}", uuid::Uuid::new_v4().simple());
+/// A fresh keyspace for one test, so tests run in parallel; it is dropped
+/// with the returned guard.
+pub async fn unique_keyspace(session: &Session) -> TestKeyspace {
+    let name = format!("{TEST_KEYSPACE_PREFIX}{}", uuid::Uuid::new_v4().simple());
     ddl(
         session,
         &format!("CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
     )
     .await;
-    name
+    TestKeyspace { name }
+}
+
+/// What every test keyspace's name starts with; scripts/test fails when a
+/// run leaves one behind on the node.
+pub const TEST_KEYSPACE_PREFIX: &str = "pyc_test_";
+
+/// A keyspace made by [`unique_keyspace`] for one test. Dropping the guard
+/// drops the keyspace, also when the test panics (the guard is dropped while
+/// the panic unwinds), so runs leave nothing on the developer's node.
+#[derive(Debug)]
+pub struct TestKeyspace {
+    name: String,
+}
+
+impl TestKeyspace {
+    /// The keyspace's name.
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::ops::Deref for TestKeyspace {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+// For the options' `impl Into<String>` parameters: `WriteOptions::new(.., &keyspace, ..)`.
+impl From<&TestKeyspace> for String {
+    fn from(keyspace: &TestKeyspace) -> String {
+        keyspace.name.clone()
+    }
+}
+
+impl std::fmt::Display for TestKeyspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Drop for TestKeyspace {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime may be a current-thread one
+        // that is blocked in this very call, so its sessions cannot make
+        // progress: the DROP goes through a session of its own, on a thread
+        // with its own runtime.
+        let cql = format!("DROP KEYSPACE IF EXISTS {}", self.name);
+        let outcome = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let session = pycassandra::session::connect(&node_options()).await.map_err(|e| e.to_string())?;
+                session.query_unpaged(cql, ()).await.map_err(|e| e.to_string())?;
+                Ok(())
+            })
+        })
+        .join();
+        // No panic here: during a failing test's unwinding it would abort the
+        // whole run. scripts/test names any keyspace left behind.
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("test keyspace {} was not dropped: {error}", self.name),
+            Err(_) => eprintln!("test keyspace {} was not dropped: the dropping thread panicked", self.name),
+        }
+    }
 }
 
 /// Runs a schema statement and waits for agreement.

@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field};
 use pycassandra::{CassandraWriter, Error, WriteOptions};
 use scylla::value::{CqlValue, Row};
 
-use crate::{ddl, node_options, node_session, record_batch, unique_keyspace};
+use crate::{ddl, node_options, node_session, record_batch, unique_keyspace, TestKeyspace};
 
 fn text_set() -> ArrayRef {
     let mut builder = ListBuilder::new(StringBuilder::new());
@@ -48,7 +48,7 @@ fn vector(values: &[f32]) -> ArrayRef {
     Arc::new(builder.finish())
 }
 
-async fn nested_table() -> (Arc<scylla::client::session::Session>, String) {
+async fn nested_table() -> (Arc<scylla::client::session::Session>, TestKeyspace) {
     let session = node_session().await;
     let keyspace = unique_keyspace(&session).await;
     ddl(&session, &format!("CREATE TYPE {keyspace}.pair (number int, name text, note text)")).await;

@@ -9,9 +9,9 @@ use pycassandra::{CassandraWriter, Error, SchemaError, WriteOptions};
 use scylla::client::session::Session;
 use uuid::Uuid;
 
-use crate::{ddl, node_options, node_session, setup_tracing, unique_keyspace};
+use crate::{ddl, node_options, node_session, setup_tracing, unique_keyspace, TestKeyspace};
 
-async fn users_table(session: &Session) -> String {
+async fn users_table(session: &Session) -> TestKeyspace {
     let keyspace = unique_keyspace(session).await;
     ddl(session, &format!("CREATE TABLE {keyspace}.users (id uuid PRIMARY KEY, name text, age int, score bigint)"))
         .await;
