@@ -27,6 +27,7 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
             pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. },
         ) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Read(_) => CassandraReadError::new_err(message),
+        pycassandra::Error::Lookup(_) => SchemaMismatchError::new_err(message),
         _ => CassandraWriteError::new_err(message),
     }
 }

@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod logging;
+mod lookup;
 mod reader;
 mod runtime;
 mod writer;
@@ -89,6 +90,7 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<writer::PyWriter>()?;
     module.add_class::<reader::PyScan>()?;
+    module.add_class::<lookup::PyLookup>()?;
     module.add_function(wrap_pyfunction!(reader::validate_read_options, module)?)?;
     module.add_function(wrap_pyfunction!(reader::read_schema, module)?)?;
     module.add_function(wrap_pyfunction!(reader::check_read, module)?)?;

@@ -133,15 +133,21 @@ pub fn select(
     cql
 }
 
+/// `"k1" = ? AND "k2" = ?`: the restriction of a lookup by these key columns,
+/// binding them in order.
+pub fn key_equalities(key_columns: &[&str]) -> String {
+    let conditions: Vec<String> = key_columns.iter().map(|c| format!("{} = ?", quote_identifier(c))).collect();
+    conditions.join(" AND ")
+}
+
 /// `DELETE FROM ks.t [USING TIMESTAMP ?] WHERE "k1" = ? AND "k2" = ?`.
 /// Bind order: timestamp, then the key columns.
 pub fn delete(keyspace: &str, table: &str, key_columns: &[&str], with_timestamp: bool) -> String {
-    let conditions: Vec<String> = key_columns.iter().map(|c| format!("{} = ?", quote_identifier(c))).collect();
     format!(
         "DELETE FROM {}{} WHERE {}",
         qualified_table(keyspace, table),
         if with_timestamp { " USING TIMESTAMP ?" } else { "" },
-        conditions.join(" AND "),
+        key_equalities(key_columns),
     )
 }
 
@@ -176,13 +182,12 @@ pub fn update(
             }
         })
         .collect();
-    let conditions: Vec<String> = key_columns.iter().map(|c| format!("{} = ?", quote_identifier(c))).collect();
     format!(
         "UPDATE {}{} SET {} WHERE {}",
         qualified_table(keyspace, table),
         using.clause(),
         assignments.join(", "),
-        conditions.join(" AND "),
+        key_equalities(key_columns),
     )
 }
 

@@ -28,6 +28,58 @@ pub enum Error {
     /// A read could not be planned, or a scan failed.
     #[error(transparent)]
     Read(#[from] ReadError),
+    /// A lookup's keys do not fit the table or the input.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+}
+
+/// A lookup (a join of input rows with a table by key) that cannot be planned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// No key column was given.
+    #[error("a lookup in {table} needs key columns (`on`): its partition key is ({})", .partition_key.join(", "))]
+    NoKeys {
+        /// `keyspace.table`.
+        table: String,
+        /// The table's partition key columns.
+        partition_key: Vec<String>,
+    },
+    /// A key column is not a column of the input.
+    #[error("lookup key '{column}' is not a column of the input (its columns: {})", .input.join(", "))]
+    NotInInput {
+        /// The key column.
+        column: String,
+        /// The input's columns.
+        input: Vec<String>,
+    },
+    /// The keys are not the whole partition key, optionally followed by a clustering key prefix.
+    #[error(
+        "lookup keys ({}) of {table} must be every partition key column ({}) and optionally the first clustering \
+         columns in order ({})",
+        .keys.join(", "), .partition_key.join(", "), .clustering_key.join(", ")
+    )]
+    NotAKey {
+        /// The keys given, as the table spells them where it has them.
+        keys: Vec<String>,
+        /// `keyspace.table`.
+        table: String,
+        /// The table's partition key columns.
+        partition_key: Vec<String>,
+        /// The table's clustering columns.
+        clustering_key: Vec<String>,
+    },
+    /// A column to fetch is already a column of the input.
+    #[error(
+        "column '{column}' of {table} is also a column of the input; choose the columns to fetch \
+         (`columns`) or rename the input's"
+    )]
+    ColumnClash {
+        /// The column.
+        column: String,
+        /// `keyspace.table`.
+        table: String,
+    },
 }
 
 /// A read that cannot be planned, or a scan that failed.
@@ -65,6 +117,18 @@ pub enum ReadError {
         cql: String,
         /// The driver's error.
         source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A value a lookup fetched could not be decoded.
+    #[error("lookup of input row {input_row}, column '{column}' ({cql_type}): {reason}")]
+    LookupDecode {
+        /// The input row whose key was looked up.
+        input_row: usize,
+        /// The column.
+        column: String,
+        /// Its CQL type.
+        cql_type: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A value from the node could not be decoded.
     #[error("row {row} of token range ({start}, {end}], column '{column}' ({cql_type}): {reason}")]

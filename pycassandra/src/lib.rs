@@ -5,7 +5,9 @@
 //!
 //! The stages, in the order data flows:
 //! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`]; reads go
-//! [`config`] → [`session`] → [`schema`] → [`read`].
+//! [`config`] → [`session`] → [`schema`] → [`read`]; lookups (a join of
+//! input rows with a table by key) go [`schema`] → [`convert`] (the keys) →
+//! [`lookup`] → [`read`]'s decoders.
 
 #[doc(hidden)]
 pub mod _macro_internal;
@@ -13,6 +15,7 @@ pub mod config;
 pub mod convert;
 pub mod cql;
 mod error;
+pub mod lookup;
 pub mod read;
 pub mod row;
 pub mod schema;
@@ -22,7 +25,10 @@ pub mod write;
 pub use config::{
     BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions,
 };
-pub use error::{ConfigError, ConnectError, ConvertError, Error, ReadError, Result, SchemaError, WriteError};
+pub use error::{
+    ConfigError, ConnectError, ConvertError, Error, LookupError, ReadError, Result, SchemaError, WriteError,
+};
+pub use lookup::{CassandraLookup, JoinKind, LookupOptions};
 pub use read::CassandraReader;
 pub use row::CassandraRow;
 pub use schema::TableSchema;

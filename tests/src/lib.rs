@@ -91,7 +91,8 @@ impl Drop for TestKeyspace {
         // with its own runtime.
         let cql = format!("DROP KEYSPACE IF EXISTS {}", self.name);
         let outcome = std::thread::spawn(move || -> Result<(), String> {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
                 let session = pycassandra::session::connect(&node_options()).await.map_err(|e| e.to_string())?;
                 session.query_unpaged(cql, ()).await.map_err(|e| e.to_string())?;
@@ -148,6 +149,8 @@ mod docs;
 mod faults;
 #[cfg(test)]
 mod features;
+#[cfg(test)]
+mod lookup;
 #[cfg(test)]
 mod nested;
 #[cfg(test)]

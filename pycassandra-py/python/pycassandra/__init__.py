@@ -22,6 +22,7 @@ from pycassandra.exceptions import (
     PycassandraError,
     SchemaMismatchError,
 )
+from pycassandra._lookup import lookup
 from pycassandra.reader import CassandraPartition, CassandraReader
 from pycassandra.writers import (
     CassandraBatchWriter,
@@ -47,4 +48,5 @@ __all__ = [
     "SchemaMismatchError",
     "__version__",
     "convert_value",
+    "lookup",
 ]

@@ -2,10 +2,10 @@
 //! each scanned page by page into Arrow record batches.
 
 mod estimate;
-mod plan;
+pub(crate) mod plan;
 mod routing;
-mod scan;
-mod to_arrow;
+pub(crate) mod scan;
+pub(crate) mod to_arrow;
 pub mod token_range;
 mod wire;
 

@@ -11,7 +11,7 @@ use scylla::response::{PagingState, PagingStateResponse};
 use scylla::statement::prepared::PreparedStatement;
 use tokio::task::JoinHandle;
 
-use super::plan::ScanPlan;
+use super::plan::{OutputColumn, ScanPlan};
 use super::to_arrow::Sink;
 use super::token_range::TokenRange;
 use crate::error::{Error, ReadError};
@@ -95,32 +95,52 @@ impl Scan {
             cql: self.plan.cql.clone(),
             source,
         };
-        let rows = result.into_rows_result().map_err(|e| statement_error(Box::new(e)))?;
-        let iterator = rows.rows::<ColumnIterator>().map_err(|e| statement_error(Box::new(e)))?;
-        for (row, columns) in iterator.enumerate() {
-            let columns = columns.map_err(|e| statement_error(Box::new(e)))?;
-            for ((raw, sink), column) in columns.zip(self.sinks.iter_mut()).zip(&self.plan.columns) {
-                let raw = raw.map_err(|e| statement_error(Box::new(e)))?;
-                sink.push(raw.slice.map(|s| s.as_slice())).map_err(|reason| ReadError::Decode {
-                    row,
-                    start: self.range.start,
-                    end: self.range.end,
-                    column: column.name.clone(),
-                    cql_type: cql_type_name(&column.cql_type),
-                    reason,
-                })?;
-            }
-        }
+        let (start, end) = (self.range.start, self.range.end);
+        let decode_error = |row, column: &OutputColumn, reason| ReadError::Decode {
+            row,
+            start,
+            end,
+            column: column.name.clone(),
+            cql_type: cql_type_name(&column.cql_type),
+            reason,
+        };
+        let rows = decode_page(result, &self.plan, &mut self.sinks, &statement_error, &decode_error)?;
         let arrays = self
             .sinks
             .iter_mut()
             .map(Sink::finish)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| statement_error(Box::new(e)))?;
-        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.rows_num()));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
         Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options)
             .map_err(|e| statement_error(Box::new(e)))?)
     }
+}
+
+/// A driver error as the read error that names the statement.
+pub(crate) type StatementError<'a> = &'a dyn Fn(Box<dyn std::error::Error + Send + Sync>) -> ReadError;
+/// A value that does not decode, at (row of the page, column), as the read error that names it.
+pub(crate) type DecodeError<'a> = &'a dyn Fn(usize, &OutputColumn, String) -> ReadError;
+
+/// Decodes every row of one page into `sinks` (one per column of `plan`),
+/// straight from the frame; returns the number of rows.
+pub(crate) fn decode_page(
+    result: QueryResult,
+    plan: &ScanPlan,
+    sinks: &mut [Sink],
+    statement_error: StatementError<'_>,
+    decode_error: DecodeError<'_>,
+) -> Result<usize, ReadError> {
+    let rows = result.into_rows_result().map_err(|e| statement_error(Box::new(e)))?;
+    let iterator = rows.rows::<ColumnIterator>().map_err(|e| statement_error(Box::new(e)))?;
+    for (row, columns) in iterator.enumerate() {
+        let columns = columns.map_err(|e| statement_error(Box::new(e)))?;
+        for ((raw, sink), column) in columns.zip(sinks.iter_mut()).zip(&plan.columns) {
+            let raw = raw.map_err(|e| statement_error(Box::new(e)))?;
+            sink.push(raw.slice.map(|s| s.as_slice())).map_err(|reason| decode_error(row, column, reason))?;
+        }
+    }
+    Ok(rows.rows_num())
 }
 
 fn fetch(
