@@ -165,3 +165,35 @@ mod stream;
 mod update_mode;
 #[cfg(test)]
 mod write;
+
+#[cfg(test)]
+mod keyspace_guard {
+    use super::*;
+
+    async fn keyspace_exists(session: &Session, name: &str) -> bool {
+        let rows = session
+            .query_unpaged("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", (name,))
+            .await
+            .unwrap()
+            .into_rows_result()
+            .unwrap();
+        rows.rows_num() > 0
+    }
+
+    #[tokio::test]
+    async fn the_keyspace_of_a_test_that_panics_is_dropped() {
+        let session = node_session().await;
+        let in_task = session.clone();
+        // The panic message carries the name, so the test can look for it afterwards.
+        let failed = tokio::spawn(async move {
+            let keyspace = unique_keyspace(&in_task).await;
+            assert!(keyspace_exists(&in_task, &keyspace).await);
+            panic!("{keyspace}");
+        })
+        .await
+        .unwrap_err();
+        let name = *failed.into_panic().downcast::<String>().unwrap();
+        assert!(name.starts_with(TEST_KEYSPACE_PREFIX), "{name}");
+        assert!(!keyspace_exists(&session, &name).await, "{name} is still there");
+    }
+}
