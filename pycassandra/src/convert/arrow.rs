@@ -75,7 +75,7 @@ impl ColumnConverter {
     pub fn convert(&self, array: &dyn Array) -> Result<Vec<Option<CqlValue>>, ConvertError> {
         let mut values = Vec::with_capacity(array.len());
         for row in 0..array.len() {
-            if array.is_null(row) {
+            if is_null(array, row) {
                 values.push(None);
                 continue;
             }
@@ -155,8 +155,14 @@ fn apply(node: &Node, array: &dyn Array, row: usize) -> Result<CqlValue, Failure
     }
 }
 
+/// Arrow's Null type keeps no validity buffer, so `Array::is_null` says no
+/// for each of its values.
+fn is_null(array: &dyn Array, row: usize) -> bool {
+    *array.data_type() == DataType::Null || array.is_null(row)
+}
+
 fn optional(node: &Node, array: &dyn Array, row: usize) -> Result<Option<CqlValue>, Failure> {
-    if array.is_null(row) {
+    if is_null(array, row) {
         Ok(None)
     } else {
         apply(node, array, row).map(Some)
@@ -550,3 +556,7 @@ fn duration_units(array: &dyn Array, row: usize) -> (i64, i64) {
         _ => (array.as_primitive::<DurationNanosecondType>().value(row), 1),
     }
 }
+
+#[cfg(test)]
+#[path = "arrow_tests.rs"]
+mod tests;
