@@ -72,9 +72,12 @@ def main() -> int:
     cql.execute(f"CREATE TABLE {keyspace}.ticks (value bigint PRIMARY KEY, at timestamp)")
 
     spark = (
-        SparkSession.builder.master("local[2]").appName("stream-sessions")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        SparkSession.builder.master("local[2]")
+        .appName("stream-sessions")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("WARN")
@@ -82,11 +85,15 @@ def main() -> int:
     watch.start()
     checkpoint = tempfile.mkdtemp(prefix="pyc-stream-sessions-")
     query = (
-        spark.readStream.format("rate-micro-batch").option("rowsPerBatch", args.rows_per_batch).load()
+        spark.readStream.format("rate-micro-batch")
+        .option("rowsPerBatch", args.rows_per_batch)
+        .load()
         .selectExpr("value", "timestamp AS at")
         .writeStream.format("pycassandra")
         .options(host=HOST, port=str(PORT), keyspace=keyspace, table="ticks")
-        .option("checkpointLocation", checkpoint).trigger(processingTime="0 seconds").start()
+        .option("checkpointLocation", checkpoint)
+        .trigger(processingTime="0 seconds")
+        .start()
     )
     durations: dict = {}
     try:
@@ -110,8 +117,10 @@ def main() -> int:
     print(f"micro-batches with rows: {len(times)} ({args.rows_per_batch} rows each; {rows} rows in the table)")
     print(f"distinct pycassandra connections seen on the node: {len(watch.seen)}")
     print(f"most pycassandra connections open at once: {watch.most_at_once}")
-    print(f"micro-batch duration (triggerExecution): median {statistics.median(times):.0f} ms, "
-          f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms")
+    print(
+        f"micro-batch duration (triggerExecution): median {statistics.median(times):.0f} ms, "
+        f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms"
+    )
     return 0
 
 

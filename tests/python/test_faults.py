@@ -17,7 +17,9 @@ FILES = 10
 
 
 def node(command: str) -> None:
-    subprocess.run([os.path.join(ROOT, "scripts", "cassandra"), command, "--profile", "faults"], check=True, capture_output=True)
+    subprocess.run(
+        [os.path.join(ROOT, "scripts", "cassandra"), command, "--profile", "faults"], check=True, capture_output=True
+    )
 
 
 def write_file(directory, index: int) -> None:
@@ -40,17 +42,23 @@ def test_a_node_restart_under_a_stream_loses_nothing_after_a_restart_from_checkp
     cluster = Cluster([FAULTS_HOST], protocol_version=5)
     session = cluster.connect()
     keyspace = f"pyc_faults_{os.getpid()}_{int(time.time())}"
-    session.execute(f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    session.execute(
+        f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"
+    )
     session.execute(f"CREATE TABLE {keyspace}.events (id bigint PRIMARY KEY, payload text)")
     source, checkpoint = tmp_path / "in", tmp_path / "checkpoint"
     source.mkdir()
 
     def start(**trigger):
         return (
-            spark.readStream.schema("id LONG, payload STRING").option("maxFilesPerTrigger", 1).json(str(source))
+            spark.readStream.schema("id LONG, payload STRING")
+            .option("maxFilesPerTrigger", 1)
+            .json(str(source))
             .writeStream.format("pycassandra")
             .options(host=FAULTS_HOST, keyspace=keyspace, table="events", max_retries="1", request_timeout_ms="2000")
-            .option("checkpointLocation", str(checkpoint)).trigger(**trigger).start()
+            .option("checkpointLocation", str(checkpoint))
+            .trigger(**trigger)
+            .start()
         )
 
     for index in range(3):

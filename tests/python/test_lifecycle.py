@@ -10,10 +10,10 @@ import uuid
 from collections import Counter
 
 import pytest
+from lifecycle_probe import RecordingCassandraDataSource, read_calls
 from pyspark.errors import StreamingQueryException
 from pyspark.sql.types import StructType
 
-from lifecycle_probe import RecordingCassandraDataSource, read_calls
 from pycassandra import CassandraDataSource, _native
 from pycassandra.exceptions import ConfigError
 from pycassandra.writers import CassandraCommitMessage
@@ -81,8 +81,11 @@ def test_a_batch_read_infers_the_schema_once_and_plans_once(spark, cql, keyspace
     for i in range(20):
         cql.execute(f"INSERT INTO {keyspace}.t (id, v) VALUES ({i}, 'v')")
     df = (
-        spark.read.format("pycassandra_recorded").options(**node_options).option("table", "t")
-        .option("calls_dir", str(recorded)).load()
+        spark.read.format("pycassandra_recorded")
+        .options(**node_options)
+        .option("table", "t")
+        .option("calls_dir", str(recorded))
+        .load()
     )
     assert df.count() == 20
     assert methods(recorded) == Counter({("schema", "create_data_source"): 1, ("reader", "plan_data_source_read"): 1})
@@ -162,19 +165,33 @@ def _run_in_steps(spark, cql, keyspace, source, start_query):
         assert stored == expected, f"after micro-batch {batch}"
 
 
-def test_complete_mode_leaves_exactly_the_aggregation_after_every_micro_batch(spark, cql, keyspace, node_options, tmp_path):
+def test_complete_mode_leaves_exactly_the_aggregation_after_every_micro_batch(
+    spark, cql, keyspace, node_options, tmp_path
+):
     cql.execute(f"CREATE TABLE {keyspace}.totals (key text PRIMARY KEY, total bigint, n bigint)")
     source = tmp_path / "in"
     source.mkdir()
     _run_in_steps(
-        spark, cql, keyspace, source,
-        lambda: _aggregate(spark, source).writeStream.format("pycassandra").outputMode("complete")
-        .options(**node_options).option("table", "totals")
-        .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start(),
+        spark,
+        cql,
+        keyspace,
+        source,
+        lambda: (
+            _aggregate(spark, source)
+            .writeStream.format("pycassandra")
+            .outputMode("complete")
+            .options(**node_options)
+            .option("table", "totals")
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        ),
     )
 
 
-def test_update_mode_is_refused_by_spark_and_foreach_batch_gives_its_semantics(spark, cql, keyspace, node_options, tmp_path):
+def test_update_mode_is_refused_by_spark_and_foreach_batch_gives_its_semantics(
+    spark, cql, keyspace, node_options, tmp_path
+):
     """PySpark (4.0 to 4.3) refuses update mode for every Python data source:
     its write builder offers truncate only. foreachBatch with a batch append
     upserts each micro-batch's changed rows, which is what update mode means."""
@@ -183,9 +200,14 @@ def test_update_mode_is_refused_by_spark_and_foreach_batch_gives_its_semantics(s
     source.mkdir()
     write_json(source, "part-x.json", [])
     refused = (
-        _aggregate(spark, source).writeStream.format("pycassandra").outputMode("update")
-        .options(**node_options).option("table", "totals")
-        .option("checkpointLocation", str(tmp_path / "refused")).trigger(availableNow=True).start()
+        _aggregate(spark, source)
+        .writeStream.format("pycassandra")
+        .outputMode("update")
+        .options(**node_options)
+        .option("table", "totals")
+        .option("checkpointLocation", str(tmp_path / "refused"))
+        .trigger(availableNow=True)
+        .start()
     )
     with pytest.raises(StreamingQueryException, match="does not support Update mode"):
         refused.awaitTermination()
@@ -194,9 +216,18 @@ def test_update_mode_is_refused_by_spark_and_foreach_batch_gives_its_semantics(s
         changed.write.format("pycassandra").mode("append").options(**node_options).option("table", "totals").save()
 
     _run_in_steps(
-        spark, cql, keyspace, source,
-        lambda: _aggregate(spark, source).writeStream.outputMode("update").foreachBatch(upsert)
-        .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start(),
+        spark,
+        cql,
+        keyspace,
+        source,
+        lambda: (
+            _aggregate(spark, source)
+            .writeStream.outputMode("update")
+            .foreachBatch(upsert)
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
+        ),
     )
 
 

@@ -63,13 +63,26 @@ def test_duplicates_misses_null_keys_and_a_clustering_prefix(spark, node_options
     inner = pycassandra.lookup(keys, table=orders, on=["shop", "order_id"], **node_options)
     got = sorted((r.tag, r.line, r.item) for r in inner.collect())
     assert got == sorted(
-        [(tag, line, f"{shop}-{order}-{line}") for tag, shop, order in
-         [("hit", "east", 1), ("duplicate", "east", 1), ("hit2", "west", 7)] for line in range(2)]
+        [
+            (tag, line, f"{shop}-{order}-{line}")
+            for tag, shop, order in [("hit", "east", 1), ("duplicate", "east", 1), ("hit2", "west", 7)]
+            for line in range(2)
+        ]
     )
-    left = pycassandra.lookup(keys, table=orders, on=["shop", "order_id"], how="left", columns=["cents"], **node_options)
+    left = pycassandra.lookup(
+        keys, table=orders, on=["shop", "order_id"], how="left", columns=["cents"], **node_options
+    )
     assert sorted((r.tag, r.cents) for r in left.collect()) == sorted(
-        [("hit", 100), ("hit", 101), ("duplicate", 100), ("duplicate", 101), ("miss", None), ("null", None),
-         ("hit2", 700), ("hit2", 701)]
+        [
+            ("hit", 100),
+            ("hit", 101),
+            ("duplicate", 100),
+            ("duplicate", 101),
+            ("miss", None),
+            ("null", None),
+            ("hit2", 700),
+            ("hit2", 701),
+        ]
     )
     one_line = spark.createDataFrame([("north", 3, 1)], "shop string, order_id bigint, line int")
     rows = pycassandra.lookup(one_line, table=orders, on=["shop", "order_id", "line"], **node_options).collect()
@@ -93,8 +106,12 @@ def test_a_bad_key_value_fails_the_task_naming_row_column_type_and_value(spark, 
     assert "'order_id'" in message and "bigint" in message and "one" in message, message[-2000:]
 
 
-def test_a_stream_enriched_by_lookups_restarts_from_its_checkpoint_without_loss(spark, cql, keyspace, node_options, orders, tmp_path):
-    cql.execute(f"CREATE TABLE {keyspace}.enriched (shop text, order_id bigint, line int, item text, PRIMARY KEY ((shop, order_id), line))")
+def test_a_stream_enriched_by_lookups_restarts_from_its_checkpoint_without_loss(
+    spark, cql, keyspace, node_options, orders, tmp_path
+):
+    cql.execute(
+        f"CREATE TABLE {keyspace}.enriched (shop text, order_id bigint, line int, item text, PRIMARY KEY ((shop, order_id), line))"
+    )
     source = tmp_path / "in"
     source.mkdir()
 
@@ -104,11 +121,19 @@ def test_a_stream_enriched_by_lookups_restarts_from_its_checkpoint_without_loss(
         os.replace(tmp, source / f"part-{index}.json")
 
     def run() -> None:
-        stream = spark.readStream.schema("shop string, order_id bigint").option("maxFilesPerTrigger", 1).json(str(source))
-        enriched = pycassandra.lookup(stream, table=orders, on=["shop", "order_id"], columns=["line", "item"], **node_options)
+        stream = (
+            spark.readStream.schema("shop string, order_id bigint").option("maxFilesPerTrigger", 1).json(str(source))
+        )
+        enriched = pycassandra.lookup(
+            stream, table=orders, on=["shop", "order_id"], columns=["line", "item"], **node_options
+        )
         query = (
-            enriched.writeStream.format("pycassandra").options(**node_options).option("table", "enriched")
-            .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start()
+            enriched.writeStream.format("pycassandra")
+            .options(**node_options)
+            .option("table", "enriched")
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .trigger(availableNow=True)
+            .start()
         )
         query.awaitTermination()
         assert query.exception() is None
@@ -118,5 +143,7 @@ def test_a_stream_enriched_by_lookups_restarts_from_its_checkpoint_without_loss(
     run()
     add_file(2, range(20, 25))
     run()  # restarted from the checkpoint: only part-2 is new
-    stored = sorted((r.order_id, r.line, r.item) for r in cql.execute(f"SELECT order_id, line, item FROM {keyspace}.enriched"))
+    stored = sorted(
+        (r.order_id, r.line, r.item) for r in cql.execute(f"SELECT order_id, line, item FROM {keyspace}.enriched")
+    )
     assert stored == [(o, line, f"west-{o}-{line}") for o in range(25) for line in range(2)]

@@ -34,9 +34,13 @@ def test_a_stream_writer_receives_arrow_record_batches(spark, tmp_path):
     out.mkdir()
     write_json_files(source, rows_per_file=50, files=2)
     query = (
-        spark.readStream.schema(EVENTS).json(str(source))
-        .writeStream.format("pycassandra_stream_probe").option("out_dir", str(out))
-        .option("checkpointLocation", str(checkpoint)).trigger(availableNow=True).start()
+        spark.readStream.schema(EVENTS)
+        .json(str(source))
+        .writeStream.format("pycassandra_stream_probe")
+        .option("out_dir", str(out))
+        .option("checkpointLocation", str(checkpoint))
+        .trigger(availableNow=True)
+        .start()
     )
     query.awaitTermination()
     seen = {line for f in out.iterdir() for line in f.read_text().splitlines()}
@@ -50,9 +54,15 @@ def test_a_stream_lands_every_row_in_cassandra(spark, cql, keyspace, node_option
     source.mkdir()
     rows = write_json_files(source, rows_per_file=400, files=3)
     query = (
-        spark.readStream.schema(EVENTS).option("maxFilesPerTrigger", 1).json(str(source))
-        .writeStream.format("pycassandra").options(**node_options).option("table", "events")
-        .option("checkpointLocation", str(tmp_path / "checkpoint")).trigger(availableNow=True).start()
+        spark.readStream.schema(EVENTS)
+        .option("maxFilesPerTrigger", 1)
+        .json(str(source))
+        .writeStream.format("pycassandra")
+        .options(**node_options)
+        .option("table", "events")
+        .option("checkpointLocation", str(tmp_path / "checkpoint"))
+        .trigger(availableNow=True)
+        .start()
     )
     query.awaitTermination()
     assert query.exception() is None
@@ -61,7 +71,9 @@ def test_a_stream_lands_every_row_in_cassandra(spark, cql, keyspace, node_option
     assert len(query.recentProgress) >= 3, "one micro-batch per file was expected"
 
 
-def test_a_restarted_query_resumes_from_its_checkpoint_without_loss_or_duplicates(spark, cql, keyspace, node_options, tmp_path):
+def test_a_restarted_query_resumes_from_its_checkpoint_without_loss_or_duplicates(
+    spark, cql, keyspace, node_options, tmp_path
+):
     spark.dataSource.register(CassandraDataSource)
     # A counter table makes duplicates visible: a re-written micro-batch would count twice.
     cql.execute(f"CREATE TABLE {keyspace}.tally (id uuid PRIMARY KEY, n counter)")
@@ -71,10 +83,15 @@ def test_a_restarted_query_resumes_from_its_checkpoint_without_loss_or_duplicate
 
     def run_until_caught_up():
         query = (
-            spark.readStream.schema(counted).json(str(source))
-            .writeStream.format("pycassandra").options(**node_options).option("table", "tally")
-            .option("write_mode", "update").option("checkpointLocation", str(checkpoint))
-            .trigger(availableNow=True).start()
+            spark.readStream.schema(counted)
+            .json(str(source))
+            .writeStream.format("pycassandra")
+            .options(**node_options)
+            .option("table", "tally")
+            .option("write_mode", "update")
+            .option("checkpointLocation", str(checkpoint))
+            .trigger(availableNow=True)
+            .start()
         )
         query.awaitTermination()
         assert query.exception() is None

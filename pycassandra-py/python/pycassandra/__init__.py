@@ -10,6 +10,7 @@ from pycassandra._logging import configure_from_environment
 # Before the native module reads the logger's level.
 configure_from_environment()
 
+from pycassandra._lookup import lookup
 from pycassandra._native import __version__, convert_value
 from pycassandra._registration import tolerate_reregistration
 from pycassandra.datasource import CassandraDataSource
@@ -22,7 +23,6 @@ from pycassandra.exceptions import (
     PycassandraError,
     SchemaMismatchError,
 )
-from pycassandra._lookup import lookup
 from pycassandra.reader import CassandraPartition, CassandraReader
 from pycassandra.writers import (
     CassandraBatchWriter,

@@ -82,7 +82,7 @@ def lookup(
     planned = _native.Lookup(settings, keys, how, fetched, int(concurrency), input_schema)
     output = spark_schema(planned.schema())
 
-    def join(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def join(batches: Iterable["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         joiner: Optional[_native.Lookup] = None
         for batch in batches:
             if joiner is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from types import FrameType
+from typing import Optional
 
 from pyspark.sql.datasource import DataSource
 from pyspark.sql.types import StructType
@@ -22,7 +24,7 @@ def _asked_for_pushdown() -> bool:
     ``reader()`` from its filter-pushdown worker. The worker's conf is not
     visible here, so the calling worker's file tells which case this is.
     """
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename.endswith("data_source_pushdown_filters.py"):
             return True
