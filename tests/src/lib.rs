@@ -154,6 +154,8 @@ mod lookup;
 #[cfg(test)]
 mod nested;
 #[cfg(test)]
+mod option_rules;
+#[cfg(test)]
 mod read;
 #[cfg(test)]
 mod roundtrip;
