@@ -22,10 +22,12 @@ def main() -> None:
             "spark.cassandra.connection.host": args.host,
             "spark.cassandra.connection.port": str(args.port),
             "spark.sql.extensions": "com.datastax.spark.connector.CassandraSparkExtensions",
-            "spark.cassandra.sql.directJoinSetting": "on" if direct else "off",
         },
     )
-    table = session.read.format("org.apache.spark.sql.cassandra").options(keyspace=args.keyspace, table=args.table)
+    # A table option of the connector (on | off | auto), not a session setting.
+    table = session.read.format("org.apache.spark.sql.cassandra").options(
+        keyspace=args.keyspace, table=args.table, directJoinSetting="on" if direct else "off"
+    )
     joined = keys(session, args.rows, args.keys).join(table.load().select("id", "total"), "id")
     plan = joined._jdf.queryExecution().executedPlan().toString()
     if direct != ("Cassandra Direct Join" in plan or "DirectJoin" in plan):
