@@ -57,9 +57,11 @@ def main() -> None:
 
     @scenario("read_pushdown")
     def read_pushdown():
-        read = spark.read.format("pycassandra").options(**node).option("table", "users")
+        def read():  # a reader of its own each time: option() changes the reader it is called on
+            return spark.read.format("pycassandra").options(**node).option("table", "users")
+
         # The plan's `filter` option reaches the node as CQL: Spark never sees the other rows.
-        filtered = sorted(r.id for r in read.option("filter", "v >= 150").load().collect())
+        filtered = sorted(r.id for r in read().option("filter", "v >= 150").load().collect())
         assert filtered == [15, 16, 17, 18, 19], filtered
         detail = {"filter option": filtered}
         import pyspark
@@ -68,7 +70,7 @@ def main() -> None:
         if (major, minor) >= (4, 1):
             # Spark's own filter pushdown (pushFilters) exists from 4.1.
             spark.conf.set("spark.sql.python.filterPushdown.enabled", "true")
-            pushed = sorted(r.id for r in read.load().where("id IN (3, 4)").collect())
+            pushed = sorted(r.id for r in read().load().where("id IN (3, 4)").collect())
             assert pushed == [3, 4], pushed
             detail["pushed filter"] = pushed
         return json.dumps(detail)
