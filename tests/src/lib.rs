@@ -158,6 +158,8 @@ mod option_rules;
 #[cfg(test)]
 mod read;
 #[cfg(test)]
+mod read_stream;
+#[cfg(test)]
 mod roundtrip;
 #[cfg(test)]
 mod security;

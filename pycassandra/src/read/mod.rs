@@ -5,6 +5,7 @@ mod estimate;
 pub(crate) mod plan;
 mod routing;
 pub(crate) mod scan;
+mod stream;
 pub(crate) mod to_arrow;
 pub mod token_range;
 mod wire;
@@ -172,33 +173,13 @@ impl CassandraReader {
     where
         T: for<'frame, 'metadata> scylla::deserialize::row::DeserializeRow<'frame, 'metadata>,
     {
-        let statement = self.routed_statement(split);
-        let failed = |source: Box<dyn std::error::Error + Send + Sync>| ReadError::Statement {
-            table: format!("{}.{}", self.table.keyspace, self.table.table),
-            cql: self.plan.cql.clone(),
-            source,
-        };
-        let mut rows = Vec::new();
-        let mut paging = scylla::response::PagingState::start();
-        loop {
-            let page = if self.plan.binds_range {
-                self.session.execute_single_page(&statement, (split.range.start, split.range.end), paging).await
-            } else {
-                self.session.execute_single_page(&statement, (), paging).await
-            };
-            let (result, next) = page.map_err(|e| failed(Box::new(e)))?;
-            let result = result.into_rows_result().map_err(|e| failed(Box::new(e)))?;
-            for row in result.rows::<T>().map_err(|e| failed(Box::new(e)))? {
-                rows.push(row.map_err(|e| failed(Box::new(e)))?);
-            }
-            match next {
-                scylla::response::PagingStateResponse::HasMorePages { state } => paging = state,
-                scylla::response::PagingStateResponse::NoMorePages => return Ok(rows),
-            }
-        }
+        use futures::TryStreamExt;
+        let pages: Vec<Vec<T>> = self.typed_pages::<T>(split.clone()).try_collect().await?;
+        Ok(pages.into_iter().flatten().collect())
     }
 
-    /// Every batch of every split, one split after another (for small tables and tests).
+    /// Every batch of every split, one split after another, all in memory
+    /// (for small tables and tests; [`batches`](Self::batches) streams them).
     pub async fn read_all(&self) -> Result<Vec<RecordBatch>, Error> {
         let mut batches = Vec::new();
         for split in self.splits().await? {
