@@ -60,16 +60,7 @@ impl TableSchema {
                 kind: column.kind.clone(),
             })
             .collect();
-        let rank = |column: &ColumnSchema| {
-            if let Some(i) = table_meta.partition_key.iter().position(|k| *k == column.name) {
-                (0, i)
-            } else if let Some(i) = table_meta.clustering_key.iter().position(|k| *k == column.name) {
-                (1, i)
-            } else {
-                (2, 0)
-            }
-        };
-        columns.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
+        sort_columns(&mut columns, &table_meta.partition_key, &table_meta.clustering_key);
         Ok(Self {
             keyspace: keyspace_name,
             table: table_name,
@@ -93,6 +84,43 @@ impl TableSchema {
     /// Whether any column is a counter.
     pub fn has_counters(&self) -> bool {
         self.columns.iter().any(|c| c.cql_type == ColumnType::Native(NativeType::Counter))
+    }
+}
+
+/// Partition key first, then clustering key, each in key order, then the rest by name.
+fn sort_columns(columns: &mut [ColumnSchema], partition_key: &[String], clustering_key: &[String]) {
+    let rank = |column: &ColumnSchema| {
+        if let Some(i) = partition_key.iter().position(|k| *k == column.name) {
+            (0, i)
+        } else if let Some(i) = clustering_key.iter().position(|k| *k == column.name) {
+            (1, i)
+        } else {
+            (2, 0)
+        }
+    };
+    columns.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
+}
+
+#[cfg(test)]
+impl TableSchema {
+    /// The table `keyspace.table` as [`TableSchema::load`] would describe it,
+    /// for tests that need no node. `columns` are `(name, CQL type, kind)`;
+    /// key columns are given in key order.
+    pub(crate) fn for_test(keyspace: &str, table: &str, columns: &[(&str, ColumnType<'static>, ColumnKind)]) -> Self {
+        let key = |kind: ColumnKind| -> Vec<String> {
+            columns.iter().filter(|(_, _, k)| *k == kind).map(|(name, _, _)| name.to_string()).collect()
+        };
+        let (partition_key, clustering_key) = (key(ColumnKind::PartitionKey), key(ColumnKind::Clustering));
+        let mut columns: Vec<ColumnSchema> = columns
+            .iter()
+            .map(|(name, cql_type, kind)| ColumnSchema {
+                name: name.to_string(),
+                cql_type: cql_type.clone(),
+                kind: kind.clone(),
+            })
+            .collect();
+        sort_columns(&mut columns, &partition_key, &clustering_key);
+        Self { keyspace: keyspace.into(), table: table.into(), columns, partition_key, clustering_key }
     }
 }
 

@@ -180,3 +180,7 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
     }
     Ok(available)
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;

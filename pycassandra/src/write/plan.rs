@@ -472,3 +472,7 @@ fn flag_matches(array: &dyn Array, row: usize, wanted: &str) -> bool {
         _ => integer_at(array, row).is_some_and(|v| v.to_string() == wanted),
     }
 }
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
