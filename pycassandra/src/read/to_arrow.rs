@@ -578,3 +578,7 @@ fn decimal128(bytes: &[u8], is_decimal: bool, precision: u8, scale: i8) -> Resul
 #[cfg(test)]
 #[path = "to_arrow_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "round_trip_tests.rs"]
+mod round_trip_tests;
