@@ -45,7 +45,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--profile", default="default", help="scripts/cassandra profile of the node (for its CPU)")
     parser.add_argument("--no-load", action="store_true", help="reuse pyc_bench.narrow as loaded by an earlier run")
-    parser.add_argument("--results", default=os.path.join(HERE, "results"), help="directory for the report ('' for none)")
+    parser.add_argument(
+        "--results", default=os.path.join(HERE, "results"), help="directory for the report ('' for none)"
+    )
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     target = ["--host", args.host, "--keyspace", "pyc_bench", "--table", "narrow", "--rows", str(args.rows)]
@@ -65,7 +67,10 @@ def main() -> None:
             if {"rows": seen["rows"], "checksum": seen["checksum"]} != expected:
                 raise SystemExit(f"{name} joined {seen}, expected {expected}")
             results[name].append((seen["seconds"], run))
-            print(f"repeat {repeat + 1}: {name}: {args.keys / seen['seconds']:,.0f} keys/s ({seen['seconds']:.1f} s)", flush=True)
+            print(
+                f"repeat {repeat + 1}: {name}: {args.keys / seen['seconds']:,.0f} keys/s ({seen['seconds']:.1f} s)",
+                flush=True,
+            )
 
     per_million = 1e6 / args.keys
     lines = [
