@@ -66,6 +66,7 @@ pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>)
     // Values that failed to parse were replaced by defaults above, so the
     // rules report only what the parser has not already.
     problems.extend(options.rule_problems());
+    as_given(&mut problems, &target.aliases);
     if !problems.is_empty() {
         return Err(ConfigError::from_problems(problems));
     }
@@ -89,6 +90,9 @@ pub(super) struct Target {
     pub(super) connection: super::ConnectionOptions,
     pub(super) keyspace: String,
     pub(super) table: String,
+    /// `(alias, option)` for each of the plan's names given, so that errors
+    /// about the value name the option as the user spelt it.
+    pub(super) aliases: Vec<(&'static str, &'static str)>,
 }
 
 /// Parses the options reads and writes share, recording every problem, and
@@ -116,7 +120,7 @@ pub(super) fn common(
     if !misplaced.is_empty() {
         problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
     }
-    resolve_aliases(raw, problems);
+    let aliases = resolve_aliases(raw, problems);
     let raw: &BTreeMap<String, String> = raw;
     let missing: Vec<&'static str> =
         [HOST, KEYSPACE, TABLE].into_iter().filter(|name| raw.get(*name).is_none_or(|v| v.trim().is_empty())).collect();
@@ -147,15 +151,21 @@ pub(super) fn common(
         connection = connection.with_credentials(username, password);
     }
     Target {
+        aliases,
         connection,
         keyspace: raw.get(KEYSPACE).cloned().unwrap_or_default(),
         table: raw.get(TABLE).cloned().unwrap_or_default(),
     }
 }
 
-/// Moves the value of each alias given to the option it names. An alias and
-/// its option given different values are refused, naming both.
-fn resolve_aliases(raw: &mut BTreeMap<String, String>, problems: &mut Vec<ConfigError>) {
+/// Moves the value of each alias given to the option it names, and returns
+/// the aliases moved. An alias and its option given different values are
+/// refused, naming both.
+fn resolve_aliases(
+    raw: &mut BTreeMap<String, String>,
+    problems: &mut Vec<ConfigError>,
+) -> Vec<(&'static str, &'static str)> {
+    let mut moved = Vec::new();
     for (alias, option) in ALIASES {
         let Some(value) = raw.remove(*alias) else { continue };
         match raw.get(*option) {
@@ -168,6 +178,19 @@ fn resolve_aliases(raw: &mut BTreeMap<String, String>, problems: &mut Vec<Config
             Some(_) => {}
             None => {
                 raw.insert(option.to_string(), value);
+                moved.push((*alias, *option));
+            }
+        }
+    }
+    moved
+}
+
+/// A bad value given under one of the plan's names is reported under that name.
+pub(super) fn as_given(problems: &mut [ConfigError], aliases: &[(&'static str, &'static str)]) {
+    for problem in problems {
+        if let ConfigError::InvalidValue { option, .. } = problem {
+            if let Some((alias, _)) = aliases.iter().find(|(_, named)| named == option) {
+                *option = alias;
             }
         }
     }

@@ -209,6 +209,16 @@ fn the_plans_names_are_ours() {
 }
 
 #[test]
+fn a_bad_value_under_the_plans_name_is_reported_under_that_name() {
+    let error = parse(&with(&[("concurrency", "lots")])).unwrap_err().to_string();
+    assert!(error.contains("option 'concurrency' has invalid value 'lots'"), "{error}");
+    let error = parse(&with(&[("rows_per_batch", "0")])).unwrap_err().to_string();
+    assert!(error.contains("'rows_per_batch'") && !error.contains("'batch_max_rows'"), "{error}");
+    let error = parse(&with(&[("batch_size", "lots")])).unwrap_err().to_string();
+    assert!(error.contains("option 'batch_size' has invalid value 'lots'"), "{error}");
+}
+
+#[test]
 fn both_names_with_different_values_are_refused_naming_both() {
     let error = parse(&with(&[("concurrency", "7"), ("batch_size", "8")])).unwrap_err().to_string();
     assert!(error.contains("'concurrency' and 'batch_size' are two names of one option"), "{error}");

@@ -119,6 +119,7 @@ impl ReadOptions {
         options.writetime_columns = writetime_columns;
         options.ttl_columns = ttl_columns;
         problems.extend(options.rule_problems());
+        super::parse::as_given(&mut problems, &target.aliases);
         if !problems.is_empty() {
             return Err(ConfigError::from_problems(problems));
         }
