@@ -12,9 +12,13 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=9042)
     parser.add_argument("--keyspace", default="pyc_bench")
     parser.add_argument("--table", default="narrow")
-    parser.add_argument("--rows", type=int, default=0, help="rows to write (write scripts); rows in the table (lookups)")
+    parser.add_argument(
+        "--rows", type=int, default=0, help="rows to write (write scripts); rows in the table (lookups)"
+    )
     parser.add_argument("--keys", type=int, default=0, help="keys to look up (lookup scripts)")
-    parser.add_argument("--join", choices=["direct", "scan"], default="direct", help="the connector's join (lookup_scc)")
+    parser.add_argument(
+        "--join", choices=["direct", "scan"], default="direct", help="the connector's join (lookup_scc)"
+    )
     return parser.parse_args()
 
 

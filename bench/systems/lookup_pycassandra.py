@@ -15,7 +15,13 @@ def main() -> None:
     session = spark("bench-lookup-pycassandra")
     wanted = keys(session, args.rows, args.keys)
     joined = pycassandra.lookup(
-        wanted, keyspace=args.keyspace, table=args.table, on="id", columns=["total"], host=args.host, port=str(args.port)
+        wanted,
+        keyspace=args.keyspace,
+        table=args.table,
+        on="id",
+        columns=["total"],
+        host=args.host,
+        port=str(args.port),
     )
     join_and_report(joined, report)
     session.stop()
