@@ -203,3 +203,7 @@ fn native_type_name(native: &NativeType) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+#[path = "schema_tests.rs"]
+mod tests;
