@@ -13,17 +13,13 @@ def main() -> None:
     import pycassandra
 
     session = spark("bench-lookup-pycassandra")
-    wanted = keys(session, args.rows, args.keys)
-    joined = pycassandra.lookup(
-        wanted,
-        keyspace=args.keyspace,
-        table=args.table,
-        on="id",
-        columns=["total"],
-        host=args.host,
-        port=str(args.port),
-    )
-    join_and_report(joined, report)
+
+    def join_keys(count: int):
+        wanted = keys(session, args.rows, count)
+        options = {"host": args.host, "port": str(args.port)}
+        return pycassandra.lookup(wanted, keyspace=args.keyspace, table=args.table, on="id", columns=["total"], **options)
+
+    join_and_report(join_keys, args.keys, report)
     session.stop()
 
 

@@ -17,7 +17,7 @@ def main() -> None:
         .schema("id string, total bigint")
         .load()
     )
-    join_and_report(keys(session, args.rows, args.keys).join(table, "id"), report)
+    join_and_report(lambda count: keys(session, args.rows, count).join(table, "id"), args.keys, report)
     session.stop()
 
 

@@ -28,11 +28,15 @@ def main() -> None:
     table = session.read.format("org.apache.spark.sql.cassandra").options(
         keyspace=args.keyspace, table=args.table, directJoinSetting="on" if direct else "off"
     )
-    joined = keys(session, args.rows, args.keys).join(table.load().select("id", "total"), "id")
-    plan = joined._jdf.queryExecution().executedPlan().toString()
-    if direct != ("Cassandra Direct Join" in plan or "DirectJoin" in plan):
-        raise SystemExit(f"expected {'a' if direct else 'no'} direct join, got plan:\n{plan}")
-    join_and_report(joined, report)
+
+    def join_keys(count: int):
+        joined = keys(session, args.rows, count).join(table.load().select("id", "total"), "id")
+        plan = joined._jdf.queryExecution().executedPlan().toString()
+        if direct != ("Cassandra Direct Join" in plan or "DirectJoin" in plan):
+            raise SystemExit(f"expected {'a' if direct else 'no'} direct join, got plan:\n{plan}")
+        return joined
+
+    join_and_report(join_keys, args.keys, report)
     session.stop()
 
 
