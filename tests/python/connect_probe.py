@@ -120,6 +120,18 @@ def main() -> None:
         "ok": "pycassandra" not in sys.modules and results.get("batch_write", {}).get("ok") is True,
         "detail": f"pycassandra imported by the client: {'pycassandra' in sys.modules}",
     }
+
+    # Last: it imports pycassandra in the client, which lookup() needs (it builds the mapInArrow).
+    @scenario("lookup")
+    def lookup():
+        import pycassandra
+
+        keys = spark.createDataFrame([(3, "a"), (99, "miss"), (4, "b")], "id int, tag string")
+        joined = pycassandra.lookup(keys, table="users", on="id", how="left", **node)
+        rows = sorted((r.tag, r.v) for r in joined.collect())
+        assert rows == [("a", 30), ("b", 40), ("miss", None)], rows
+        return json.dumps(rows)
+
     spark.stop()
     with open(results_path, "w") as out:
         json.dump(results, out)
