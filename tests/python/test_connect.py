@@ -19,7 +19,6 @@ import grpc  # noqa: F401
 import pytest
 from conftest import NODE_HOST, NODE_PORT
 
-
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connect_probe.py")
 
 
