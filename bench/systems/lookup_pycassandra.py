@@ -17,7 +17,9 @@ def main() -> None:
     def join_keys(count: int):
         wanted = keys(session, args.rows, count)
         options = {"host": args.host, "port": str(args.port)}
-        return pycassandra.lookup(wanted, keyspace=args.keyspace, table=args.table, on="id", columns=["total"], **options)
+        return pycassandra.lookup(
+            wanted, keyspace=args.keyspace, table=args.table, on="id", columns=["total"], **options
+        )
 
     join_and_report(join_keys, args.keys, report)
     session.stop()
