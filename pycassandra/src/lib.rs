@@ -11,6 +11,7 @@
 
 #[doc(hidden)]
 pub mod _macro_internal;
+pub mod cdc;
 pub mod config;
 pub mod convert;
 pub mod cql;
@@ -26,7 +27,7 @@ pub use config::{
     BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions,
 };
 pub use error::{
-    ConfigError, ConnectError, ConvertError, Error, LookupError, ReadError, Result, SchemaError, WriteError,
+    CdcError, ConfigError, ConnectError, ConvertError, Error, LookupError, ReadError, Result, SchemaError, WriteError,
 };
 pub use lookup::{CassandraLookup, JoinKind, LookupOptions};
 pub use read::CassandraReader;

@@ -1,0 +1,35 @@
+//! Change data capture, first layer: the files Apache Cassandra writes into a
+//! node's `cdc_raw` directory, read byte for byte and checked.
+//!
+//! Cassandra (4.0+, `cdc_enabled: true`) hard-links every commit-log segment
+//! into `cdc_raw` when it is created and, once the segment holds a mutation of
+//! a table `WITH cdc = true`, rewrites `<segment>_cdc.idx` at each sync with
+//! the durable offset (and `COMPLETED` when the segment is closed).
+//! docs/cdc-format.md has the byte layout as verified on a 5.0.8 node.
+//!
+//! This layer gives:
+//! - [`directory`]: the segments of a `cdc_raw` directory in segment-id order;
+//! - [`idx`]: a `_cdc.idx` file's durable offset and `COMPLETED` marker;
+//! - [`segment`]: a segment's descriptor header, its sync sections and the
+//!   entries in them (one serialized mutation each), every CRC checked;
+//! - [`envelope`]: the start of a mutation body — the number of partition
+//!   updates, the first one's table id and partition key bytes.
+//!
+//! Not here yet: decoding the rows, cells and tombstones of a mutation, the
+//! schema, change events and offsets (issue 15). Anything this layer does not
+//! know — a descriptor version other than 7 or 8, compressed or encrypted
+//! segments, a bad CRC, a length past the bytes there are — is a
+//! [`CdcError`](crate::CdcError) naming the file, the byte position and what
+//! was not understood; nothing is skipped.
+
+mod crc;
+pub mod directory;
+pub mod envelope;
+pub mod idx;
+pub mod segment;
+mod vint;
+
+pub use directory::{list_segments, SegmentFile};
+pub use envelope::MutationEnvelope;
+pub use idx::CdcIndex;
+pub use segment::{Descriptor, Entry, Segment, StopReason};
