@@ -142,6 +142,8 @@ mod bad_input;
 #[cfg(test)]
 mod batch_limits;
 #[cfg(test)]
+mod cdc;
+#[cfg(test)]
 mod derive;
 #[cfg(test)]
 mod docs;

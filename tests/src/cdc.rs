@@ -1,0 +1,242 @@
+//! The CDC reader's first layer against a real node: scripts/cassandra's
+//! `cdc` profile (127.0.0.16:9042, `cdc_enabled`, 1 MiB segments, group sync
+//! every 10 ms; started by scripts/test). `PYCASSANDRA_CDC_HOST` and
+//! `PYCASSANDRA_CDC_PORT` name another node, `PYCASSANDRA_CDC_RAW` its
+//! `cdc_raw` directory (default: the profile's, from `scripts/cassandra env`).
+//! The test fails, never skips, when the node is not up.
+//!
+//! It writes inserts, updates, row and partition deletes to a fresh table
+//! `WITH cdc = true`, more than one segment's worth, and checks that walking
+//! every segment up to its `_cdc.idx` offset finds each write exactly once
+//! (one mutation, one entry, per single-partition statement), with every CRC
+//! valid. Then, as the consumer of the node's CDC data, it deletes the
+//! `COMPLETED` segments it walked, so that runs do not fill `cdc_total_space`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pycassandra::cdc::{self, CdcIndex, MutationEnvelope, Segment, StopReason};
+use pycassandra::ConnectionOptions;
+use scylla::client::session::Session;
+use uuid::Uuid;
+
+use crate::TEST_KEYSPACE_PREFIX;
+
+fn cdc_node() -> String {
+    let host = std::env::var("PYCASSANDRA_CDC_HOST").unwrap_or_else(|_| "127.0.0.16".into());
+    let port = std::env::var("PYCASSANDRA_CDC_PORT").unwrap_or_else(|_| "9042".into());
+    format!("{host}:{port}")
+}
+
+fn cdc_raw() -> PathBuf {
+    if let Ok(dir) = std::env::var("PYCASSANDRA_CDC_RAW") {
+        return PathBuf::from(dir);
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/cassandra");
+    let output = Command::new(&script)
+        .args(["env", "--profile", "cdc"])
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
+    assert!(
+        output.status.success(),
+        "scripts/cassandra env --profile cdc: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let node_dir = text
+        .lines()
+        .find_map(|line| line.strip_prefix("PYCASSANDRA_NODE_DIR="))
+        .unwrap_or_else(|| panic!("no PYCASSANDRA_NODE_DIR in: {text}"));
+    PathBuf::from(node_dir).join("cdc_raw")
+}
+
+async fn cdc_session() -> Arc<Session> {
+    match pycassandra::session::connect(&ConnectionOptions::new([cdc_node()])).await {
+        Ok(session) => session,
+        Err(error) => panic!(
+            "no Cassandra node answers at {} ({error}); start it with `scripts/cassandra start --profile cdc`",
+            cdc_node()
+        ),
+    }
+}
+
+/// Drops the test keyspace on the cdc node, also when the test panics.
+struct CdcKeyspace(String);
+
+impl Drop for CdcKeyspace {
+    fn drop(&mut self) {
+        let cql = format!("DROP KEYSPACE IF EXISTS {}", self.0);
+        let outcome = std::thread::spawn(move || -> Result<(), String> {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let options = ConnectionOptions::new([cdc_node()]);
+                let session = pycassandra::session::connect(&options).await.map_err(|e| e.to_string())?;
+                session.query_unpaged(cql, ()).await.map_err(|e| e.to_string())?;
+                Ok(())
+            })
+        })
+        .join();
+        if !matches!(outcome, Ok(Ok(()))) {
+            eprintln!("test keyspace {} was not dropped on the cdc node: {outcome:?}", self.0);
+        }
+    }
+}
+
+async fn run(session: &Session, cql: &str) {
+    if let Err(error) = session.query_unpaged(cql, ()).await {
+        panic!("{cql}: {error}");
+    }
+}
+
+/// What a walk of the whole directory found.
+#[derive(Debug, Default)]
+struct Walked {
+    /// Entries of every table.
+    entries: usize,
+    /// Entries of the test table, by partition key (an int).
+    ours: BTreeMap<i32, usize>,
+    /// Our entries in segments whose idx said COMPLETED.
+    ours_in_completed: usize,
+    /// The COMPLETED segments walked: (.log, .idx).
+    completed: Vec<(PathBuf, PathBuf)>,
+}
+
+fn walk_directory(dir: &std::path::Path, table: Uuid) -> Walked {
+    let mut walked = Walked::default();
+    let segments = cdc::list_segments(dir).unwrap_or_else(|e| panic!("{e}"));
+    for file in segments {
+        let (Some(log), Some(idx_path)) = (&file.log, &file.idx) else {
+            // No idx: no CDC data yet (or ever, when a higher segment has one).
+            continue;
+        };
+        let Some(CdcIndex { offset, completed }) = cdc::idx::read(idx_path).unwrap_or_else(|e| panic!("{e}")) else {
+            continue; // being rewritten
+        };
+        let name = log.display().to_string();
+        let bytes = std::fs::read(log).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let segment = Segment::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(segment.descriptor().id, file.id);
+        let mut entries = segment.entries(Some(offset));
+        for entry in entries.by_ref() {
+            let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+            assert!(entry.end <= offset, "{name}: entry at {} ends past the idx offset {offset}", entry.position);
+            walked.entries += 1;
+            let envelope = MutationEnvelope::parse(&name, &entry).unwrap_or_else(|e| panic!("{e}"));
+            if envelope.table_id == table {
+                assert_eq!(envelope.updates, 1, "{name}: entry at {}", entry.position);
+                let key: [u8; 4] = envelope.partition_key.try_into().unwrap_or_else(|_| {
+                    panic!("{name}: key of {} bytes at {}", envelope.partition_key.len(), entry.position)
+                });
+                *walked.ours.entry(i32::from_be_bytes(key)).or_default() += 1;
+                if completed {
+                    walked.ours_in_completed += 1;
+                }
+            }
+        }
+        // The idx offset is a section end, so the walk reaches it exactly.
+        assert_eq!(entries.stopped(), Some(StopReason::Limit), "{name}: walk to {offset} stopped early");
+        assert_eq!(entries.position(), offset, "{name}");
+        if completed {
+            walked.completed.push((log.clone(), idx_path.clone()));
+        }
+    }
+    walked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_write_to_a_cdc_table_is_one_entry_with_valid_crcs_in_cdc_raw() {
+    let session = cdc_session().await;
+    let dir = cdc_raw();
+    assert!(dir.is_dir(), "{} is not a directory: is this the cdc node's cdc_raw?", dir.display());
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdc_{}", Uuid::new_v4().simple()));
+    let ks = &keyspace.0;
+    run(
+        &session,
+        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
+    )
+    .await;
+    run(&session, &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, PRIMARY KEY (pk, ck)) WITH cdc = true")).await;
+    let _ = session.await_schema_agreement().await;
+    let rows = session
+        .query_unpaged("SELECT id, cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = 't'", (ks,))
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap();
+    let (table, flag): (Uuid, bool) = rows.single_row().unwrap();
+    assert!(flag, "{ks}.t has cdc = false");
+
+    // 300 inserts of 4 KB (about 1.2 MiB: more than one 1 MiB segment), 50
+    // updates, 50 row deletes, 10 partition deletes: one partition each.
+    let value = "x".repeat(4000);
+    let insert = session.prepare(format!("INSERT INTO {ks}.t (pk, ck, v) VALUES (?, 0, ?)")).await.unwrap();
+    let update = session.prepare(format!("UPDATE {ks}.t SET v = 'u' WHERE pk = ? AND ck = 0")).await.unwrap();
+    let delete_row = session.prepare(format!("DELETE FROM {ks}.t WHERE pk = ? AND ck = 0")).await.unwrap();
+    let delete_partition = session.prepare(format!("DELETE FROM {ks}.t WHERE pk = ?")).await.unwrap();
+    let mut expected: BTreeMap<i32, usize> = BTreeMap::new();
+    let mut writes = Vec::new();
+    for pk in 0..300 {
+        writes.push((&insert, pk, Some(value.as_str())));
+    }
+    for pk in 0..50 {
+        writes.push((&update, pk, None));
+    }
+    for pk in 50..100 {
+        writes.push((&delete_row, pk, None));
+    }
+    for pk in 100..110 {
+        writes.push((&delete_partition, pk, None));
+    }
+    for chunk in writes.chunks(16) {
+        let requests = chunk.iter().map(|&(statement, pk, v)| {
+            let session = &session;
+            async move {
+                match v {
+                    Some(v) => session.execute_unpaged(statement, (pk, v)).await,
+                    None => session.execute_unpaged(statement, (pk,)).await,
+                }
+                .unwrap_or_else(|e| panic!("write of pk {pk}: {e}"))
+            }
+        });
+        futures::future::join_all(requests).await;
+        for &(_, pk, _) in chunk {
+            *expected.entry(pk).or_default() += 1;
+        }
+    }
+    let total: usize = expected.values().sum();
+    assert_eq!(total, 410);
+
+    // Group sync acknowledges a write once its section is synced, and the
+    // idx is rewritten at that sync; allow a few windows for the last one.
+    let began = Instant::now();
+    let walked = loop {
+        let walked = walk_directory(&dir, table);
+        let ours: usize = walked.ours.values().sum();
+        if ours >= total || began.elapsed() > Duration::from_secs(20) {
+            break walked;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    eprintln!(
+        "cdc_raw {}: {} entries in durable ranges, {} of {ks}.t ({} in COMPLETED segments), {} COMPLETED segments, after {:?}",
+        dir.display(),
+        walked.entries,
+        walked.ours.values().sum::<usize>(),
+        walked.ours_in_completed,
+        walked.completed.len(),
+        began.elapsed()
+    );
+    assert_eq!(walked.ours, expected, "entries of {ks}.t by partition key: found vs written");
+    assert!(walked.ours_in_completed > 0, "1.2 MiB of writes filled no 1 MiB segment: none is COMPLETED");
+    assert!(walked.entries >= total);
+
+    // The consumer's part: COMPLETED segments that were read go.
+    for (log, idx) in &walked.completed {
+        std::fs::remove_file(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        std::fs::remove_file(idx).unwrap_or_else(|e| panic!("{}: {e}", idx.display()));
+    }
+}
