@@ -28,6 +28,9 @@ import uuid
 
 from cassandra.cluster import Cluster
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "systems"))
+from common import spark as session
+
 HOST = os.environ.get("PYCASSANDRA_HOST", "127.0.0.1")
 PORT = int(os.environ.get("PYCASSANDRA_PORT", "9042"))
 OWN_DRIVER = "DataStax Python Driver"
@@ -62,25 +65,13 @@ def main() -> int:
     parser.add_argument("--poll-seconds", type=float, default=0.02)
     args = parser.parse_args()
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-
     cluster = Cluster([HOST], port=PORT, protocol_version=5)
     cql = cluster.connect()
     keyspace = f"pyc_bench_{uuid.uuid4().hex[:12]}"
     cql.execute(f"CREATE KEYSPACE {keyspace} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
     cql.execute(f"CREATE TABLE {keyspace}.ticks (value bigint PRIMARY KEY, at timestamp)")
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("stream-sessions")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("WARN")
+    spark = session("stream-sessions", {"spark.sql.shuffle.partitions": "2"})
     watch = ConnectionWatch(cql, args.poll_seconds)
     watch.start()
     checkpoint = tempfile.mkdtemp(prefix="pyc-stream-sessions-")

@@ -146,14 +146,7 @@ impl CassandraLookup {
         read.pushed_predicates = Vec::new();
         let plan = ScanPlan::new(&table, &read, None)?;
 
-        let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
-            table: table_name.clone(),
-            cql: plan.cql.clone(),
-            source: Box::new(source),
-        })?;
-        statement.set_consistency(read.consistency);
-        statement.set_page_size(read.fetch_size_rows);
-        statement.set_is_idempotent(true);
+        let statement = crate::read::prepare(&session, &plan, &read, &table).await?;
 
         let fields: Vec<Arc<Field>> =
             input.fields().iter().cloned().chain(plan.schema.fields().iter().cloned()).collect();

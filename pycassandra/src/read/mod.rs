@@ -50,6 +50,25 @@ pub fn decode_values(
     sink.finish().map_err(|e| e.to_string())
 }
 
+/// Prepares a plan's statement at the read's consistency and page size;
+/// reads are idempotent, so the driver may retry them.
+pub(crate) async fn prepare(
+    session: &Session,
+    plan: &ScanPlan,
+    options: &ReadOptions,
+    table: &TableSchema,
+) -> Result<PreparedStatement, ReadError> {
+    let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
+        table: format!("{}.{}", table.keyspace, table.table),
+        cql: plan.cql.clone(),
+        source: Box::new(source),
+    })?;
+    statement.set_consistency(options.consistency);
+    statement.set_page_size(options.fetch_size_rows);
+    statement.set_is_idempotent(true);
+    Ok(statement)
+}
+
 /// Reads one table into Arrow record batches.
 ///
 /// ```no_run
@@ -92,14 +111,7 @@ impl CassandraReader {
         options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
         let plan = ScanPlan::new(&table, &options, target)?;
-        let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
-            table: format!("{}.{}", table.keyspace, table.table),
-            cql: plan.cql.clone(),
-            source: Box::new(source),
-        })?;
-        statement.set_consistency(options.consistency);
-        statement.set_page_size(options.fetch_size_rows);
-        statement.set_is_idempotent(true);
+        let statement = prepare(&session, &plan, &options, &table).await?;
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.cql, "reader opened");
         Ok(Self { session, options, table, plan: Arc::new(plan), statement })
     }
