@@ -121,4 +121,14 @@ mod tests {
         assert!(message.contains("CommitLog-1796152552674.log"), "{message}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn lists_the_golden_directory_and_its_idx_reads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/cdc");
+        let segments = list_segments(&dir).unwrap();
+        assert_eq!(segments.len(), 1, "{segments:?}");
+        assert_eq!((segments[0].id, segments[0].version), (1796152552674, 7));
+        let idx = crate::cdc::idx::read(segments[0].idx.as_ref().unwrap()).unwrap();
+        assert_eq!(idx, Some(crate::cdc::CdcIndex { offset: 58454, completed: false }));
+    }
 }

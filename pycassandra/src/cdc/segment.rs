@@ -678,4 +678,40 @@ mod tests {
             }
         }
     }
+
+    const GOLDEN: &[u8] = include_bytes!("../../../tests/golden/cdc/CommitLog-7-1796152552674.log");
+    const GOLDEN_LZ4_HEADER: &[u8] =
+        include_bytes!("../../../tests/golden/cdc/lz4-header-CommitLog-7-1796153040398.log");
+
+    #[test]
+    fn walks_the_nodes_segment_to_its_idx_offset() {
+        let segment = Segment::parse("tests/golden/cdc/CommitLog-7-1796152552674.log", GOLDEN).unwrap();
+        let mut entries = segment.entries(Some(58454));
+        let all: Vec<Entry<'_>> = entries.by_ref().map(Result::unwrap).collect();
+        assert_eq!((entries.stopped(), entries.position()), (Some(StopReason::Limit), 58454));
+        // One entry per section (sequential writes under group sync), the
+        // first right after the 20-byte header, the last ending at the idx offset.
+        assert_eq!(all.len(), 44);
+        assert!(all.iter().all(|e| e.position == e.section + SYNC_MARKER_SIZE));
+        assert_eq!((all[0].section, all[0].position), (20, 28));
+        let last = all.last().unwrap();
+        assert_eq!((last.position, last.end, last.body.len()), (58382, 58454, 60));
+        let envelope = crate::cdc::MutationEnvelope::parse(segment.file(), last).unwrap();
+        assert_eq!(envelope.table_id.to_string(), "a7fc8ed0-edbb-11f1-8ecf-4fc5e88df1ef");
+        assert_eq!(envelope.partition_key, &1i32.to_be_bytes());
+        // Without the limit the truncated copy just ends.
+        let mut entries = segment.entries(None);
+        assert_eq!(entries.by_ref().count(), 44);
+        assert_eq!(entries.stopped(), Some(StopReason::EndOfFile));
+    }
+
+    #[test]
+    fn the_nodes_lz4_segment_is_refused_naming_its_compressor() {
+        let error = Segment::parse("lz4.log", GOLDEN_LZ4_HEADER).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cdc: lz4.log: at byte 14: unsupported compressed segment (parameters \
+             {\"compressionClass\":\"LZ4Compressor\",\"compressionParameters\":null})"
+        );
+    }
 }
