@@ -65,7 +65,8 @@ async fn pycassandra_writer(session: &Arc<Session>, host: &str, rows: usize) {
 }
 
 async fn driver_loop(session: &Arc<Session>, rows: usize) {
-    let mut insert = session.prepare(Event::INSERT_CQL).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut insert =
+        session.prepare(pycassandra::row::write_cql::<Event>("pyc_bench")).await.unwrap_or_else(|e| panic!("{e}"));
     insert.set_consistency(Consistency::One);
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
     let mut in_flight = JoinSet::new();

@@ -313,7 +313,10 @@ async fn ceiling<T: CassandraRow + From<u64>>(args: &Args) {
         .build()
         .await
         .unwrap_or_else(|e| panic!("connect: {e}"));
-    let mut insert = session.prepare(T::INSERT_CQL).await.unwrap_or_else(|e| panic!("prepare: {e}"));
+    let mut insert = session
+        .prepare(pycassandra::row::write_cql::<T>(T::KEYSPACE.unwrap_or(&args.keyspace)))
+        .await
+        .unwrap_or_else(|e| panic!("prepare: {e}"));
     insert.set_consistency(Consistency::One);
     let failures = futures::stream::iter(0..args.rows)
         .map(|i| {

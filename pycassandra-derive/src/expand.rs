@@ -1,4 +1,5 @@
-//! The generated code: constants, the CQL type checks, serialization straight
+//! The generated code: names and keys (no CQL: `pycassandra::row` builds
+//! the statements with `pycassandra::cql`), the CQL type checks, serialization straight
 //! from the fields, and reading back. Wrapped in `const _: () = { … };` so
 //! nothing leaks into the user's scope; every path goes through
 //! `::pycassandra::_macro_internal`.
@@ -8,10 +9,6 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::{Field, Role, Row, Udt};
-
-fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 fn ordered(fields: &[Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -> Vec<&Field> {
     let mut keys: Vec<(usize, &Field)> =
@@ -35,31 +32,12 @@ pub(crate) fn row(row: &Row) -> TokenStream {
     let columns: Vec<&Field> = partition.iter().chain(&clustering).chain(&regular).copied().collect();
     let keys: Vec<&Field> = partition.iter().chain(&clustering).copied().collect();
 
-    let table = match &row.keyspace {
-        Some(keyspace) => format!("{}.{}", quote_identifier(keyspace), quote_identifier(&row.table)),
-        None => quote_identifier(&row.table),
-    };
-    let names = |fields: &[&Field]| fields.iter().map(|f| quote_identifier(&f.column)).collect::<Vec<_>>();
-    let key_conditions = names(&keys).iter().map(|k| format!("{k} = ?")).collect::<Vec<_>>().join(" AND ");
-    let using = match (ttl.is_some(), writetime.is_some()) {
-        (false, false) => String::new(),
-        (true, false) => " USING TTL ?".into(),
-        (false, true) => " USING TIMESTAMP ?".into(),
-        (true, true) => " USING TTL ? AND TIMESTAMP ?".into(),
-    };
-    // Bind order of the write statement.
-    let (insert_cql, bound): (String, Vec<&Field>) = if counters.is_empty() {
-        let column_names = names(&columns);
-        let markers = vec!["?"; columns.len()].join(", ");
-        let cql = format!("INSERT INTO {table} ({}) VALUES ({markers}){using}", column_names.join(", "));
-        (cql, columns.iter().copied().chain(ttl).chain(writetime).collect())
+    // Bind order of the write statement `pycassandra::row::write_cql` builds.
+    let bound: Vec<&Field> = if counters.is_empty() {
+        columns.iter().copied().chain(ttl).chain(writetime).collect()
     } else {
-        let sets: Vec<String> = names(&counters).iter().map(|c| format!("{c} = {c} + ?")).collect();
-        let cql = format!("UPDATE {table} SET {} WHERE {key_conditions}", sets.join(", "));
-        (cql, counters.iter().chain(&keys).copied().collect())
+        counters.iter().chain(&keys).copied().collect()
     };
-    let delete_cql = format!("DELETE FROM {table} WHERE {key_conditions}");
-    let select_cql = format!("SELECT {} FROM {table}", names(&columns).join(", "));
 
     let keyspace = match &row.keyspace {
         Some(keyspace) => quote!(::core::option::Option::Some(#keyspace)),
@@ -117,9 +95,6 @@ pub(crate) fn row(row: &Row) -> TokenStream {
                 const COUNTERS: &'static [&'static str] = &[#(#counter_names),*];
                 const HAS_TTL: bool = #has_ttl;
                 const HAS_WRITETIME: bool = #has_writetime;
-                const INSERT_CQL: &'static str = #insert_cql;
-                const DELETE_CQL: &'static str = #delete_cql;
-                const SELECT_CQL: &'static str = #select_cql;
                 fn column_checks() -> ::std::vec::Vec<__pyc::ColumnCheck> {
                     ::std::vec![#(#checks),*]
                 }

@@ -38,7 +38,7 @@ async fn main() -> Result<(), pycassandra::Error> {
     ] {
         session.query_unpaged(cql, ()).await.map_err(|source| pycassandra::WriteError::Statement { cql: cql.into(), source })?;
     }
-    println!("{}", Order::INSERT_CQL);
+    println!("{}", pycassandra::row::write_cql::<Order>("pyc_example"));
 
     let orders: Vec<Order> = (0..10u128)
         .map(|i| Order {

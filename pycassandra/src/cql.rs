@@ -18,18 +18,6 @@ pub fn qualified_table(keyspace: &str, table: &str) -> String {
     format!("{}.{}", quote_identifier(keyspace), quote_identifier(table))
 }
 
-/// A statement on `"table"` (as `#[derive(CassandraRow)]` spells it without a
-/// keyspace) made to name `"keyspace"."table"`.
-///
-/// ```
-/// use pycassandra::cql::qualify_statement;
-/// assert_eq!(qualify_statement(r#"INSERT INTO "t" ("a") VALUES (?)"#, "ks", "t"), r#"INSERT INTO "ks"."t" ("a") VALUES (?)"#);
-/// ```
-pub fn qualify_statement(cql: &str, keyspace: &str, table: &str) -> String {
-    // The table is the first identifier after INSERT INTO / UPDATE / DELETE FROM.
-    cql.replacen(&quote_identifier(table), &qualified_table(keyspace, table), 1)
-}
-
 /// Optional `USING TTL ? AND TIMESTAMP ?` markers of a write.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Using {
@@ -131,6 +119,12 @@ pub fn select(
         cql.push_str(" ALLOW FILTERING");
     }
     cql
+}
+
+/// `SELECT "a", "b" FROM ks.t`: every row, paged by the driver.
+pub fn select_all(keyspace: &str, table: &str, columns: &[&str]) -> String {
+    let names: Vec<String> = columns.iter().map(|c| quote_identifier(c)).collect();
+    format!("SELECT {} FROM {}", names.join(", "), qualified_table(keyspace, table))
 }
 
 /// `"k1" = ? AND "k2" = ?`: the restriction of a lookup by these key columns,

@@ -52,6 +52,7 @@
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 
+use crate::cql;
 use crate::error::SchemaError;
 use crate::schema::{cql_type_name, TableSchema};
 
@@ -73,14 +74,47 @@ pub trait CassandraRow: scylla::serialize::row::SerializeRow + Send + Sync + 'st
     const HAS_TTL: bool;
     /// Whether a field carries the row's write timestamp.
     const HAS_WRITETIME: bool;
-    /// The statement that writes a row (table qualified by the struct's keyspace, if any).
-    const INSERT_CQL: &'static str;
-    /// The statement that deletes a row by its primary key.
-    const DELETE_CQL: &'static str;
-    /// The statement that reads [`COLUMNS`](Self::COLUMNS) back.
-    const SELECT_CQL: &'static str;
     /// Each column's name, expected CQL type and whether a table type fits it.
     fn column_checks() -> Vec<ColumnCheck>;
+}
+
+/// The statement that writes a `T` into `keyspace`, in the bind order its
+/// `SerializeRow` follows: an INSERT of [`COLUMNS`](CassandraRow::COLUMNS)
+/// then TTL, then timestamp; for a counter table an UPDATE adding to the
+/// counters, then the key columns.
+///
+/// ```
+/// use pycassandra::row::{write_cql, CassandraRow};
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "hits")]
+/// struct Hits {
+///     #[cassandra(partition_key)] page: String,
+///     #[cassandra(counter)] views: i64,
+/// }
+/// assert_eq!(write_cql::<Hits>("web"), r#"UPDATE "web"."hits" SET "views" = "views" + ? WHERE "page" = ?"#);
+/// ```
+pub fn write_cql<T: CassandraRow>(keyspace: &str) -> String {
+    let keys: Vec<&str> = T::PARTITION_KEY.iter().chain(T::CLUSTERING_KEY).copied().collect();
+    if T::COUNTERS.is_empty() {
+        let using = cql::Using { ttl: T::HAS_TTL, timestamp: T::HAS_WRITETIME };
+        cql::insert(keyspace, T::TABLE, T::COLUMNS, using, false)
+    } else {
+        let counters: Vec<(&str, cql::Assignment)> = T::COUNTERS.iter().map(|c| (*c, cql::Assignment::Add)).collect();
+        cql::update(keyspace, T::TABLE, &counters, &keys, cql::Using::default())
+    }
+}
+
+/// The statement that deletes a `T` from `keyspace` by its primary key
+/// (binds the partition key, then the clustering key columns).
+pub fn delete_cql<T: CassandraRow>(keyspace: &str) -> String {
+    let keys: Vec<&str> = T::PARTITION_KEY.iter().chain(T::CLUSTERING_KEY).copied().collect();
+    cql::delete(keyspace, T::TABLE, &keys, false)
+}
+
+/// The statement that reads every row of `T`'s table in `keyspace`, its
+/// [`COLUMNS`](CassandraRow::COLUMNS) in the order its `DeserializeRow` reads.
+pub fn select_cql<T: CassandraRow>(keyspace: &str) -> String {
+    cql::select_all(keyspace, T::TABLE, T::COLUMNS)
 }
 
 /// What one field needs of its column.

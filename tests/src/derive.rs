@@ -110,7 +110,7 @@ async fn everything_table(session: &Session) -> TestKeyspace {
 }
 
 async fn read_back(session: &Session, keyspace: &str) -> Vec<Everything> {
-    let cql = pycassandra::cql::qualify_statement(Everything::SELECT_CQL, keyspace, Everything::TABLE);
+    let cql = pycassandra::row::select_cql::<Everything>(keyspace);
     let mut rows: Vec<Everything> =
         session.query_iter(cql, ()).await.unwrap().rows_stream::<Everything>().unwrap().try_collect().await.unwrap();
     rows.sort_by_key(|r| r.id);
@@ -259,20 +259,23 @@ async fn every_mismatch_with_the_live_table_is_named_in_one_error() {
 #[test]
 fn generated_constants_are_the_statements_the_engine_would_build() {
     use pycassandra::cql::{self, Using};
+    use pycassandra::row;
     assert_eq!(Everything::PARTITION_KEY, ["id", "region"]);
     assert_eq!(Everything::CLUSTERING_KEY, ["seq"]);
     assert_eq!(Everything::COLUMNS.len(), 28);
     assert_eq!(Everything::COLUMNS.last(), Some(&"Note"));
     const { assert!(Everything::HAS_TTL && !Everything::HAS_WRITETIME) };
     assert_eq!(
-        Everything::INSERT_CQL,
-        cql::insert("", "everything", Everything::COLUMNS, Using { ttl: true, timestamp: false }, false)
-            .replacen("\"\".", "", 1)
+        row::write_cql::<Everything>("ks"),
+        cql::insert("ks", "everything", Everything::COLUMNS, Using { ttl: true, timestamp: false }, false)
     );
-    assert_eq!(Everything::DELETE_CQL, r#"DELETE FROM "everything" WHERE "id" = ? AND "region" = ? AND "seq" = ?"#);
     assert_eq!(
-        Hits::INSERT_CQL,
-        r#"UPDATE "hits" SET "views" = "views" + ?, "clicks" = "clicks" + ? WHERE "page" = ?"#
+        row::delete_cql::<Everything>("ks"),
+        r#"DELETE FROM "ks"."everything" WHERE "id" = ? AND "region" = ? AND "seq" = ?"#
+    );
+    assert_eq!(
+        row::write_cql::<Hits>("ks"),
+        r#"UPDATE "ks"."hits" SET "views" = "views" + ?, "clicks" = "clicks" + ? WHERE "page" = ?"#
     );
     assert_eq!(Hits::COUNTERS, ["views", "clicks"]);
     let checks: Vec<(&str, String)> = Hits::column_checks().into_iter().map(|c| (c.name, c.expected)).collect();

@@ -153,10 +153,7 @@ impl<T: CassandraRow> CassandraWriter<T> {
         options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, T::TABLE).await?;
         crate::row::check_against::<T>(&table)?;
-        let cql = match T::KEYSPACE {
-            Some(_) => T::INSERT_CQL.to_string(),
-            None => crate::cql::qualify_statement(T::INSERT_CQL, &table.keyspace, T::TABLE),
-        };
+        let cql = crate::row::write_cql::<T>(&table.keyspace);
         // Increments repeat if retried.
         let idempotent = T::COUNTERS.is_empty();
         let insert = prepare(&session, &cql, &options, idempotent).await?;
