@@ -3,6 +3,10 @@
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, LitInt, LitStr, Type};
 
+use crate::symbol::{
+    CASSANDRA, CLUSTERING_KEY, COUNTER, KEYSPACE, NAME, PARTITION_KEY, RENAME, SKIP, TABLE, TTL, WRITETIME,
+};
+
 /// What a field is to the table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -54,6 +58,12 @@ impl Errors {
     }
 }
 
+/// Whether a field's type is `Option<…>` (by its last path segment, as
+/// `std::option::Option` and a bare `Option` are both spelled).
+pub(crate) fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
 fn named_fields(input: &DeriveInput) -> syn::Result<&syn::punctuated::Punctuated<syn::Field, syn::token::Comma>> {
     match &input.data {
         Data::Struct(data) => match &data.fields {
@@ -72,11 +82,11 @@ impl Row {
     pub(crate) fn from_input(input: &DeriveInput) -> syn::Result<Self> {
         let mut errors = Errors::default();
         let (mut keyspace, mut table) = (None, None);
-        for attr in input.attrs.iter().filter(|a| a.path().is_ident("cassandra")) {
+        for attr in input.attrs.iter().filter(|a| a.path() == CASSANDRA) {
             let parsed = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("keyspace") {
+                if meta.path == KEYSPACE {
                     keyspace = Some(meta.value()?.parse::<LitStr>()?.value());
-                } else if meta.path.is_ident("table") {
+                } else if meta.path == TABLE {
                     table = Some(meta.value()?.parse::<LitStr>()?.value());
                 } else {
                     return Err(meta.error(
@@ -110,28 +120,28 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
     let mut role = Role::Regular;
     let mut role_span = ident.span();
     let mut roles_seen = 0;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("cassandra")) {
+    for attr in field.attrs.iter().filter(|a| a.path() == CASSANDRA) {
         attr.parse_nested_meta(|meta| {
             let mut set = |r: Role| {
                 roles_seen += 1;
                 role = r;
                 role_span = meta.path.span();
             };
-            if meta.path.is_ident("partition_key") {
+            if meta.path == PARTITION_KEY {
                 let at = if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse::<LitInt>()?) } else { None };
                 set(Role::PartitionKey(position(at)?));
-            } else if meta.path.is_ident("clustering_key") {
+            } else if meta.path == CLUSTERING_KEY {
                 let at = if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse::<LitInt>()?) } else { None };
                 set(Role::ClusteringKey(position(at)?));
-            } else if meta.path.is_ident("counter") {
+            } else if meta.path == COUNTER {
                 set(Role::Counter);
-            } else if meta.path.is_ident("ttl") {
+            } else if meta.path == TTL {
                 set(Role::Ttl);
-            } else if meta.path.is_ident("writetime") {
+            } else if meta.path == WRITETIME {
                 set(Role::Writetime);
-            } else if meta.path.is_ident("skip") {
+            } else if meta.path == SKIP {
                 set(Role::Skip);
-            } else if meta.path.is_ident("rename") {
+            } else if meta.path == RENAME {
                 column = meta.value()?.parse::<LitStr>()?.value();
             } else {
                 return Err(meta.error(
@@ -152,33 +162,41 @@ fn parse_field(field: &syn::Field) -> syn::Result<Field> {
 
 impl Udt {
     pub(crate) fn from_input(input: &DeriveInput) -> syn::Result<Self> {
+        let mut errors = Errors::default();
         let mut name = None;
-        for attr in input.attrs.iter().filter(|a| a.path().is_ident("cassandra")) {
-            attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("name") {
+        for attr in input.attrs.iter().filter(|a| a.path() == CASSANDRA) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path == NAME {
                     name = Some(meta.value()?.parse::<LitStr>()?.value());
                     Ok(())
                 } else {
                     Err(meta.error("unknown attribute: a user-defined type takes #[cassandra(name = \"...\")]"))
                 }
-            })?;
+            });
+            if let Err(error) = parsed {
+                errors.push(error);
+            }
         }
         let mut fields = Vec::new();
         for field in named_fields(input)? {
             let ident = field.ident.clone().ok_or_else(|| syn::Error::new(field.span(), "fields must be named"))?;
             let mut column = ident.to_string();
-            for attr in field.attrs.iter().filter(|a| a.path().is_ident("cassandra")) {
-                attr.parse_nested_meta(|meta| {
-                    if meta.path.is_ident("rename") {
+            for attr in field.attrs.iter().filter(|a| a.path() == CASSANDRA) {
+                let parsed = attr.parse_nested_meta(|meta| {
+                    if meta.path == RENAME {
                         column = meta.value()?.parse::<LitStr>()?.value();
                         Ok(())
                     } else {
                         Err(meta.error("unknown attribute: user-defined type fields take rename = \"...\""))
                     }
-                })?;
+                });
+                if let Err(error) = parsed {
+                    errors.push(error);
+                }
             }
             fields.push((ident, field.ty.clone(), column));
         }
+        errors.finish()?;
         let name = name.unwrap_or_else(|| to_snake_case(&input.ident.to_string()));
         Ok(Udt { ident: input.ident.clone(), name, fields })
     }

@@ -8,17 +8,13 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::ast::{Field, Role, Row, Udt};
+use crate::ast::{is_option, Field, Role, Row, Udt};
 
 fn ordered(fields: &[Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -> Vec<&Field> {
     let mut keys: Vec<(usize, &Field)> =
         fields.iter().enumerate().filter_map(|(i, f)| is_kind(&f.role).map(|at| (at.unwrap_or(i), f))).collect();
     keys.sort_by_key(|(at, _)| *at);
     keys.into_iter().map(|(_, f)| f).collect()
-}
-
-fn is_option(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 pub(crate) fn row(row: &Row) -> TokenStream {
@@ -62,20 +58,30 @@ pub(crate) fn row(row: &Row) -> TokenStream {
             quote!(__pyc::write_cell(&__pyc::Counter(self.#field), __columns, #index, __writer)?;)
         } else if matches!(f.role, Role::Ttl | Role::Writetime) && is_option(&f.ty) {
             quote!(__pyc::write_unset_if_none(&self.#field, __columns, #index, __writer)?;)
+        } else if f.role == Role::Regular || matches!(f.role, Role::PartitionKey(_) | Role::ClusteringKey(_)) {
+            // Through CqlType, spanned at the type: an unsupported type then
+            // gives the same error here as in column_checks, which rustc
+            // reports once.
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> <#ty as __pyc::CqlType>::__write_cell(&self.#field, __columns, #index, __writer)?;)
         } else {
             quote!(__pyc::write_cell(&self.#field, __columns, #index, __writer)?;)
         }
     });
     let type_checks = columns.iter().enumerate().map(|(index, f)| {
-        let ty = if f.role == Role::Counter { quote!(__pyc::Counter) } else { let ty = &f.ty; quote!(#ty) };
-        quote_spanned!(f.ty.span()=> <#ty as __pyc::DeserializeValue<'frame, 'metadata>>::type_check(__specs[#index].typ())?;)
+        let ty = &f.ty;
+        if f.role == Role::Counter {
+            quote!(<__pyc::Counter as __pyc::DeserializeValue<'frame, 'metadata>>::type_check(__specs[#index].typ())?;)
+        } else {
+            quote_spanned!(ty.span()=> <#ty as __pyc::CqlType>::__type_check(__specs[#index].typ())?;)
+        }
     });
     let reads = columns.iter().map(|f| {
         let (field, ty) = (&f.ident, &f.ty);
         if f.role == Role::Counter {
             quote!(let #field: #ty = __pyc::next_value::<__pyc::Counter>(&mut __row)?.0;)
         } else {
-            quote!(let #field: #ty = __pyc::next_value(&mut __row)?;)
+            quote_spanned!(ty.span()=> let #field: #ty = <#ty as __pyc::CqlType>::__next_value(&mut __row)?;)
         }
     });
     let read_fields = columns.iter().map(|f| &f.ident);

@@ -1,10 +1,13 @@
 //! `#[derive(CassandraRow)]` and `#[derive(CassandraUdt)]` for pycassandra:
 //! parse ([`ast`]) → check ([`validate`], every problem at once, with spans)
-//! → generate ([`expand`]). The user docs live on the re-exports in
-//! `pycassandra::row`.
+//! → generate ([`expand`]); on any error, the errors and a stub impl
+//! ([`fallback`]) so that they are the only errors. The user docs live on
+//! the re-exports in `pycassandra::row`.
 
 mod ast;
 mod expand;
+mod fallback;
+mod symbol;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -16,8 +19,7 @@ pub fn derive_cassandra_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     ast::Row::from_input(&input)
         .and_then(|row| validate::row(&row).map(|()| row))
-        .map(|row| expand::row(&row))
-        .unwrap_or_else(|error| error.to_compile_error())
+        .map_or_else(|error| fallback::row(&input, &error), |row| expand::row(&row))
         .into()
 }
 
@@ -25,5 +27,5 @@ pub fn derive_cassandra_row(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(CassandraUdt, attributes(cassandra))]
 pub fn derive_cassandra_udt(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    ast::Udt::from_input(&input).map(|udt| expand::udt(&udt)).unwrap_or_else(|error| error.to_compile_error()).into()
+    ast::Udt::from_input(&input).map_or_else(|error| fallback::udt(&input, &error), |udt| expand::udt(&udt)).into()
 }

@@ -2,7 +2,7 @@
 
 use syn::spanned::Spanned;
 
-use crate::ast::{Errors, Role, Row};
+use crate::ast::{is_option, Errors, Role, Row};
 
 pub(crate) fn row(row: &Row) -> syn::Result<()> {
     let mut errors = Errors::default();
@@ -93,8 +93,4 @@ pub(crate) fn row(row: &Row) -> syn::Result<()> {
         }
     }
     errors.finish()
-}
-
-fn is_option(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }

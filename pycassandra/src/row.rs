@@ -51,6 +51,13 @@
 //! | a struct with `#[derive(CassandraUdt, scylla::SerializeValue, scylla::DeserializeValue)]` | its user-defined type |
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+use scylla::deserialize::row::ColumnIterator;
+use scylla::deserialize::value::DeserializeValue;
+use scylla::deserialize::{DeserializationError, TypeCheckError};
+use scylla::frame::response::result::ColumnSpec;
+use scylla::serialize::value::SerializeValue;
+use scylla::serialize::writers::RowWriter;
+use scylla::serialize::SerializationError;
 
 use crate::cql;
 use crate::error::SchemaError;
@@ -133,11 +140,39 @@ pub struct ColumnCheck {
     label = "this field's type is not supported by #[derive(CassandraRow)]",
     note = "see the mapping table in the docs of pycassandra::row; user-defined types derive CassandraUdt"
 )]
-pub trait CqlType {
+///
+/// A `CqlType` is also what the driver writes and reads, so a field needs
+/// this one trait and an unsupported type is one error.
+pub trait CqlType: SerializeValue + for<'frame, 'metadata> DeserializeValue<'frame, 'metadata> {
     /// The CQL spelling of the types this maps to.
     fn describe() -> String;
     /// Whether a table column of type `cql` can hold this.
     fn fits(cql: &ColumnType<'_>) -> bool;
+
+    /// The derive writes a field through this: not an API.
+    #[doc(hidden)]
+    fn __write_cell(
+        &self,
+        columns: &[ColumnSpec<'_>],
+        index: usize,
+        writer: &mut RowWriter<'_>,
+    ) -> Result<(), SerializationError> {
+        crate::_macro_internal::write_cell(self, columns, index, writer)
+    }
+
+    /// The derive checks a column's type through this: not an API.
+    #[doc(hidden)]
+    fn __type_check(cql: &ColumnType<'_>) -> Result<(), TypeCheckError> {
+        <Self as DeserializeValue<'_, '_>>::type_check(cql)
+    }
+
+    /// The derive reads a field through this: not an API.
+    #[doc(hidden)]
+    fn __next_value<'frame, 'metadata>(
+        row: &mut ColumnIterator<'frame, 'metadata>,
+    ) -> Result<Self, DeserializationError> {
+        crate::_macro_internal::next_value(row)
+    }
 }
 
 macro_rules! native {
@@ -195,8 +230,8 @@ impl<T: CqlType> CqlType for Vec<T> {
 }
 
 macro_rules! set {
-    ($($set:ident)::+) => {
-        impl<T: CqlType> CqlType for $($set)::+<T> {
+    ($($set:ident)::+; $($bound:tt)+) => {
+        impl<T: CqlType + $($bound)+> CqlType for $($set)::+<T> {
             fn describe() -> String {
                 format!("set<{}>", T::describe())
             }
@@ -206,12 +241,12 @@ macro_rules! set {
         }
     };
 }
-set!(std::collections::HashSet);
-set!(std::collections::BTreeSet);
+set!(std::collections::HashSet; Eq + std::hash::Hash);
+set!(std::collections::BTreeSet; Ord);
 
 macro_rules! map {
-    ($($map:ident)::+) => {
-        impl<K: CqlType, V: CqlType> CqlType for $($map)::+<K, V> {
+    ($($map:ident)::+; $($bound:tt)+) => {
+        impl<K: CqlType + $($bound)+, V: CqlType> CqlType for $($map)::+<K, V> {
             fn describe() -> String {
                 format!("map<{}, {}>", K::describe(), V::describe())
             }
@@ -221,8 +256,8 @@ macro_rules! map {
         }
     };
 }
-map!(std::collections::HashMap);
-map!(std::collections::BTreeMap);
+map!(std::collections::HashMap; Eq + std::hash::Hash);
+map!(std::collections::BTreeMap; Ord);
 
 macro_rules! tuple {
     ($($t:ident $i:tt),+) => {
