@@ -509,6 +509,15 @@ mod tests {
     }
 
     #[test]
+    fn the_header_and_marker_of_a_version_8_node_check() {
+        // CommitLog-8-1796154201711.log of a node with storage_compatibility_mode: NONE.
+        let head = hex("00000008000001a23322166f00027b7d716b0df200000184b4996079");
+        let segment = Segment::parse("CommitLog-8-1796154201711.log", &head).unwrap();
+        assert_eq!((segment.descriptor().version, segment.descriptor().messaging_version()), (8, 13));
+        assert_eq!(&head[20..28], &marker(1796154201711, 20, 388)[..]);
+    }
+
+    #[test]
     fn the_nodes_entry_crcs_check() {
         let real = hex(REAL_ENTRY);
         let mut bytes = hex(REAL_HEAD)[..20].to_vec();
