@@ -4,7 +4,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, LitInt, LitStr, Type};
 
 use crate::symbol::{
-    CASSANDRA, CLUSTERING_KEY, COUNTER, KEYSPACE, NAME, PARTITION_KEY, RENAME, SKIP, TABLE, TTL, WRITETIME,
+    CASSANDRA, CLUSTERING_KEY, COUNTER, CRATE, KEYSPACE, NAME, PARTITION_KEY, RENAME, SKIP, TABLE, TTL, WRITETIME,
 };
 
 /// What a field is to the table.
@@ -30,6 +30,8 @@ pub(crate) struct Field {
 
 pub(crate) struct Row {
     pub(crate) ident: Ident,
+    /// The path of the pycassandra crate (`#[cassandra(crate = path)]`).
+    pub(crate) krate: syn::Path,
     pub(crate) keyspace: Option<String>,
     pub(crate) table: String,
     pub(crate) fields: Vec<Field>,
@@ -37,6 +39,7 @@ pub(crate) struct Row {
 
 pub(crate) struct Udt {
     pub(crate) ident: Ident,
+    pub(crate) krate: syn::Path,
     pub(crate) name: String,
     pub(crate) fields: Vec<(Ident, Type, String)>,
 }
@@ -74,6 +77,24 @@ fn named_fields(input: &DeriveInput) -> syn::Result<&syn::punctuated::Punctuated
     }
 }
 
+/// `#[cassandra(crate = path)]` of the struct, else `::pycassandra`. Lenient
+/// (other words and errors are the parsers' to report), so the fallback can
+/// name the crate too.
+pub(crate) fn crate_path(input: &DeriveInput) -> syn::Path {
+    let mut krate = None;
+    for attr in input.attrs.iter().filter(|a| a.path() == CASSANDRA) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path == CRATE {
+                krate = Some(meta.value()?.parse::<syn::Path>()?);
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        });
+    }
+    krate.unwrap_or_else(|| syn::parse_quote!(::pycassandra))
+}
+
 fn position(value: Option<LitInt>) -> syn::Result<Option<usize>> {
     value.map(|lit| lit.base10_parse::<usize>()).transpose()
 }
@@ -88,9 +109,11 @@ impl Row {
                     keyspace = Some(meta.value()?.parse::<LitStr>()?.value());
                 } else if meta.path == TABLE {
                     table = Some(meta.value()?.parse::<LitStr>()?.value());
+                } else if meta.path == CRATE {
+                    meta.value()?.parse::<syn::Path>()?;
                 } else {
                     return Err(meta.error(
-                        "unknown attribute: the struct takes #[cassandra(keyspace = \"...\", table = \"...\")]",
+                        "unknown attribute: the struct takes #[cassandra(keyspace = \"...\", table = \"...\", crate = path)]",
                     ));
                 }
                 Ok(())
@@ -110,7 +133,13 @@ impl Row {
             errors.push(syn::Error::new(input.ident.span(), "missing #[cassandra(table = \"...\")] on the struct"));
         }
         errors.finish()?;
-        Ok(Row { ident: input.ident.clone(), keyspace, table: table.unwrap_or_default(), fields })
+        Ok(Row {
+            ident: input.ident.clone(),
+            krate: crate_path(input),
+            keyspace,
+            table: table.unwrap_or_default(),
+            fields,
+        })
     }
 }
 
@@ -169,8 +198,12 @@ impl Udt {
                 if meta.path == NAME {
                     name = Some(meta.value()?.parse::<LitStr>()?.value());
                     Ok(())
+                } else if meta.path == CRATE {
+                    meta.value()?.parse::<syn::Path>().map(drop)
                 } else {
-                    Err(meta.error("unknown attribute: a user-defined type takes #[cassandra(name = \"...\")]"))
+                    Err(meta.error(
+                        "unknown attribute: a user-defined type takes #[cassandra(name = \"...\", crate = path)]",
+                    ))
                 }
             });
             if let Err(error) = parsed {
@@ -198,7 +231,7 @@ impl Udt {
         }
         errors.finish()?;
         let name = name.unwrap_or_else(|| to_snake_case(&input.ident.to_string()));
-        Ok(Udt { ident: input.ident.clone(), name, fields })
+        Ok(Udt { ident: input.ident.clone(), krate: crate_path(input), name, fields })
     }
 }
 

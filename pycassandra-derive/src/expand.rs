@@ -2,7 +2,7 @@
 //! the statements with `pycassandra::cql`), the CQL type checks, serialization straight
 //! from the fields, and reading back. Wrapped in `const _: () = { … };` so
 //! nothing leaks into the user's scope; every path goes through
-//! `::pycassandra::_macro_internal`.
+//! `::pycassandra::_macro_internal` (or `#[cassandra(crate = path)]`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -18,7 +18,7 @@ fn ordered(fields: &[Field], is_kind: impl Fn(&Role) -> Option<Option<usize>>) -
 }
 
 pub(crate) fn row(row: &Row) -> TokenStream {
-    let ident = &row.ident;
+    let (ident, krate) = (&row.ident, &row.krate);
     let partition = ordered(&row.fields, |r| if let Role::PartitionKey(at) = r { Some(*at) } else { None });
     let clustering = ordered(&row.fields, |r| if let Role::ClusteringKey(at) = r { Some(*at) } else { None });
     let regular: Vec<&Field> = row.fields.iter().filter(|f| matches!(f.role, Role::Regular | Role::Counter)).collect();
@@ -90,7 +90,7 @@ pub(crate) fn row(row: &Row) -> TokenStream {
 
     quote! {
         const _: () = {
-            use ::pycassandra::_macro_internal as __pyc;
+            use #krate::_macro_internal as __pyc;
 
             impl __pyc::CassandraRow for #ident {
                 const KEYSPACE: ::core::option::Option<&'static str> = #keyspace;
@@ -133,7 +133,7 @@ pub(crate) fn row(row: &Row) -> TokenStream {
 }
 
 pub(crate) fn udt(udt: &Udt) -> TokenStream {
-    let ident = &udt.ident;
+    let (ident, krate) = (&udt.ident, &udt.krate);
     let name = &udt.name;
     let field_names: Vec<&String> = udt.fields.iter().map(|(_, _, column)| column).collect();
     let field_types: Vec<&syn::Type> = udt.fields.iter().map(|(_, ty, _)| ty).collect();
@@ -141,7 +141,7 @@ pub(crate) fn udt(udt: &Udt) -> TokenStream {
     let indexes = 0..count;
     quote! {
         const _: () = {
-            use ::pycassandra::_macro_internal as __pyc;
+            use #krate::_macro_internal as __pyc;
             impl __pyc::CqlType for #ident {
                 fn describe() -> ::std::string::String {
                     ::std::format!("frozen<{}>", #name)

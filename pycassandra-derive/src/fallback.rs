@@ -8,12 +8,12 @@ use quote::quote;
 use syn::DeriveInput;
 
 pub(crate) fn row(input: &DeriveInput, error: &syn::Error) -> TokenStream {
-    let ident = &input.ident;
+    let (ident, krate) = (&input.ident, crate::ast::crate_path(input));
     let error = error.to_compile_error();
     quote! {
         #error
         const _: () = {
-            use ::pycassandra::_macro_internal as __pyc;
+            use #krate::_macro_internal as __pyc;
 
             impl __pyc::CassandraRow for #ident {
                 const KEYSPACE: ::core::option::Option<&'static str> = ::core::option::Option::None;
@@ -51,12 +51,12 @@ pub(crate) fn row(input: &DeriveInput, error: &syn::Error) -> TokenStream {
 }
 
 pub(crate) fn udt(input: &DeriveInput, error: &syn::Error) -> TokenStream {
-    let ident = &input.ident;
+    let (ident, krate) = (&input.ident, crate::ast::crate_path(input));
     let error = error.to_compile_error();
     quote! {
         #error
         const _: () = {
-            use ::pycassandra::_macro_internal as __pyc;
+            use #krate::_macro_internal as __pyc;
             impl __pyc::CqlType for #ident {
                 fn describe() -> ::std::string::String {
                     ::core::unimplemented!()

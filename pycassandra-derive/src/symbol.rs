@@ -8,6 +8,8 @@ pub(crate) struct Symbol(&'static str);
 
 /// `#[cassandra(...)]`, the one attribute both derives read.
 pub(crate) const CASSANDRA: Symbol = Symbol("cassandra");
+/// The path of the pycassandra crate, for crates that re-export it.
+pub(crate) const CRATE: Symbol = Symbol("crate");
 pub(crate) const KEYSPACE: Symbol = Symbol("keyspace");
 pub(crate) const TABLE: Symbol = Symbol("table");
 /// A user-defined type's CQL name.

@@ -25,7 +25,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Field attributes: `partition_key` and `clustering_key` (in field order, or
+//! Struct attributes: `table = "t"`, `keyspace = "ks"` (optional), and
+//! `crate = path` where pycassandra is re-exported under another path (the
+//! generated code names it `::pycassandra` otherwise). Field attributes: `partition_key` and `clustering_key` (in field order, or
 //! numbered `partition_key = 0, 1, …`), `rename = "col"`, `skip`, `ttl`
 //! (`i32`/`Option<i32>` seconds), `writetime` (`i64`/`Option<i64>` µs),
 //! `counter` (`i64`, incremented: the statement becomes an UPDATE). Key

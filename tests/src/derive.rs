@@ -323,3 +323,53 @@ async fn a_writetime_field_sets_each_row_write_timestamp() {
     }
     assert_eq!(result.rows_num(), 10);
 }
+
+/// The generated code names everything by absolute path, so it compiles with
+/// no prelude in scope and beside a user item named like its own alias.
+#[allow(dead_code)]
+mod hygiene {
+    #![no_implicit_prelude]
+
+    #[allow(non_camel_case_types)]
+    struct __pyc;
+
+    // scylla's own derives need to be told their crate's path without a prelude.
+    #[derive(::pycassandra::row::CassandraUdt, ::scylla::SerializeValue, ::scylla::DeserializeValue)]
+    #[scylla(crate = ::scylla)]
+    #[cassandra(crate = self::reexport::pyc)]
+    struct Point {
+        x: i32,
+        y: ::std::option::Option<i32>,
+    }
+
+    #[derive(::pycassandra::row::CassandraRow)]
+    #[cassandra(table = "t")]
+    struct Row {
+        #[cassandra(partition_key)]
+        id: i32,
+        #[cassandra(clustering_key)]
+        at: i64,
+        point: ::std::option::Option<Point>,
+        tags: ::std::vec::Vec<::std::string::String>,
+        #[cassandra(ttl)]
+        ttl: ::std::option::Option<i32>,
+        #[cassandra(writetime)]
+        written: i64,
+        #[cassandra(skip)]
+        cache: ::std::vec::Vec<u8>,
+    }
+
+    /// A crate that re-exports pycassandra names it with `crate = path`.
+    mod reexport {
+        pub(super) use ::pycassandra as pyc;
+    }
+
+    #[derive(::pycassandra::row::CassandraRow)]
+    #[cassandra(keyspace = "ks", table = "hits", crate = self::reexport::pyc)]
+    struct Hits {
+        #[cassandra(partition_key)]
+        page: ::std::string::String,
+        #[cassandra(counter)]
+        views: i64,
+    }
+}
