@@ -94,7 +94,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(reader::validate_read_options, module)?)?;
     module.add_function(wrap_pyfunction!(reader::read_schema, module)?)?;
     module.add_function(wrap_pyfunction!(reader::check_read, module)?)?;
-    module.add_function(wrap_pyfunction!(reader::table_keys, module)?)?;
+    module.add_function(wrap_pyfunction!(reader::push_filters, module)?)?;
     module.add_function(wrap_pyfunction!(reader::plan_splits, module)?)?;
     module.add_function(wrap_pyfunction!(validate_options, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stream_options, module)?)?;

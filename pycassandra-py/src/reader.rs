@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use arrow::datatypes::Schema;
 use arrow::pyarrow::PyArrowType;
 use arrow::record_batch::RecordBatch;
+use pycassandra::read::pushdown::{Filter, FilterValue, Operator};
 use pycassandra::read::{Scan, TokenRange, TokenSplit};
 use pycassandra::{CassandraReader, ReadOptions};
 use pyo3::prelude::*;
@@ -18,8 +19,30 @@ fn parse(options: &HashMap<String, String>) -> PyResult<ReadOptions> {
     ReadOptions::from_options(options).map_err(|e| to_py(e.into()))
 }
 
-/// Predicates made by filter pushdown: one fixing the partition key (lookups), and clustering ones.
-pub(crate) type Pushed = Option<(Option<String>, Vec<String>)>;
+/// A Spark filter as `pycassandra._filters` gives it: `(column, operator,
+/// [(kind, value)])`, kinds `integer`, `text`, `boolean`, `date` or another
+/// (never pushed). No CQL: the core decides what is exact and renders it.
+pub(crate) type FilterTuple = (String, String, Vec<(String, String)>);
+
+/// The filters pushed on the driver, carried to every task.
+pub(crate) type Pushed = Option<Vec<FilterTuple>>;
+
+fn filter(tuple: FilterTuple) -> PyResult<Filter> {
+    let (column, operator, values) = tuple;
+    let operator = Operator::parse(&operator)
+        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("unknown filter operator '{operator}'")))?;
+    let values = values
+        .into_iter()
+        .map(|(kind, value)| match kind.as_str() {
+            "integer" => value.parse().map_or(FilterValue::Other, FilterValue::Integer),
+            "text" => FilterValue::Text(value),
+            "boolean" => FilterValue::Boolean(value == "true"),
+            "date" => FilterValue::Date(value),
+            _ => FilterValue::Other,
+        })
+        .collect();
+    Ok(Filter { column, operator, values })
+}
 
 fn open(
     py: Python<'_>,
@@ -28,10 +51,7 @@ fn open(
     pushed: Pushed,
 ) -> PyResult<CassandraReader> {
     let mut options = parse(options)?;
-    if let Some((partition_key, clustering)) = pushed {
-        options.partition_key_predicate = partition_key;
-        options.pushed_predicates = clustering;
-    }
+    options.filters = pushed.unwrap_or_default().into_iter().map(filter).collect::<PyResult<_>>()?;
     let session = session(py, &options.connection, &options.keyspace)?;
     run_detached(py, async move { CassandraReader::with_session(session, options, schema.as_ref()).await })
 }
@@ -59,17 +79,17 @@ pub(crate) fn check_read(
     open(py, &options, Some(schema.0), None).map(|_| ())
 }
 
-/// `(partition key, clustering key, {column: CQL type})`.
-type TableKeys = (Vec<String>, Vec<String>, HashMap<String, String>);
-
-/// The table's keys and the CQL type of each column, for filter pushdown.
+/// Which of `filters` Cassandra evaluates exactly (one flag each): those are
+/// pushed into every scan, and Spark leaves them out.
 #[pyfunction]
-pub(crate) fn table_keys(py: Python<'_>, options: HashMap<String, String>) -> PyResult<TableKeys> {
+pub(crate) fn push_filters(
+    py: Python<'_>,
+    options: HashMap<String, String>,
+    filters: Vec<FilterTuple>,
+) -> PyResult<Vec<bool>> {
     let reader = open(py, &options, None, None)?;
-    let table = reader.table();
-    let types =
-        table.columns.iter().map(|c| (c.name.clone(), pycassandra::schema::cql_type_name(&c.cql_type))).collect();
-    Ok((table.partition_key.clone(), table.clustering_key.clone(), types))
+    let filters = filters.into_iter().map(filter).collect::<PyResult<Vec<_>>>()?;
+    Ok(pycassandra::read::pushdown::push(reader.table(), &filters).0)
 }
 
 /// Checks that `schema`'s columns and types can be read, then splits the ring:

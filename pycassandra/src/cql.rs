@@ -127,6 +127,38 @@ pub fn select_all(keyspace: &str, table: &str, columns: &[&str]) -> String {
     format!("SELECT {} FROM {}", names.join(", "), qualified_table(keyspace, table))
 }
 
+/// One pushed restriction: `"c" = 5`, `"c" IN ('a', 'b')`, `"c" >= '2024-01-01'`.
+pub fn restriction(restriction: &crate::read::pushdown::Restriction) -> String {
+    use crate::read::pushdown::Operator;
+    let literals: Vec<String> = restriction.literals.iter().map(literal).collect();
+    let column = quote_identifier(&restriction.column);
+    match restriction.operator {
+        Operator::In => format!("{column} IN ({})", literals.join(", ")),
+        operator => {
+            let symbol = match operator {
+                Operator::Equal | Operator::In => "=",
+                Operator::Less => "<",
+                Operator::LessOrEqual => "<=",
+                Operator::Greater => ">",
+                Operator::GreaterOrEqual => ">=",
+            };
+            format!("{column} {symbol} {}", literals.join(", "))
+        }
+    }
+}
+
+/// A literal as CQL text; text is quoted with `'` doubled.
+fn literal(literal: &crate::read::pushdown::Literal) -> String {
+    use crate::read::pushdown::Literal;
+    match literal {
+        Literal::Integer(value) => value.to_string(),
+        Literal::Text(text) => format!("'{}'", text.replace('\'', "''")),
+        Literal::Boolean(value) => value.to_string(),
+        Literal::Date(date) => format!("'{date}'"),
+        Literal::Uuid(uuid) => uuid.clone(),
+    }
+}
+
 /// `"k1" = ? AND "k2" = ?`: the restriction of a lookup by these key columns,
 /// binding them in order.
 pub fn key_equalities(key_columns: &[&str]) -> String {

@@ -198,6 +198,18 @@ pub enum ReadError {
         /// The driver's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A filter given to a read that CQL would not evaluate exactly as Spark does.
+    #[error(
+        "the filter {filter} on column '{column}' of {table} cannot be pushed to Cassandra exactly; leave it to Spark"
+    )]
+    FilterNotExact {
+        /// The filter's column.
+        column: String,
+        /// `keyspace.table`.
+        table: String,
+        /// The filter.
+        filter: String,
+    },
     /// A value a lookup fetched could not be decoded.
     #[error("lookup of input row {input_row}, column '{column}' ({cql_type}): {reason}")]
     LookupDecode {

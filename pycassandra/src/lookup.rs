@@ -17,7 +17,6 @@ use scylla::value::CqlValue;
 
 use crate::config::ReadOptions;
 use crate::convert::ColumnConverter;
-use crate::cql;
 use crate::error::{ConfigError, Error, LookupError, ReadError};
 use crate::read::plan::{OutputColumn, ScanPlan};
 use crate::read::scan::decode_page;
@@ -142,9 +141,8 @@ impl CassandraLookup {
         }
         read.columns = Some(fetched);
         let key_refs: Vec<&str> = key_names.iter().map(String::as_str).collect();
-        read.partition_key_predicate = Some(cql::key_equalities(&key_refs));
-        read.pushed_predicates = Vec::new();
-        let plan = ScanPlan::new(&table, &read, None)?;
+        read.filters = Vec::new();
+        let plan = ScanPlan::for_keys(&table, &read, &key_refs)?;
 
         let statement = crate::read::prepare(&session, &plan, &read, &table).await?;
 

@@ -1,14 +1,15 @@
 """Types of the native module built from pycassandra-py/src (pyo3)."""
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, TypedDict, final
+from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypedDict, final
 
 import pyarrow as pa
 
 __version__: str
 
-# The filters pushed into the scan (pycassandra._pushdown.Pushdown.native_argument):
-# (the partition-key predicate or None, the clustering-key predicates).
-_Pushed = Optional[Tuple[Optional[str], List[str]]]
+# A Spark filter as pycassandra._filters.native_filter gives it: (column, operator, [(kind, value)]).
+_Filter = Tuple[str, str, List[Tuple[str, str]]]
+# The filters pushed into the scan (all claimed by push_filters on the driver).
+_Pushed = Optional[List[_Filter]]
 
 class _WriteReport(TypedDict):
     """A WriteReport as a dict (pycassandra-py/src/writer.rs, report_dict)."""
@@ -70,7 +71,7 @@ class Lookup:
 def validate_read_options(options: Mapping[str, str]) -> None: ...
 def read_schema(options: Mapping[str, str]) -> pa.Schema: ...
 def check_read(options: Mapping[str, str], schema: pa.Schema) -> None: ...
-def table_keys(options: Mapping[str, str]) -> Tuple[List[str], List[str], Dict[str, str]]: ...
+def push_filters(options: Mapping[str, str], filters: List[_Filter]) -> List[bool]: ...
 def plan_splits(
     options: Mapping[str, str], schema: pa.Schema, pushed: _Pushed = None
 ) -> List[Tuple[int, int, List[str]]]: ...

@@ -50,13 +50,14 @@ class CassandraFilteringReader(CassandraReader):
     """The reader with ``pushFilters`` (PySpark 4.1+, when Spark asks for pushdown)."""
 
     def pushFilters(self, filters):  # noqa: N802 (Spark's name)
-        from pycassandra._pushdown import Pushdown
+        from pycassandra._filters import native_filter
 
-        partition_key, clustering_key, types = _native.table_keys(self._options)
-        pushdown = Pushdown(partition_key, clustering_key, types)
-        remaining = pushdown.push(list(filters))
-        self._pushed = pushdown.native_argument()
-        return remaining
+        filters = list(filters)
+        candidates = [(f, native) for f in filters if (native := native_filter(f)) is not None]
+        claimed = _native.push_filters(self._options, [native for _, native in candidates]) if candidates else []
+        pushed = [(f, native) for (f, native), exact in zip(candidates, claimed) if exact]
+        self._pushed = [native for _, native in pushed] or None
+        return [f for f in filters if not any(f is p for p, _ in pushed)]
 
     def __repr__(self) -> str:
         return f"CassandraReader({redacted_options(self._options)})"

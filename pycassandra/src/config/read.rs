@@ -38,12 +38,10 @@ pub struct ReadOptions {
     pub writetime_columns: Vec<String>,
     /// Columns read with `ttl(col)` as extra columns.
     pub ttl_columns: Vec<String>,
-    /// CQL fixing every partition key column (e.g. `"k" IN (1, 2)`): direct
-    /// lookups instead of a token-range scan. Set by filter pushdown, not by an option.
-    pub partition_key_predicate: Option<String>,
-    /// CQL predicates on clustering columns, ANDed to every scan. Set by
-    /// filter pushdown, not by an option.
-    pub pushed_predicates: Vec<String>,
+    /// Filters the scan applies in Cassandra, each of which CQL must evaluate
+    /// exactly (see [`crate::read::pushdown`]; opening the reader fails
+    /// otherwise). Set by the PySpark source's filter pushdown, not by an option.
+    pub filters: Vec<crate::read::pushdown::Filter>,
 }
 
 impl ReadOptions {
@@ -69,8 +67,7 @@ impl ReadOptions {
             limit: None,
             writetime_columns: Vec::new(),
             ttl_columns: Vec::new(),
-            partition_key_predicate: None,
-            pushed_predicates: Vec::new(),
+            filters: Vec::new(),
         }
     }
 

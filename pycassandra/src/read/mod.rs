@@ -3,6 +3,7 @@
 
 mod estimate;
 pub(crate) mod plan;
+pub mod pushdown;
 mod routing;
 pub(crate) mod scan;
 mod stream;
@@ -131,7 +132,7 @@ impl CassandraReader {
     /// them (default: 1 + 2 × this machine's cores), each inside one replica
     /// set, together covering the ring exactly once.
     pub async fn splits(&self) -> Result<Vec<TokenSplit>, Error> {
-        if self.options.partition_key_predicate.is_some() {
+        if !self.plan.binds_range {
             // Partition lookups: one split; the driver routes nothing, the coordinator fans out.
             return Ok(vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }]);
         }

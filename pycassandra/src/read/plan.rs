@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
 
+use super::pushdown;
 use super::to_arrow::{arrow_type, Sink};
 use crate::config::ReadOptions;
 use crate::cql::{self, Selector};
@@ -44,8 +45,29 @@ pub(crate) struct ScanPlan {
 impl ScanPlan {
     /// Selects the columns named by `target` (or `options.columns`, or else
     /// every column plus the asked-for metadata columns), typed as `target`
-    /// says or by default.
+    /// says or by default; the rows are token ranges, restricted by
+    /// `options.filters`, or the partitions those filters look up.
     pub(crate) fn new(table: &TableSchema, options: &ReadOptions, target: Option<&Schema>) -> Result<Self, ReadError> {
+        let pushed = pushdown::restrictions(table, &options.filters)?;
+        Self::build(table, options, target, RowsRead::Pushed(&pushed))
+    }
+
+    /// The point read of one key: `key_columns` (the whole partition key,
+    /// then a clustering prefix) bound in order, and `options.columns`.
+    pub(crate) fn for_keys(
+        table: &TableSchema,
+        options: &ReadOptions,
+        key_columns: &[&str],
+    ) -> Result<Self, ReadError> {
+        Self::build(table, options, None, RowsRead::Keys(key_columns))
+    }
+
+    fn build(
+        table: &TableSchema,
+        options: &ReadOptions,
+        target: Option<&Schema>,
+        rows_read: RowsRead<'_>,
+    ) -> Result<Self, ReadError> {
         let available = available_columns(table, options)?;
         let wanted: Vec<(String, Option<(DataType, bool)>)> = match (target, &options.columns) {
             (Some(schema), _) => schema
@@ -102,21 +124,38 @@ impl ScanPlan {
             columns.iter().map(|c| Field::new(c.name.clone(), c.data_type.clone(), c.nullable)).collect();
         let selectors: Vec<Selector> = columns.iter().map(|c| c.selector.clone()).collect();
         let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
-        let rows = match &options.partition_key_predicate {
-            Some(predicate) => cql::Rows::Partitions(predicate),
+        let (partitions, clustering): (Option<String>, Vec<String>) = match rows_read {
+            RowsRead::Pushed(pushed) => (
+                pushed
+                    .looks_up_partitions()
+                    .then(|| pushed.partition_key.iter().map(cql::restriction).collect::<Vec<_>>().join(" AND ")),
+                pushed.clustering.iter().map(cql::restriction).collect(),
+            ),
+            RowsRead::Keys(key_columns) => (Some(cql::key_equalities(key_columns)), Vec::new()),
+        };
+        let rows = match &partitions {
+            Some(restriction) => cql::Rows::Partitions(restriction),
             None => cql::Rows::TokenRange(&key),
         };
         let predicates: Vec<&str> =
-            options.pushed_predicates.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
+            clustering.iter().map(String::as_str).chain(options.where_clause.as_deref()).collect();
         // A scan restricted further needs ALLOW FILTERING; lookups of whole partitions do not.
         // `allow_filtering=false` leaves the user's predicate to stand on its own.
         let allow_filtering = (options.where_clause.is_some() && options.allow_filtering)
-            || (options.partition_key_predicate.is_none() && !options.pushed_predicates.is_empty());
+            || (partitions.is_none() && !clustering.is_empty());
         let cql =
             cql::select(&table.keyspace, &table.table, &selectors, rows, &predicates, options.limit, allow_filtering);
-        let binds_range = options.partition_key_predicate.is_none();
+        let binds_range = partitions.is_none();
         Ok(Self { columns, schema: Arc::new(Schema::new(fields)), cql, binds_range })
     }
+}
+
+/// Which rows a plan's statement reads.
+enum RowsRead<'a> {
+    /// Token ranges, or the partitions pushed filters look up, with their clustering restrictions.
+    Pushed(&'a pushdown::Pushed),
+    /// One key per execution, bound in order.
+    Keys(&'a [&'a str]),
 }
 
 struct Available {

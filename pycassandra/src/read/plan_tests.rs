@@ -6,6 +6,7 @@ use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
 
 use super::ScanPlan;
 use crate::error::ReadError;
+use crate::read::pushdown::{Filter, FilterValue, Operator};
 use crate::schema::TableSchema;
 use crate::{ConnectionOptions, ReadOptions};
 
@@ -96,11 +97,17 @@ fn writetime_and_ttl_columns_are_selected_as_extra_columns() {
     assert!(matches!(refused, Err(ReadError::UnsupportedType { ref column, .. }) if column == "writetime_seq"));
 }
 
+fn filter(column: &str, operator: Operator, values: Vec<FilterValue>) -> Filter {
+    Filter { column: column.into(), operator, values }
+}
+
 #[test]
 fn pushed_partition_keys_look_partitions_up_and_clustering_predicates_filter() {
     let lookup = ReadOptions {
-        partition_key_predicate: Some(r#""id" IN (1, 2)"#.into()),
-        pushed_predicates: vec![r#""seq" > 3"#.into()],
+        filters: vec![
+            filter("id", Operator::In, vec![FilterValue::Integer(1), FilterValue::Integer(2)]),
+            filter("seq", Operator::Greater, vec![FilterValue::Integer(3)]),
+        ],
         ..options()
     };
     let plan = ScanPlan::new(&events(), &lookup, None).unwrap();
@@ -108,10 +115,27 @@ fn pushed_partition_keys_look_partitions_up_and_clustering_predicates_filter() {
     assert!(!plan.binds_range);
 
     // Over a token range, a pushed predicate restricts a scan: CQL wants ALLOW FILTERING.
-    let scan = ReadOptions { pushed_predicates: vec![r#""seq" > 3"#.into()], limit: Some(10), ..options() };
+    let scan = ReadOptions {
+        filters: vec![filter("seq", Operator::Greater, vec![FilterValue::Integer(3)])],
+        limit: Some(10),
+        ..options()
+    };
     let plan = ScanPlan::new(&events(), &scan, None).unwrap();
     assert!(plan.cql.ends_with(r#"token("id") <= ? AND "seq" > 3 LIMIT 10 ALLOW FILTERING"#), "{}", plan.cql);
     assert!(plan.binds_range);
+
+    // A filter CQL would not evaluate exactly is refused, never silently dropped.
+    let inexact = ReadOptions { filters: vec![filter("at", Operator::Equal, vec![FilterValue::Other])], ..options() };
+    assert!(matches!(ScanPlan::new(&events(), &inexact, None), Err(ReadError::FilterNotExact { .. })));
+}
+
+#[test]
+fn a_key_lookup_binds_the_key_columns_in_order() {
+    let plan =
+        ScanPlan::for_keys(&events(), &ReadOptions { columns: Some(vec!["kind".into()]), ..options() }, &["id", "seq"])
+            .unwrap();
+    assert!(plan.cql.ends_with(r#"FROM "ks"."events" WHERE "id" = ? AND "seq" = ?"#), "{}", plan.cql);
+    assert!(!plan.binds_range);
 }
 
 #[test]
