@@ -46,3 +46,18 @@ def test_the_default_port_reaches_the_node(cql, keyspace):
 def test_the_password_is_not_in_repr():
     options = {"host": "h", "keyspace": "k", "table": "t", "username": "u", "password": "hunter2-secret"}
     assert "hunter2-secret" not in repr(CassandraDataSource(options))
+
+
+def test_the_class_docstring_names_exactly_the_options_of_the_readme_table():
+    """The README's table is checked against the parser (tests/src/docs.rs); this keeps the docstring with it."""
+    import os
+    import re
+
+    readme = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+    with open(readme, encoding="utf-8") as f:
+        text = f.read()
+    table = text[text.index("## Options") : text.index("## Types")]
+    in_readme = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    options_part = CassandraDataSource.__doc__.split("Options", 1)[1].split("Examples", 1)[0]
+    in_docstring = set(re.findall(r"``([a-z_]+)``", options_part))
+    assert in_docstring == in_readme

@@ -37,20 +37,22 @@ class CassandraDataSource(DataSource):
 
     Name: ``pycassandra``
 
-    Options (strings, case-insensitive names; see the README for the full table):
-    ``host`` (required, comma-separated, ``host:port`` allowed), ``port`` (9042),
-    ``keyspace`` (required), ``table`` (required), ``username``, ``password``,
-    ``batch_size`` (requests in flight, 100), ``consistency`` (LOCAL_QUORUM),
-    ``delete_flag_column`` and ``delete_flag_value``, ``batch_grouping``
-    (partition | none), ``batch_max_rows`` (50), ``ttl``, ``writetime``,
-    ``if_not_exists``, ``ignore_nulls``, ``max_retries`` (3),
-    ``connect_timeout_ms``, ``request_timeout_ms``, ``confirm_truncate``,
-    ``write_mode`` (upsert | update), ``collection_append``, ``collection_remove``,
-    ``throughput_mb_per_sec``, ``ssl_enabled``, ``ssl_ca_cert``,
-    ``ssl_verify_hostname`` (true), ``ssl_client_cert``, ``ssl_client_key``.
-    Reads: ``split_size_mb`` (64), ``min_splits``, ``fetch_size_rows`` (5000),
-    ``consistency`` (LOCAL_ONE for reads), ``where``, ``limit``,
-    ``writetime_columns``, ``ttl_columns``.
+    Options (strings, case-insensitive names; the README's table gives each default and meaning):
+
+    Both directions: ``host`` (required, comma-separated, ``host:port`` allowed), ``port`` (9042),
+    ``keyspace`` (required), ``table`` (required), ``username``, ``password``, ``ssl_enabled``,
+    ``ssl_ca_cert``, ``ssl_verify_hostname`` (true), ``ssl_client_cert``, ``ssl_client_key``,
+    ``consistency`` (LOCAL_QUORUM for writes, LOCAL_ONE for reads), ``connect_timeout_ms``,
+    ``request_timeout_ms``.
+
+    Writes: ``batch_size`` or ``concurrency`` (requests in flight, 100), ``delete_flag_column`` and
+    ``delete_flag_value``, ``batch_grouping`` (partition | replica_set | none), ``batch_max_rows`` or
+    ``rows_per_batch`` (50), ``batch_max_bytes``, ``ttl``, ``writetime``, ``if_not_exists``,
+    ``ignore_nulls``, ``max_retries`` (3), ``write_mode`` (upsert | update), ``collection_append``,
+    ``collection_remove``, ``throughput_mb_per_sec``, ``confirm_truncate`` (batch overwrite only).
+
+    Reads: ``split_size_mb`` (64), ``min_splits``, ``fetch_size_rows`` (5000), ``where`` or
+    ``filter``, ``allow_filtering`` (true), ``limit``, ``writetime_columns``, ``ttl_columns``.
 
     Examples
     --------
