@@ -212,8 +212,6 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
         .unwrap();
     let mut by_token: Vec<(i64, i64)> = tokens.rows::<(i64, i64)>().unwrap().map(Result::unwrap).collect();
     by_token.sort();
-    let node_token =
-        session.get_cluster_state().replica_locator().ring().iter().next().map(|(t, _)| t.value()).unwrap();
 
     for min_splits in [1, 7, 64] {
         let mut options = read_options(&keyspace, "ring");
@@ -221,8 +219,9 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
         options.fetch_size_rows = 500;
         let reader = CassandraReader::open(options).await.unwrap();
         let splits = reader.splits().await.unwrap();
-        assert!(splits.len() >= min_splits, "{} splits for min_splits {min_splits}", splits.len());
-        assert!(splits.iter().any(|s| s.range.end == node_token), "the node's token must bound a split");
+        // One node holds every vnode range, so the ring is cut by size only: a
+        // table this small gets exactly min_splits, not one split per vnode token.
+        assert_eq!(splits.len(), min_splits, "splits of a one-node ring for min_splits {min_splits}");
         let mut read = Vec::new();
         for split in &splits {
             let mut scan = reader.scan(split);

@@ -60,9 +60,12 @@ pub struct TokenSplit {
 const RING_WIDTH: f64 = 18_446_744_073_709_551_615.0;
 
 /// Cuts the ring into about `wanted` splits. `ring` is each node token with
-/// the replicas of the range it ends, in any order. Every replica range is cut
-/// into pieces proportional to its share of the ring (at least one), so a
-/// split never straddles two replica sets.
+/// the replicas of the range it ends, in any order. Neighbouring ranges held
+/// by the same replicas are joined first, because a node's vnode tokens are
+/// not where its data changes hands: a one-node ring (or RF = node count) is
+/// one range, so a small table gets `wanted` splits rather than one per vnode.
+/// Every joined range is then cut into pieces proportional to its share of
+/// the ring (at least one), so a split never straddles two replica sets.
 pub fn split_ring(ring: &[(i64, Vec<Uuid>)], wanted: usize) -> Vec<TokenSplit> {
     let mut ring: Vec<&(i64, Vec<Uuid>)> = ring.iter().collect();
     ring.sort_by_key(|(token, _)| *token);
@@ -88,12 +91,33 @@ pub fn split_ring(ring: &[(i64, Vec<Uuid>)], wanted: usize) -> Vec<TokenSplit> {
         owned.push((TokenRange { start: last_token, end: i64::MAX }, first_replicas));
     }
     let mut splits = Vec::new();
-    for (range, replicas) in owned {
+    for (range, replicas) in join_same_replicas(owned) {
         let share = range.width() as f64 / RING_WIDTH;
         let pieces = (share * wanted as f64).round().max(1.0) as usize;
         splits.extend(range.cut(pieces).into_iter().map(|range| TokenSplit { range, replicas: replicas.clone() }));
     }
     splits
+}
+
+/// Joins neighbouring ranges whose replica sets are equal (in any order; the
+/// first range's order is kept, as any replica of the set holds all of it).
+fn join_same_replicas(owned: Vec<(TokenRange, &Vec<Uuid>)>) -> Vec<(TokenRange, &Vec<Uuid>)> {
+    let same_set = |a: &[Uuid], b: &[Uuid]| {
+        let (mut a, mut b) = (a.to_vec(), b.to_vec());
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    };
+    let mut joined: Vec<(TokenRange, &Vec<Uuid>)> = Vec::with_capacity(owned.len());
+    for (range, replicas) in owned {
+        match joined.last_mut() {
+            Some((last, last_replicas)) if last.end == range.start && same_set(last_replicas, replicas) => {
+                last.end = range.end;
+            }
+            _ => joined.push((range, replicas)),
+        }
+    }
+    joined
 }
 
 /// How many splits a table of `table_bytes` needs for `split_size_bytes` each,

@@ -22,7 +22,29 @@ fn one_node_one_token_is_cut_evenly_and_the_wrapping_range_is_split() {
     assert_covers_ring(&splits);
     assert_eq!(splits.len(), 4);
     assert!(splits.iter().all(|s| s.replicas == node(1)));
-    assert!(splits.iter().any(|s| s.range.end == 0), "the node token must be a boundary");
+}
+
+#[test]
+fn a_one_node_ring_of_many_vnodes_is_cut_by_size_not_at_its_tokens() {
+    let ring: Vec<(i64, Vec<Uuid>)> = (0..16).map(|i| (i64::MIN / 16 * (8 - i), node(1))).collect();
+    for wanted in [1, 3, 5, 40] {
+        let splits = split_ring(&ring, wanted);
+        assert_covers_ring(&splits);
+        assert_eq!(splits.len(), wanted, "one node, 16 tokens, {wanted} wanted");
+    }
+}
+
+#[test]
+fn neighbours_with_the_same_replicas_in_another_order_are_joined() {
+    let (ab, ba) = (vec![Uuid::from_u128(1), Uuid::from_u128(2)], vec![Uuid::from_u128(2), Uuid::from_u128(1)]);
+    let ring = [(-200, ab.clone()), (-100, ba.clone()), (100, node(3)), (200, ab.clone())];
+    let splits = split_ring(&ring, 1);
+    assert_covers_ring(&splits);
+    // (MIN, -200] and (-200, -100] join; (-100, 100] is node 3's; (100, 200] and the tail to MAX join.
+    let bounds: Vec<(i64, i64)> = splits.iter().map(|s| (s.range.start, s.range.end)).collect();
+    assert_eq!(bounds, [(i64::MIN, -100), (-100, 100), (100, i64::MAX)]);
+    assert_eq!(splits[0].replicas, ab, "the first range's replica order is kept");
+    assert_eq!(splits[1].replicas, node(3));
 }
 
 #[test]
