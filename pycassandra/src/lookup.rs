@@ -17,11 +17,12 @@ use scylla::value::CqlValue;
 
 use crate::config::ReadOptions;
 use crate::convert::ColumnConverter;
+use crate::cql_type;
 use crate::error::{ConfigError, Error, LookupError, ReadError};
 use crate::read::plan::{OutputColumn, ScanPlan};
 use crate::read::scan::decode_page;
 use crate::read::to_arrow::Sink;
-use crate::schema::{cql_type_name, match_name, TableSchema};
+use crate::schema::{match_name, TableSchema};
 
 /// Point reads in flight at once, per lookup, by default.
 pub const DEFAULT_LOOKUP_CONCURRENCY: usize = 64;
@@ -193,7 +194,7 @@ impl CassandraLookup {
             let decode_error = |_, column: &OutputColumn, reason| ReadError::LookupDecode {
                 input_row,
                 column: column.name.clone(),
-                cql_type: cql_type_name(&column.cql_type),
+                cql_type: cql_type::name(&column.cql_type),
                 reason,
             };
             let mut found = 0;

@@ -62,8 +62,9 @@ use scylla::serialize::writers::RowWriter;
 use scylla::serialize::SerializationError;
 
 use crate::cql;
+use crate::cql_type;
 use crate::error::SchemaError;
-use crate::schema::{cql_type_name, TableSchema};
+use crate::schema::TableSchema;
 
 /// A struct mapped to a table; implemented by `#[derive(CassandraRow)]`.
 pub trait CassandraRow: scylla::serialize::row::SerializeRow + Send + Sync + 'static {
@@ -292,7 +293,7 @@ pub fn check_against<T: CassandraRow>(table: &TableSchema) -> Result<(), SchemaE
             Some(column) if !(check.fits)(&column.cql_type) => problems.push(format!(
                 "column \"{}\" is {} but the field maps to {}",
                 check.name,
-                cql_type_name(&column.cql_type),
+                cql_type::name(&column.cql_type),
                 check.expected
             )),
             Some(_) => {}

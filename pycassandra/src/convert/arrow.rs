@@ -8,8 +8,8 @@ use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType, UserDefi
 use scylla::value::{Counter, CqlDecimal, CqlDuration, CqlTimestamp, CqlValue, CqlVarint};
 
 use super::text;
+use crate::cql_type;
 use crate::error::{excerpt, ConvertError, SchemaError};
-use crate::schema::cql_type_name;
 
 /// Why one value was refused, and how it looked.
 struct Failure {
@@ -66,9 +66,9 @@ impl ColumnConverter {
         let node = plan(input, cql_type).ok_or_else(|| SchemaError::UnsupportedConversion {
             column: column.to_string(),
             input_type: input.to_string(),
-            cql_type: cql_type_name(cql_type),
+            cql_type: cql_type::name(cql_type),
         })?;
-        Ok(Self { column: column.to_string(), cql_type: cql_type_name(cql_type), node })
+        Ok(Self { column: column.to_string(), cql_type: cql_type::name(cql_type), node })
     }
 
     /// Converts every row of `array`; nulls become `None`.

@@ -7,4 +7,4 @@ pub mod text;
 mod value;
 
 pub use self::arrow::ColumnConverter;
-pub use self::value::{convert_value, native_type, InputValue};
+pub use self::value::{convert_value, InputValue};

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use arrow_array::{
     ArrayRef, BinaryArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, NullArray, StringArray,
 };
-use scylla::cluster::metadata::{ColumnType, NativeType};
+use scylla::cluster::metadata::ColumnType;
 use scylla::value::CqlValue;
 
 use super::ColumnConverter;
+use crate::cql_type;
 use crate::error::{ConfigError, ConvertError, Error};
 
 /// A single input value, as a dynamic language hands it over.
@@ -39,10 +40,10 @@ pub enum InputValue<'a> {
 /// assert!(convert_value(InputValue::Text("not-a-uuid"), "uuid").unwrap_err().to_string().contains("Invalid UUID"));
 /// ```
 pub fn convert_value(value: InputValue<'_>, cql_type: &str) -> Result<Option<CqlValue>, Error> {
-    let native = native_type(cql_type).ok_or_else(|| ConfigError::InvalidValue {
+    let native = cql_type::parse_native(cql_type).ok_or_else(|| ConfigError::InvalidValue {
         option: "cql_type",
         value: cql_type.to_string(),
-        expected: "a scalar CQL type name (ascii, text, varchar, boolean, tinyint, smallint, int, bigint, varint, float, double, decimal, uuid, timeuuid, inet, blob, date, time, timestamp, duration, counter)".into(),
+        expected: format!("a scalar CQL type name ({})", cql_type::NAMES.join(", ")),
     })?;
     let array: ArrayRef = match value {
         InputValue::Null => return Ok(None),
@@ -74,31 +75,4 @@ pub fn convert_value(value: InputValue<'_>, cql_type: &str) -> Result<Option<Cql
         .into());
     }
     Ok(converted)
-}
-
-/// The scalar CQL type of a name (`varchar` is `text`).
-pub fn native_type(name: &str) -> Option<NativeType> {
-    Some(match name.trim().to_ascii_lowercase().as_str() {
-        "ascii" => NativeType::Ascii,
-        "text" | "varchar" => NativeType::Text,
-        "boolean" => NativeType::Boolean,
-        "tinyint" => NativeType::TinyInt,
-        "smallint" => NativeType::SmallInt,
-        "int" => NativeType::Int,
-        "bigint" => NativeType::BigInt,
-        "varint" => NativeType::Varint,
-        "float" => NativeType::Float,
-        "double" => NativeType::Double,
-        "decimal" => NativeType::Decimal,
-        "uuid" => NativeType::Uuid,
-        "timeuuid" => NativeType::Timeuuid,
-        "inet" => NativeType::Inet,
-        "blob" => NativeType::Blob,
-        "date" => NativeType::Date,
-        "time" => NativeType::Time,
-        "timestamp" => NativeType::Timestamp,
-        "duration" => NativeType::Duration,
-        "counter" => NativeType::Counter,
-        _ => return None,
-    })
 }

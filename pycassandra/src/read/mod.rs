@@ -42,9 +42,9 @@ pub fn decode_values(
     values: &[Option<&[u8]>],
 ) -> Result<arrow_array::ArrayRef, String> {
     let data_type =
-        arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::schema::cql_type_name(cql)))?;
-    let mut sink = to_arrow::Sink::new(cql, &data_type)
-        .ok_or_else(|| format!("no decoder for {}", crate::schema::cql_type_name(cql)))?;
+        arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::cql_type::name(cql)))?;
+    let mut sink =
+        to_arrow::Sink::new(cql, &data_type).ok_or_else(|| format!("no decoder for {}", crate::cql_type::name(cql)))?;
     for (index, value) in values.iter().enumerate() {
         sink.push(*value).map_err(|reason| format!("value {index}: {reason}"))?;
     }
@@ -111,6 +111,19 @@ impl CassandraReader {
     ) -> Result<Self, Error> {
         options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
+        Self::with_table(session, options, table, target).await
+    }
+
+    /// Like [`with_session`](Self::with_session), with the table already read:
+    /// the PySpark source reads it once on the driver and carries it to the
+    /// tasks, so a task prepares its scan without a schema round trip.
+    pub async fn with_table(
+        session: Arc<Session>,
+        options: ReadOptions,
+        table: TableSchema,
+        target: Option<&Schema>,
+    ) -> Result<Self, Error> {
+        options.validate()?;
         let plan = ScanPlan::new(&table, &options, target)?;
         let statement = prepare(&session, &plan, &options, &table).await?;
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.cql, "reader opened");

@@ -10,8 +10,9 @@ use super::pushdown;
 use super::to_arrow::{arrow_type, Sink};
 use crate::config::ReadOptions;
 use crate::cql::{self, Selector};
+use crate::cql_type;
 use crate::error::ReadError;
-use crate::schema::{cql_type_name, match_name, TableSchema};
+use crate::schema::{match_name, TableSchema};
 
 /// Prefix of the output column holding `writetime(col)`.
 pub const WRITETIME_PREFIX: &str = "writetime_";
@@ -94,7 +95,7 @@ impl ScanPlan {
             let data_type = requested.map(|(data_type, _)| data_type).or_else(|| default.clone());
             let unsupported = |requested: String| ReadError::UnsupportedType {
                 column: name.clone(),
-                cql_type: cql_type_name(&found.cql_type),
+                cql_type: cql_type::name(&found.cql_type),
                 requested,
                 default: default
                     .as_ref()
@@ -195,7 +196,7 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
         if !has_cells {
             return Err(ReadError::UnsupportedType {
                 column: format!("{prefix}{}", column.name),
-                cql_type: cql_type_name(&column.cql_type),
+                cql_type: cql_type::name(&column.cql_type),
                 requested: format!("{}({})", prefix.trim_end_matches('_'), column.name),
                 default: "nothing: only regular and static columns of non-collection types have one write time and TTL"
                     .into(),
@@ -205,7 +206,7 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
         if table.column(&name).is_some() {
             return Err(ReadError::UnsupportedType {
                 column: name.clone(),
-                cql_type: cql_type_name(&column.cql_type),
+                cql_type: cql_type::name(&column.cql_type),
                 requested: format!("an extra column named '{name}'"),
                 default: "nothing: the table has a column of that name".into(),
             });

@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 use super::plan::{OutputColumn, ScanPlan};
 use super::to_arrow::Sink;
 use super::token_range::TokenRange;
+use crate::cql_type;
 use crate::error::{Error, ReadError};
-use crate::schema::cql_type_name;
 
 type Page = Result<(QueryResult, PagingStateResponse), ReadError>;
 
@@ -101,7 +101,7 @@ impl Scan {
             start,
             end,
             column: column.name.clone(),
-            cql_type: cql_type_name(&column.cql_type),
+            cql_type: cql_type::name(&column.cql_type),
             reason,
         };
         let rows = decode_page(result, &self.plan, &mut self.sinks, &statement_error, &decode_error)?;

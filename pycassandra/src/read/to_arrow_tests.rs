@@ -139,3 +139,12 @@ proptest::proptest! {
         let _ = crate::read::decode_values(&cql, &values);
     }
 }
+
+#[test]
+fn every_scalar_name_of_the_vocabulary_has_an_arrow_type_and_a_decoder() {
+    for name in crate::cql_type::NAMES {
+        let cql = native(crate::cql_type::parse_native(name).unwrap());
+        let arrow = arrow_type(&cql).unwrap_or_else(|| panic!("{name} has no Arrow type"));
+        assert!(Sink::new(&cql, &arrow).is_some(), "{name} has no decoder into {arrow}");
+    }
+}

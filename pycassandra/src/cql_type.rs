@@ -1,0 +1,108 @@
+//! The CQL type vocabulary, in one place: the scalar type names this crate
+//! accepts ([`NAMES`]), a name to its [`NativeType`] ([`parse_native`]), and
+//! any [`ColumnType`] back to its CQL spelling ([`name`]). Conversion into
+//! and out of Arrow ([`crate::convert`], [`crate::read`]) is built on these.
+
+use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+
+/// Every scalar name with its type, in the order messages list them. The
+/// first name of a type is the one printed (`text`, not `varchar`).
+const NATIVE_TYPES: [(&str, NativeType); 21] = [
+    ("ascii", NativeType::Ascii),
+    ("text", NativeType::Text),
+    ("varchar", NativeType::Text),
+    ("boolean", NativeType::Boolean),
+    ("tinyint", NativeType::TinyInt),
+    ("smallint", NativeType::SmallInt),
+    ("int", NativeType::Int),
+    ("bigint", NativeType::BigInt),
+    ("varint", NativeType::Varint),
+    ("float", NativeType::Float),
+    ("double", NativeType::Double),
+    ("decimal", NativeType::Decimal),
+    ("uuid", NativeType::Uuid),
+    ("timeuuid", NativeType::Timeuuid),
+    ("inet", NativeType::Inet),
+    ("blob", NativeType::Blob),
+    ("date", NativeType::Date),
+    ("time", NativeType::Time),
+    ("timestamp", NativeType::Timestamp),
+    ("duration", NativeType::Duration),
+    ("counter", NativeType::Counter),
+];
+
+/// The scalar CQL type names [`parse_native`] accepts, aliases included.
+///
+/// ```
+/// assert!(pycassandra::cql_type::NAMES.contains(&"varchar"));
+/// ```
+pub const NAMES: [&str; NATIVE_TYPES.len()] = names_of(&NATIVE_TYPES);
+
+const fn names_of<const N: usize>(table: &[(&'static str, NativeType); N]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut index = 0;
+    while index < N {
+        names[index] = table[index].0;
+        index += 1;
+    }
+    names
+}
+
+/// The scalar CQL type of a name, in any case and with surrounding spaces
+/// (`varchar` is `text`); `None` for anything else, collections included.
+///
+/// ```
+/// use pycassandra::cql_type::parse_native;
+/// use scylla::cluster::metadata::NativeType;
+/// assert_eq!(parse_native(" VarChar "), Some(NativeType::Text));
+/// assert_eq!(parse_native("list<int>"), None);
+/// ```
+pub fn parse_native(name: &str) -> Option<NativeType> {
+    let name = name.trim();
+    NATIVE_TYPES.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)).map(|(_, native)| native.clone())
+}
+
+/// The CQL name of a scalar type (`unknown` for one this crate does not know).
+pub fn native_name(native: &NativeType) -> &'static str {
+    NATIVE_TYPES.iter().find(|(_, known)| known == native).map_or("unknown", |(name, _)| name)
+}
+
+/// The CQL spelling of a type, as `DESCRIBE` would print it.
+///
+/// ```
+/// use pycassandra::cql_type;
+/// use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+/// let map = ColumnType::Collection {
+///     frozen: true,
+///     typ: CollectionType::Map(Box::new(ColumnType::Native(NativeType::Text)), Box::new(ColumnType::Native(NativeType::Int))),
+/// };
+/// assert_eq!(cql_type::name(&map), "frozen<map<text, int>>");
+/// ```
+pub fn name(cql_type: &ColumnType<'_>) -> String {
+    let frozen = |frozen: bool, inner: String| if frozen { format!("frozen<{inner}>") } else { inner };
+    match cql_type {
+        ColumnType::Native(native) => native_name(native).to_string(),
+        ColumnType::Collection { frozen: is_frozen, typ } => {
+            let inner = match typ {
+                CollectionType::List(element) => format!("list<{}>", name(element)),
+                CollectionType::Set(element) => format!("set<{}>", name(element)),
+                CollectionType::Map(key, value) => format!("map<{}, {}>", name(key), name(value)),
+                _ => "collection".to_string(),
+            };
+            frozen(*is_frozen, inner)
+        }
+        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", name(typ)),
+        ColumnType::UserDefinedType { frozen: is_frozen, definition } => {
+            frozen(*is_frozen, definition.name.to_string())
+        }
+        ColumnType::Tuple(elements) => {
+            let names: Vec<String> = elements.iter().map(name).collect();
+            format!("tuple<{}>", names.join(", "))
+        }
+        _ => "unknown".to_string(),
+    }
+}
+
+#[cfg(test)]
+#[path = "cql_type_tests.rs"]
+mod tests;
