@@ -81,6 +81,76 @@ pub fn list_segments(dir: &Path) -> Result<Vec<SegmentFile>, CdcError> {
     Ok(segments)
 }
 
+/// How far one segment of a `cdc_raw` directory can be read now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Readable {
+    /// Nothing to read: no idx (no CDC data yet, or ever), an idx caught
+    /// mid-rewrite, or the segment is being deleted. Ask again later.
+    Nothing,
+    /// Durable up to `offset`, and Cassandra may still write past it: the
+    /// live segment (or one whose `COMPLETED` is not written yet).
+    Open {
+        /// The idx offset (a sync-section end).
+        offset: u64,
+    },
+    /// Durable up to `offset`, and nothing will ever be written past it.
+    Closed {
+        /// The idx offset (a sync-section end).
+        offset: u64,
+    },
+}
+
+/// Decides how far `segment` can be read (docs/cdc-format.md, "Directory
+/// rules"): an idx saying `COMPLETED` closes a segment; so does the
+/// `cdc_raw` file being the last link to its bytes, since Cassandra then has
+/// discarded its own `commitlog/` file and writes no more. That second rule
+/// covers the segment a crash left behind whose idx replay never rewrote
+/// (the node was seen to leave such an idx non-`COMPLETED` for ever).
+pub fn readable(segment: &SegmentFile) -> Result<Readable, CdcError> {
+    let (Some(log), Some(idx_path)) = (&segment.log, &segment.idx) else {
+        return Ok(Readable::Nothing);
+    };
+    let index = match crate::cdc::idx::read(idx_path) {
+        Ok(Some(index)) => index,
+        Ok(None) => return Ok(Readable::Nothing),
+        Err(CdcError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Readable::Nothing);
+        }
+        Err(error) => return Err(error),
+    };
+    if index.completed {
+        return Ok(Readable::Closed { offset: index.offset });
+    }
+    let metadata = match std::fs::metadata(log) {
+        Ok(metadata) => metadata,
+        Err(source) if source.kind() == std::io::ErrorKind::NotFound => return Ok(Readable::Nothing),
+        Err(source) => return Err(CdcError::Io { file: log.display().to_string(), source }),
+    };
+    if metadata.len() < index.offset {
+        return Err(CdcError::Invalid {
+            file: log.display().to_string(),
+            position: metadata.len(),
+            what: format!("the file ends before its idx offset {}", index.offset),
+        });
+    }
+    if last_link(&metadata) {
+        return Ok(Readable::Closed { offset: index.offset });
+    }
+    Ok(Readable::Open { offset: index.offset })
+}
+
+#[cfg(unix)]
+fn last_link(metadata: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    metadata.nlink() == 1
+}
+
+#[cfg(not(unix))]
+fn last_link(_metadata: &std::fs::Metadata) -> bool {
+    // Without link counts a non-COMPLETED segment stays open.
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +200,29 @@ mod tests {
         assert_eq!((segments[0].id, segments[0].version), (1796152552674, 7));
         let idx = crate::cdc::idx::read(segments[0].idx.as_ref().unwrap()).unwrap();
         assert_eq!(idx, Some(crate::cdc::CdcIndex { offset: 58454, completed: false }));
+    }
+
+    #[test]
+    fn an_idx_decides_how_far_a_segment_reads() {
+        let dir = temp_dir("readable");
+        let log = dir.join("CommitLog-7-10.log");
+        std::fs::write(&log, vec![0u8; 100]).unwrap();
+        let segment = || list_segments(&dir).unwrap().remove(0);
+        assert_eq!(readable(&segment()).unwrap(), Readable::Nothing, "no idx yet");
+        let idx = dir.join("CommitLog-7-10_cdc.idx");
+        std::fs::write(&idx, b"").unwrap();
+        assert_eq!(readable(&segment()).unwrap(), Readable::Nothing, "idx mid-rewrite");
+        std::fs::write(&idx, b"60").unwrap();
+        // The only link: Cassandra's commitlog/ file is gone.
+        assert_eq!(readable(&segment()).unwrap(), Readable::Closed { offset: 60 });
+        let commitlog = dir.join("commitlog-link.log");
+        std::fs::hard_link(&log, &commitlog).unwrap();
+        assert_eq!(readable(&segment()).unwrap(), Readable::Open { offset: 60 }, "the live segment");
+        std::fs::write(&idx, b"80\nCOMPLETED").unwrap();
+        assert_eq!(readable(&segment()).unwrap(), Readable::Closed { offset: 80 });
+        std::fs::write(&idx, b"120").unwrap();
+        let message = readable(&segment()).unwrap_err().to_string();
+        assert!(message.contains("CommitLog-7-10.log") && message.contains("idx offset 120"), "{message}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
