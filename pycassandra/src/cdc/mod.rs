@@ -13,23 +13,34 @@
 //! - [`segment`]: a segment's descriptor header, its sync sections and the
 //!   entries in them (one serialized mutation each), every CRC checked;
 //! - [`envelope`]: the start of a mutation body — the number of partition
-//!   updates, the first one's table id and partition key bytes.
+//!   updates, the first one's table id and partition key bytes;
+//! - [`mutation`]: an entry's partition updates, rows, cells and tombstones,
+//!   decoded against a [`CdcSchema`] (the tables by id, from [`table`]);
+//! - [`canonical`]: a decoded mutation as stable text, for golden tests.
 //!
-//! Not here yet: decoding the rows, cells and tombstones of a mutation, the
-//! schema, change events and offsets (issue 15). Anything this layer does not
+//! Not here yet: change events and offsets (issue 15). Anything this layer does not
 //! know — a descriptor version other than 7 or 8, compressed or encrypted
 //! segments, a bad CRC, a length past the bytes there are — is a
 //! [`CdcError`](crate::CdcError) naming the file, the byte position and what
 //! was not understood; nothing is skipped.
 
+pub mod canonical;
 mod crc;
+mod cursor;
 pub mod directory;
 pub mod envelope;
 pub mod idx;
+pub mod mutation;
 pub mod segment;
+pub mod table;
 mod vint;
 
-pub use directory::{list_segments, SegmentFile};
+pub use directory::{list_segments, readable, Readable, SegmentFile};
 pub use envelope::MutationEnvelope;
 pub use idx::CdcIndex;
+pub use mutation::{decode, Mutation, PartitionUpdate};
 pub use segment::{Descriptor, Entry, Segment, StopReason};
+pub use table::{CdcColumn, CdcSchema, CdcTable, ColumnRef, DroppedColumn};
+
+#[cfg(test)]
+mod golden_tests;

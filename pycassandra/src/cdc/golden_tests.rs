@@ -1,0 +1,296 @@
+//! The decoder on entries the real node wrote (tests/golden/cdc/mutations.txt,
+//! from scripts/cdc_golden.py): each decodes, consuming every byte, to the
+//! text pinned in mutations.expected. `PYCASSANDRA_BLESS=1` rewrites that
+//! file after a regeneration; review its diff before committing it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType, UserDefinedType};
+use uuid::Uuid;
+
+use crate::cdc::canonical::{render, Masks};
+use crate::cdc::mutation::{decode, Mutation, Unfiltered};
+use crate::cdc::segment::Entry;
+use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
+use crate::schema::TableSchema;
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/cdc").join(name)
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
+}
+
+/// A golden statement and the body of its entry.
+pub(crate) type GoldenEntry = (String, Vec<u8>);
+/// A table's name and id.
+pub(crate) type TableId = (String, Uuid);
+/// A column of the golden DDL: name, type, kind.
+type GoldenColumn = (String, ColumnType<'static>, ColumnKind);
+
+/// The golden entries, and the table ids by name.
+pub(crate) fn golden_entries() -> (Vec<GoldenEntry>, Vec<TableId>) {
+    let text = std::fs::read_to_string(golden("mutations.txt")).unwrap();
+    let (mut entries, mut ids) = (Vec::new(), Vec::new());
+    let mut cql = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("table ") {
+            let (name, id) = rest.split_once(' ').unwrap();
+            ids.push((name.to_owned(), Uuid::parse_str(id).unwrap()));
+        } else if let Some(rest) = line.strip_prefix("cql ") {
+            cql = Some(rest.to_owned());
+        } else if let Some(rest) = line.strip_prefix("body ") {
+            entries.push((cql.take().unwrap(), hex(rest)));
+        }
+    }
+    (entries, ids)
+}
+
+fn native(n: NativeType) -> ColumnType<'static> {
+    ColumnType::Native(n)
+}
+
+fn collection(frozen: bool, typ: CollectionType<'static>) -> ColumnType<'static> {
+    ColumnType::Collection { frozen, typ }
+}
+
+/// scripts/cdc_golden.py's DDL, by hand.
+pub(crate) fn golden_schema(ids: &[TableId]) -> CdcSchema {
+    use ColumnKind::{Clustering, PartitionKey, Regular, Static};
+    use NativeType::*;
+    let addr = Arc::new(UserDefinedType {
+        name: "addr".into(),
+        keyspace: "cdc_golden".into(),
+        field_types: vec![("street".into(), native(Text)), ("zip".into(), native(Int))],
+    });
+    let udt = |frozen| ColumnType::UserDefinedType { frozen, definition: addr.clone() };
+    let boxed = |t| Box::new(native(t));
+    let many: Vec<GoldenColumn> = (0..70).map(|i| (format!("c{i:02}"), native(Int), Regular)).collect();
+    let mut tables: Vec<(&str, Vec<GoldenColumn>)> = vec![
+        ("kv", vec![("pk".into(), native(Int), PartitionKey), ("ck".into(), native(Text), Clustering)]),
+        (
+            "wide",
+            vec![
+                ("a".into(), native(Int), PartitionKey),
+                ("b".into(), native(Text), PartitionKey),
+                ("c1".into(), native(Int), Clustering),
+                ("c2".into(), native(Text), Clustering),
+                ("s".into(), native(Text), Static),
+                ("v".into(), native(Int), Regular),
+            ],
+        ),
+        (
+            "coll",
+            vec![
+                ("pk".into(), native(Int), PartitionKey),
+                ("l".into(), collection(false, CollectionType::List(boxed(Text))), Regular),
+                ("s".into(), collection(false, CollectionType::Set(boxed(Int))), Regular),
+                ("m".into(), collection(false, CollectionType::Map(boxed(Text), boxed(Int))), Regular),
+                ("u".into(), udt(false), Regular),
+                ("fl".into(), collection(true, CollectionType::List(boxed(Int))), Regular),
+                ("fu".into(), udt(true), Regular),
+                ("fm".into(), collection(true, CollectionType::Map(boxed(Int), boxed(Text))), Regular),
+                ("t".into(), ColumnType::Tuple(vec![native(Int), native(Text)]), Regular),
+                ("vec".into(), ColumnType::Vector { typ: boxed(Float), dimensions: 3 }, Regular),
+            ],
+        ),
+        (
+            "types",
+            [
+                ("pk", Int),
+                ("a", Ascii),
+                ("bi", BigInt),
+                ("bl", Blob),
+                ("bo", Boolean),
+                ("d", Date),
+                ("de", Decimal),
+                ("db", Double),
+                ("du", Duration),
+                ("f", Float),
+                ("i", Inet),
+                ("si", SmallInt),
+                ("tm", Time),
+                ("ts", Timestamp),
+                ("tu", Timeuuid),
+                ("ti", TinyInt),
+                ("u", Uuid),
+                ("vi", Varint),
+                ("vt", Text),
+            ]
+            .into_iter()
+            .map(|(name, t)| (name.to_owned(), native(t), if name == "pk" { PartitionKey } else { Regular }))
+            .collect(),
+        ),
+        (
+            "many",
+            [("pk".into(), native(Int), PartitionKey), ("ck".into(), native(Int), Clustering)]
+                .into_iter()
+                .chain(many)
+                .collect(),
+        ),
+        ("dropme", vec![("pk".into(), native(Int), PartitionKey), ("kept".into(), native(Text), Regular)]),
+    ];
+    tables[0].1.extend([("v".into(), native(Text), Regular), ("n".into(), native(BigInt), Regular)]);
+    let mut schema = CdcSchema::default();
+    for (name, columns) in tables {
+        let columns: Vec<(&str, ColumnType<'static>, ColumnKind)> =
+            columns.iter().map(|(n, t, k)| (n.as_str(), t.clone(), k.clone())).collect();
+        let id = ids.iter().find(|(n, _)| n == name).unwrap().1;
+        let dropped = if name == "dropme" {
+            // The drop time is after every golden write (TIMESTAMP 7000 µs).
+            vec![DroppedColumn {
+                name: "gone".into(),
+                cql_type: native(Text),
+                dropped_time: i64::MAX,
+                is_static: false,
+            }]
+        } else {
+            Vec::new()
+        };
+        schema.add(CdcTable::from_schema(id, &TableSchema::for_test("cdc_golden", name, &columns), dropped));
+    }
+    schema
+}
+
+fn entry(body: &[u8]) -> Entry<'_> {
+    Entry { section: 20, position: 28, end: 28 + 12 + body.len() as u64, body }
+}
+
+#[test]
+fn every_golden_entry_decodes_to_its_pinned_text() {
+    let (entries, ids) = golden_entries();
+    assert_eq!(entries.len(), 35);
+    let schema = golden_schema(&ids);
+    let masks = Masks { local_times: true, table_id: true };
+    let mut text = String::new();
+    for (cql, body) in &entries {
+        let mutation = decode("golden", &entry(body), &schema).unwrap_or_else(|e| panic!("{cql}: {e}"));
+        text.push_str(&format!("cql {cql}\n"));
+        text.push_str(&render(&mutation, &schema, masks));
+    }
+    let expected_path = golden("mutations.expected");
+    if std::env::var_os("PYCASSANDRA_BLESS").is_some() {
+        std::fs::write(&expected_path, &text).unwrap();
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    for (i, (got, want)) in text.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(got, want, "mutations.expected line {}", i + 1);
+    }
+    assert_eq!(text.lines().count(), expected.lines().count());
+}
+
+#[test]
+fn local_deletion_times_are_the_nodes_clock_in_seconds() {
+    // Masked in the pinned text (they change with each regeneration); here
+    // they must be near the day the golden entries were written.
+    let (entries, ids) = golden_entries();
+    let schema = golden_schema(&ids);
+    let plausible = 1_764_000_000..2_000_000_000; // 2025-11 .. 2033
+    let mut seen = 0;
+    for (cql, body) in &entries {
+        let Mutation::Decoded(updates) = decode("golden", &entry(body), &schema).unwrap() else { panic!("{cql}") };
+        for update in &updates {
+            let mut times: Vec<i64> = update.partition_deletion.iter().map(|d| d.local_deletion_time).collect();
+            for unfiltered in &update.unfiltereds {
+                match unfiltered {
+                    Unfiltered::Row(row) => {
+                        times.extend(row.deletion.map(|d| d.local_deletion_time));
+                        times.extend(row.liveness.and_then(|l| l.ttl).map(|(_, expires)| expires));
+                        for column in &row.columns {
+                            times.extend(column.complex_deletion.map(|d| d.local_deletion_time));
+                            times.extend(column.cells.iter().filter_map(|c| c.local_deletion_time));
+                        }
+                    }
+                    Unfiltered::Marker(marker) => {
+                        times.extend(marker.closes.iter().chain(&marker.opens).map(|d| d.local_deletion_time));
+                    }
+                }
+            }
+            for time in times {
+                assert!(plausible.contains(&time), "{cql}: local time {time}");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 15, "{seen} local times");
+}
+
+#[test]
+fn every_truncation_of_a_golden_entry_is_an_error_not_a_panic() {
+    let (entries, ids) = golden_entries();
+    let schema = golden_schema(&ids);
+    for (cql, body) in &entries {
+        for len in 0..body.len() {
+            assert!(decode("golden", &entry(&body[..len]), &schema).is_err(), "{cql}: {len} bytes decoded");
+        }
+        let mut longer = body.clone();
+        longer.push(0);
+        let error = decode("golden", &entry(&longer), &schema).unwrap_err().to_string();
+        assert!(error.contains("after the mutation's last partition update"), "{cql}: {error}");
+    }
+}
+
+/// The first golden entry (`INSERT INTO kv ... (1, 'a', 'hello', 42)`), its
+/// table's schema, and the entry's file offset of body byte 0.
+fn first_insert() -> (Vec<u8>, CdcSchema, Uuid) {
+    let (entries, ids) = golden_entries();
+    let kv = ids.iter().find(|(n, _)| n == "kv").unwrap().1;
+    (entries[0].1.clone(), golden_schema(&ids), kv)
+}
+
+const BODY_AT: u64 = 28 + 8;
+
+#[test]
+fn a_table_id_not_in_the_schema_fails_closed_and_a_known_other_is_skipped() {
+    let (body, mut schema, kv) = first_insert();
+    let table = schema.tables.remove(&kv).unwrap();
+    let error = decode("seg", &entry(&body), &schema).unwrap_err().to_string();
+    assert!(error.contains(&format!("seg: at byte {}: table id {kv} is not in the schema", BODY_AT + 1)), "{error}");
+    schema.others.insert(kv, ("other_ks".into(), "t".into()));
+    let Mutation::Skipped(skipped) = decode("seg", &entry(&body), &schema).unwrap() else { panic!() };
+    assert_eq!((skipped.keyspace.as_str(), skipped.table_id), ("other_ks", kv));
+    schema.add(table);
+    assert!(matches!(decode("seg", &entry(&body), &schema).unwrap(), Mutation::Decoded(_)));
+}
+
+#[test]
+fn a_column_the_table_does_not_have_fails_closed_naming_it() {
+    let (body, mut schema, kv) = first_insert();
+    schema.tables.get_mut(&kv).unwrap().columns.retain(|c| c.name != "n");
+    let error = decode("seg", &entry(&body), &schema).unwrap_err().to_string();
+    // Flags at 22, then the minimum timestamp (1000 µs is before the 2015
+    // epoch: a 9-byte "negative" delta), ldt and TTL, column count at 34,
+    // the first name's length at 35 and the name at 36.
+    assert!(
+        error.contains(&format!("at byte {}: regular column \"n\" is not in cdc_golden.kv", BODY_AT + 36)),
+        "{error}"
+    );
+}
+
+#[test]
+fn unknown_flag_bits_fail_closed() {
+    let (body, schema, _) = first_insert();
+    // Partition flags at body byte 22 (count, id, key length, 4-byte key).
+    assert_eq!(body[22], 0x10);
+    let mut bad = body.clone();
+    bad[22] |= 0x20;
+    let error = decode("seg", &entry(&bad), &schema).unwrap_err().to_string();
+    assert!(error.contains(&format!("at byte {}: unsupported partition flags 0x30", BODY_AT + 22)), "{error}");
+    // Row flags follow the header and the row estimate: 0x24 (timestamp, all columns).
+    let row = body.windows(2).position(|w| w == [0x01, 0x24]).unwrap() + 1;
+    let mut bad = body.clone();
+    bad[row] = 0xA4; // the extension flag, then an extended flags byte
+    bad.insert(row + 1, 0x02);
+    let error = decode("seg", &entry(&bad), &schema).unwrap_err().to_string();
+    assert!(error.contains("unsupported shadowable row deletion"), "{error}");
+}
+
+#[test]
+fn a_counter_table_fails_closed() {
+    let (body, mut schema, kv) = first_insert();
+    schema.tables.get_mut(&kv).unwrap().columns[0].cql_type = native(NativeType::Counter);
+    let error = decode("seg", &entry(&body), &schema).unwrap_err().to_string();
+    assert!(error.contains("unsupported counter table cdc_golden.kv"), "{error}");
+}

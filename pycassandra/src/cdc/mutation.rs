@@ -1,0 +1,661 @@
+//! The mutation decoder: an entry's body, at messaging version 12 or 13, to
+//! partition updates with their rows, cells and tombstones (Cassandra's
+//! `Mutation` → `PartitionUpdate` → `UnfilteredRowIteratorSerializer` →
+//! `UnfilteredSerializer` → `Cell.Serializer`, in their messaging form, which
+//! has no row sizes: every cell is decoded to reach the next). Layout and
+//! what the node was seen to write: docs/cdc-format.md, "Mutation body".
+//!
+//! Values stay the bytes Cassandra stored, which for every CQL type are the
+//! native protocol's serialization, for the CQL→Arrow converters to decode.
+//! Anything unknown — a flag bit, a table id, a column, a counter table, a
+//! bound kind — fails closed with the file, the byte and what it was.
+
+use uuid::Uuid;
+
+use crate::cdc::cursor::Cursor;
+use crate::cdc::segment::Entry;
+use crate::cdc::table::{is_complex, CdcSchema, CdcTable, ColumnRef};
+use crate::CdcError;
+
+/// `EncodingStats.TIMESTAMP_EPOCH`: 2015-09-22T00:00:00Z in microseconds.
+const TIMESTAMP_EPOCH: i64 = 1_442_880_000_000_000;
+/// `EncodingStats.DELETION_TIME_EPOCH`: the same instant in seconds.
+const DELETION_TIME_EPOCH: i64 = 1_442_880_000;
+
+// UnfilteredRowIteratorSerializer flags.
+const IS_EMPTY: u8 = 0x01;
+const IS_REVERSED: u8 = 0x02;
+const HAS_PARTITION_DELETION: u8 = 0x04;
+const HAS_STATIC_ROW: u8 = 0x08;
+const HAS_ROW_ESTIMATE: u8 = 0x10;
+const ITERATOR_FLAGS: u8 = IS_EMPTY | IS_REVERSED | HAS_PARTITION_DELETION | HAS_STATIC_ROW | HAS_ROW_ESTIMATE;
+
+// UnfilteredSerializer flags (all 8 bits are defined).
+const END_OF_PARTITION: u8 = 0x01;
+const IS_MARKER: u8 = 0x02;
+const HAS_TIMESTAMP: u8 = 0x04;
+const HAS_TTL: u8 = 0x08;
+const HAS_DELETION: u8 = 0x10;
+const HAS_ALL_COLUMNS: u8 = 0x20;
+const HAS_COMPLEX_DELETION: u8 = 0x40;
+const EXTENSION_FLAG: u8 = 0x80;
+// Extended flags.
+const IS_STATIC: u8 = 0x01;
+const HAS_SHADOWABLE_DELETION: u8 = 0x02;
+
+// Cell flags.
+const CELL_IS_DELETED: u8 = 0x01;
+const CELL_IS_EXPIRING: u8 = 0x02;
+const CELL_HAS_EMPTY_VALUE: u8 = 0x04;
+const CELL_USE_ROW_TIMESTAMP: u8 = 0x08;
+const CELL_USE_ROW_TTL: u8 = 0x10;
+const CELL_FLAGS: u8 = 0x1F;
+
+/// A deletion: everything written at or before `marked_for_delete_at` is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeletionTime {
+    /// Write timestamp of the deletion (µs since the Unix epoch, as clients set it).
+    pub marked_for_delete_at: i64,
+    /// When the node applied it (s since the Unix epoch; for tombstone GC).
+    pub local_deletion_time: i64,
+}
+
+/// A row's primary-key liveness (the "row marker" an `INSERT` writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Liveness {
+    /// Write timestamp (µs).
+    pub timestamp: i64,
+    /// `USING TTL`: the TTL in seconds and the expiry time (s since the epoch).
+    pub ttl: Option<(i32, i64)>,
+}
+
+/// One cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell<'a> {
+    /// Write timestamp (µs).
+    pub timestamp: i64,
+    /// A tombstone (`DELETE c`, `SET c = null`, an element removed).
+    pub deleted: bool,
+    /// TTL in seconds, for an expiring cell.
+    pub ttl: Option<i32>,
+    /// For a tombstone, when it was written; for an expiring cell, when it
+    /// expires (s since the epoch).
+    pub local_deletion_time: Option<i64>,
+    /// Complex columns: list element timeuuid, set element, map key, or UDT
+    /// field index (2 bytes).
+    pub path: Option<&'a [u8]>,
+    /// The value as stored (empty for tombstones and set elements).
+    pub value: &'a [u8],
+}
+
+/// The cells of one column of a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnData<'a> {
+    /// Which column.
+    pub column: ColumnRef,
+    /// A complex column's deletion (an overwrite or `= null` of a whole
+    /// collection or UDT); `None` for simple columns and when live.
+    pub complex_deletion: Option<DeletionTime>,
+    /// One cell for a simple column, any number for a complex one.
+    pub cells: Vec<Cell<'a>>,
+}
+
+/// A clustering value: `None` is null (a shorter bound prefix leaves none),
+/// an empty slice is CQL's empty value.
+pub type ClusteringValue<'a> = Option<&'a [u8]>;
+
+/// A row (or the static row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row<'a> {
+    /// File offset of the row's flags byte.
+    pub position: u64,
+    /// Clustering values (empty for the static row and tables without one).
+    pub clustering: Vec<ClusteringValue<'a>>,
+    /// Primary-key liveness: set by `INSERT`, not by `UPDATE`.
+    pub liveness: Option<Liveness>,
+    /// A row deletion (`DELETE FROM t WHERE <full primary key>`).
+    pub deletion: Option<DeletionTime>,
+    /// The columns with data, in header order.
+    pub columns: Vec<ColumnData<'a>>,
+}
+
+/// The kind of a range-tombstone bound (`ClusteringPrefix.Kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundKind {
+    /// Ends a range, excluding the prefix.
+    ExclusiveEnd,
+    /// Starts a range, including the prefix.
+    InclusiveStart,
+    /// Ends one range (exclusive) and starts the next (inclusive).
+    ExclusiveEndInclusiveStart,
+    /// Ends one range (inclusive) and starts the next (exclusive).
+    InclusiveEndExclusiveStart,
+    /// Ends a range, including the prefix.
+    InclusiveEnd,
+    /// Starts a range, excluding the prefix.
+    ExclusiveStart,
+}
+
+impl BoundKind {
+    fn from_ordinal(ordinal: u8) -> Option<Self> {
+        Some(match ordinal {
+            0 => BoundKind::ExclusiveEnd,
+            1 => BoundKind::InclusiveStart,
+            2 => BoundKind::ExclusiveEndInclusiveStart,
+            5 => BoundKind::InclusiveEndExclusiveStart,
+            6 => BoundKind::InclusiveEnd,
+            7 => BoundKind::ExclusiveStart,
+            _ => return None,
+        })
+    }
+
+    /// A boundary: closes a range and opens the next.
+    pub fn is_boundary(self) -> bool {
+        matches!(self, BoundKind::ExclusiveEndInclusiveStart | BoundKind::InclusiveEndExclusiveStart)
+    }
+
+    /// Opens a range (a start bound or a boundary).
+    pub fn opens(self) -> bool {
+        !matches!(self, BoundKind::ExclusiveEnd | BoundKind::InclusiveEnd)
+    }
+}
+
+/// A range-tombstone bound or boundary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangeTombstoneMarker<'a> {
+    /// File offset of the marker's flags byte.
+    pub position: u64,
+    /// Bound kind.
+    pub kind: BoundKind,
+    /// The clustering prefix (may be shorter than the clustering; empty for
+    /// an open end).
+    pub prefix: Vec<ClusteringValue<'a>>,
+    /// The deletion of the range it closes (end bounds and boundaries).
+    pub closes: Option<DeletionTime>,
+    /// The deletion of the range it opens (start bounds and boundaries).
+    pub opens: Option<DeletionTime>,
+}
+
+/// A row or a range-tombstone marker, in clustering order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unfiltered<'a> {
+    /// A row.
+    Row(Row<'a>),
+    /// A range-tombstone bound or boundary.
+    Marker(RangeTombstoneMarker<'a>),
+}
+
+/// The changes of one partition of one table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionUpdate<'a> {
+    /// File offset of the table id that starts the update.
+    pub position: u64,
+    /// The table.
+    pub table_id: Uuid,
+    /// The partition key as stored (for a composite key, Cassandra's
+    /// `CompositeType` bytes): what the token is computed over.
+    pub key: &'a [u8],
+    /// The partition-key column values, in key order.
+    pub key_values: Vec<&'a [u8]>,
+    /// `DELETE FROM t WHERE <partition key>`.
+    pub partition_deletion: Option<DeletionTime>,
+    /// The static row, when static columns were written.
+    pub static_row: Option<Row<'a>>,
+    /// Rows and range-tombstone markers.
+    pub unfiltereds: Vec<Unfiltered<'a>>,
+}
+
+/// A partition update of a table the schema knows but nobody reads
+/// (another keyspace's, such as the system tables').
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedUpdate {
+    /// The table id.
+    pub table_id: Uuid,
+    /// Keyspace and table, as the schema names them.
+    pub keyspace: String,
+    /// Table name.
+    pub table: String,
+}
+
+/// A decoded entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mutation<'a> {
+    /// A mutation of a keyspace the schema decodes.
+    Decoded(Vec<PartitionUpdate<'a>>),
+    /// A mutation of another keyspace, not decoded: all its updates belong to
+    /// the keyspace of the first.
+    Skipped(SkippedUpdate),
+}
+
+/// What `EncodingStats` sets: the bases the deltas are added to.
+struct Stats {
+    min_timestamp: i64,
+    min_local_deletion_time: i64,
+    min_ttl: i64,
+}
+
+impl Stats {
+    fn timestamp(&self, cursor: &mut Cursor<'_, '_>) -> Result<i64, CdcError> {
+        Ok(self.min_timestamp.wrapping_add(cursor.vint("timestamp (vint delta)")? as i64))
+    }
+
+    fn local_deletion_time(&self, cursor: &mut Cursor<'_, '_>) -> Result<i64, CdcError> {
+        Ok(self.min_local_deletion_time + i64::from(cursor.vint32("local deletion time (vint delta)")?))
+    }
+
+    fn ttl(&self, cursor: &mut Cursor<'_, '_>) -> Result<i32, CdcError> {
+        let at = cursor.position();
+        let ttl = self.min_ttl + i64::from(cursor.vint32("TTL (vint delta)")?);
+        i32::try_from(ttl).map_err(|_| cursor.invalid(at, format!("TTL {ttl} is not a 32-bit int")))
+    }
+
+    fn deletion_time(&self, cursor: &mut Cursor<'_, '_>) -> Result<DeletionTime, CdcError> {
+        let marked_for_delete_at = self.timestamp(cursor)?;
+        let local_deletion_time = self.local_deletion_time(cursor)?;
+        Ok(DeletionTime { marked_for_delete_at, local_deletion_time })
+    }
+}
+
+/// Decodes an entry read from the segment `file` against `schema`.
+pub fn decode<'a>(file: &str, entry: &Entry<'a>, schema: &CdcSchema) -> Result<Mutation<'a>, CdcError> {
+    let mut cursor = Cursor::new(file, entry.body, entry.position + 8);
+    let at = cursor.position();
+    let count = cursor.vint32("mutation update count (vint)")?;
+    if count <= 0 {
+        return Err(cursor.invalid(at, format!("mutation update count {count} (at least 1)")));
+    }
+    let mut updates = Vec::with_capacity((count as usize).min(64));
+    for i in 0..count {
+        let position = cursor.position();
+        let id = cursor.take(16, "table id")?;
+        let table_id = Uuid::from_slice(id).expect("16 bytes");
+        let Some(table) = schema.tables.get(&table_id) else {
+            if let (0, Some((keyspace, table))) = (i, schema.others.get(&table_id)) {
+                return Ok(Mutation::Skipped(SkippedUpdate {
+                    table_id,
+                    keyspace: keyspace.clone(),
+                    table: table.clone(),
+                }));
+            }
+            return Err(cursor.invalid(
+                position,
+                format!("table id {table_id} is not in the schema (update {} of {count} of the mutation)", i + 1),
+            ));
+        };
+        if let Some(column) = table.counter_column() {
+            return Err(cursor.unsupported(
+                position,
+                format!(
+                    "counter table {}.{} (column {column}): counter cells are not decoded",
+                    table.keyspace, table.table
+                ),
+            ));
+        }
+        updates.push(partition_update(&mut cursor, table, position, table_id)?);
+    }
+    if !cursor.is_empty() {
+        let at = cursor.position();
+        return Err(cursor.invalid(at, "bytes after the mutation's last partition update".into()));
+    }
+    Ok(Mutation::Decoded(updates))
+}
+
+fn partition_update<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    table: &CdcTable,
+    position: u64,
+    table_id: Uuid,
+) -> Result<PartitionUpdate<'a>, CdcError> {
+    let key_len = cursor.length("partition key length (vint)")?;
+    let key_at = cursor.position();
+    let key = cursor.take(key_len, "partition key")?;
+    let key_values = split_key(cursor, table, key, key_at)?;
+    let mut update = PartitionUpdate {
+        position,
+        table_id,
+        key,
+        key_values,
+        partition_deletion: None,
+        static_row: None,
+        unfiltereds: Vec::new(),
+    };
+    let at = cursor.position();
+    let flags = cursor.u8("partition flags")?;
+    if flags & !ITERATOR_FLAGS != 0 || flags & IS_REVERSED != 0 {
+        return Err(cursor.unsupported(at, format!("partition flags {flags:#04x} (known: 0x01, 0x04, 0x08, 0x10)")));
+    }
+    if flags & IS_EMPTY != 0 {
+        return Ok(update);
+    }
+    let stats = Stats {
+        min_timestamp: TIMESTAMP_EPOCH.wrapping_add(cursor.vint("minimum timestamp (vint)")? as i64),
+        min_local_deletion_time: DELETION_TIME_EPOCH + i64::from(cursor.vint32("minimum local deletion time (vint)")?),
+        min_ttl: i64::from(cursor.vint32("minimum TTL (vint)")?),
+    };
+    let statics = if flags & HAS_STATIC_ROW != 0 { header_columns(cursor, table, true)? } else { Vec::new() };
+    let regulars = header_columns(cursor, table, false)?;
+    if flags & HAS_PARTITION_DELETION != 0 {
+        update.partition_deletion = Some(stats.deletion_time(cursor)?);
+    }
+    if flags & HAS_STATIC_ROW != 0 {
+        let at = cursor.position();
+        let row_flags = cursor.u8("static row flags")?;
+        let extended = if row_flags & EXTENSION_FLAG != 0 { cursor.u8("static row extended flags")? } else { 0 };
+        if row_flags & (END_OF_PARTITION | IS_MARKER) != 0 || extended & IS_STATIC == 0 {
+            return Err(cursor.invalid(at, format!("static row flags {row_flags:#04x}, extended {extended:#04x}")));
+        }
+        update.static_row = Some(row_body(cursor, table, &stats, &statics, at, row_flags, extended, Vec::new())?);
+    }
+    if flags & HAS_ROW_ESTIMATE != 0 {
+        cursor.vint32("row estimate (vint)")?;
+    }
+    loop {
+        let at = cursor.position();
+        let row_flags = cursor.u8("row flags")?;
+        if row_flags & END_OF_PARTITION != 0 {
+            if row_flags != END_OF_PARTITION {
+                return Err(cursor.invalid(at, format!("end-of-partition flags {row_flags:#04x}")));
+            }
+            return Ok(update);
+        }
+        let extended = if row_flags & EXTENSION_FLAG != 0 { cursor.u8("row extended flags")? } else { 0 };
+        if row_flags & IS_MARKER != 0 {
+            update.unfiltereds.push(Unfiltered::Marker(marker(cursor, table, &stats, at)?));
+        } else {
+            if extended & IS_STATIC != 0 {
+                return Err(cursor.invalid(at, "a second static row".into()));
+            }
+            let clustering = clustering_values(cursor, table, table.clustering.len())?;
+            update.unfiltereds.push(Unfiltered::Row(row_body(
+                cursor, table, &stats, &regulars, at, row_flags, extended, clustering,
+            )?));
+        }
+    }
+}
+
+/// The partition-key column values: the bytes themselves for one column,
+/// else `CompositeType` components (`uint16 length, bytes, uint8 0`).
+fn split_key<'a>(
+    cursor: &Cursor<'_, 'a>,
+    table: &CdcTable,
+    key: &'a [u8],
+    key_at: u64,
+) -> Result<Vec<&'a [u8]>, CdcError> {
+    if table.partition_key.len() <= 1 {
+        return Ok(vec![key]);
+    }
+    let mut parts = Vec::with_capacity(table.partition_key.len());
+    let mut rest = key;
+    for (name, _) in &table.partition_key {
+        let offset = key_at + (key.len() - rest.len()) as u64;
+        let bad = |what: &str| cursor.invalid(offset, format!("composite partition key, component {name}: {what}"));
+        if rest.len() < 2 {
+            return Err(bad("no length"));
+        }
+        let n = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        if rest.len() < 2 + n + 1 {
+            return Err(bad(&format!("{n} bytes and an end-of-component byte, {} left", rest.len() - 2)));
+        }
+        if rest[2 + n] != 0 {
+            return Err(bad(&format!("end-of-component byte {:#04x}", rest[2 + n])));
+        }
+        parts.push(&rest[2..2 + n]);
+        rest = &rest[3 + n..];
+    }
+    if !rest.is_empty() {
+        let offset = key_at + (key.len() - rest.len()) as u64;
+        return Err(cursor.invalid(offset, "bytes after the composite partition key's last component".into()));
+    }
+    Ok(parts)
+}
+
+/// The header's column names, resolved against the table.
+fn header_columns(cursor: &mut Cursor<'_, '_>, table: &CdcTable, statics: bool) -> Result<Vec<ColumnRef>, CdcError> {
+    let count = cursor.length("column count (vint)")?;
+    let mut columns = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let len = cursor.length("column name length (vint)")?;
+        let at = cursor.position();
+        let name = cursor.take(len, "column name")?;
+        let column = table.resolve(name, statics).ok_or_else(|| {
+            cursor.invalid(
+                at,
+                format!(
+                    "{} column {:?} is not in {}.{} (nor among its dropped columns)",
+                    if statics { "static" } else { "regular" },
+                    String::from_utf8_lossy(name),
+                    table.keyspace,
+                    table.table
+                ),
+            )
+        })?;
+        columns.push(column);
+    }
+    Ok(columns)
+}
+
+/// `ClusteringPrefix.Serializer.deserializeValuesWithoutSize`: blocks of up
+/// to 32 values, each block after a vint of two bits per value (null, empty).
+fn clustering_values<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    table: &CdcTable,
+    size: usize,
+) -> Result<Vec<ClusteringValue<'a>>, CdcError> {
+    let mut values = Vec::with_capacity(size);
+    let mut header = 0u64;
+    for i in 0..size {
+        if i % 32 == 0 {
+            header = cursor.vint("clustering header (vint)")?;
+        }
+        let bit = (i % 32) * 2;
+        let value = if header & (1 << (bit + 1)) != 0 {
+            None
+        } else if header & (1 << bit) != 0 {
+            Some(&[][..])
+        } else {
+            Some(cursor.value(&table.clustering[i].1, "clustering value")?)
+        };
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn marker<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    table: &CdcTable,
+    stats: &Stats,
+    position: u64,
+) -> Result<RangeTombstoneMarker<'a>, CdcError> {
+    let at = cursor.position();
+    let ordinal = cursor.u8("bound kind")?;
+    let kind = BoundKind::from_ordinal(ordinal)
+        .ok_or_else(|| cursor.invalid(at, format!("range tombstone bound kind {ordinal} (known: 0, 1, 2, 5, 6, 7)")))?;
+    let at = cursor.position();
+    let size = usize::from(cursor.u16("bound size")?);
+    if size > table.clustering.len() {
+        return Err(cursor.invalid(
+            at,
+            format!(
+                "bound of {size} clustering values, {}.{} has {}",
+                table.keyspace,
+                table.table,
+                table.clustering.len()
+            ),
+        ));
+    }
+    let prefix = clustering_values(cursor, table, size)?;
+    let (closes, opens) = if kind.is_boundary() {
+        (Some(stats.deletion_time(cursor)?), Some(stats.deletion_time(cursor)?))
+    } else if kind.opens() {
+        (None, Some(stats.deletion_time(cursor)?))
+    } else {
+        (Some(stats.deletion_time(cursor)?), None)
+    };
+    Ok(RangeTombstoneMarker { position, kind, prefix, closes, opens })
+}
+
+#[allow(clippy::too_many_arguments)] // the row's parts, as UnfilteredSerializer.deserializeRowBody takes them
+fn row_body<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    table: &CdcTable,
+    stats: &Stats,
+    header: &[ColumnRef],
+    position: u64,
+    flags: u8,
+    extended: u8,
+    clustering: Vec<ClusteringValue<'a>>,
+) -> Result<Row<'a>, CdcError> {
+    if extended & !IS_STATIC != 0 {
+        let what = if extended & HAS_SHADOWABLE_DELETION != 0 {
+            "shadowable row deletion (materialized views only)".to_owned()
+        } else {
+            format!("row extended flags {extended:#04x}")
+        };
+        return Err(cursor.unsupported(position, what));
+    }
+    let mut row = Row { position, clustering, liveness: None, deletion: None, columns: Vec::new() };
+    if flags & HAS_TIMESTAMP != 0 {
+        let timestamp = stats.timestamp(cursor)?;
+        // Row liveness is ts, ttl, ldt; a cell's is ts, ldt, ttl.
+        let ttl = if flags & HAS_TTL != 0 {
+            let ttl = stats.ttl(cursor)?;
+            Some((ttl, stats.local_deletion_time(cursor)?))
+        } else {
+            None
+        };
+        row.liveness = Some(Liveness { timestamp, ttl });
+    } else if flags & HAS_TTL != 0 {
+        return Err(cursor.invalid(position, format!("row flags {flags:#04x}: a TTL without a timestamp")));
+    }
+    if flags & HAS_DELETION != 0 {
+        row.deletion = Some(stats.deletion_time(cursor)?);
+    }
+    let present = if flags & HAS_ALL_COLUMNS != 0 { header.to_vec() } else { columns_subset(cursor, header)? };
+    for column in present {
+        let (_, cql_type) = table.column(column);
+        if is_complex(cql_type) {
+            let complex_deletion = if flags & HAS_COMPLEX_DELETION != 0 {
+                let deletion = stats.deletion_time(cursor)?;
+                // DeletionTime.LIVE: markedForDeleteAt = Long.MIN_VALUE.
+                (deletion.marked_for_delete_at != i64::MIN).then_some(deletion)
+            } else {
+                None
+            };
+            let count = cursor.length("complex column cell count (vint)")?;
+            let mut cells = Vec::with_capacity(count.min(1024));
+            for _ in 0..count {
+                cells.push(cell(cursor, table, stats, row.liveness, column, true)?);
+            }
+            row.columns.push(ColumnData { column, complex_deletion, cells });
+        } else {
+            let cell = cell(cursor, table, stats, row.liveness, column, false)?;
+            row.columns.push(ColumnData { column, complex_deletion: None, cells: vec![cell] });
+        }
+    }
+    Ok(row)
+}
+
+/// `Columns.Serializer.deserializeSubset`: `0` for all; below 64 header
+/// columns a bitmap of the missing ones; else a count and indices.
+fn columns_subset(cursor: &mut Cursor<'_, '_>, header: &[ColumnRef]) -> Result<Vec<ColumnRef>, CdcError> {
+    let at = cursor.position();
+    let encoded = cursor.vint("column subset (vint)")?;
+    if encoded == 0 {
+        return Ok(header.to_vec());
+    }
+    let n = header.len();
+    if n < 64 {
+        if encoded >> n != 0 {
+            return Err(cursor.invalid(at, format!("column subset bitmap {encoded:#x} for {n} header columns")));
+        }
+        return Ok(header.iter().enumerate().filter(|(i, _)| encoded & (1 << i) == 0).map(|(_, c)| *c).collect());
+    }
+    let missing = usize::try_from(encoded)
+        .ok()
+        .filter(|&m| m <= n)
+        .ok_or_else(|| cursor.invalid(at, format!("column subset missing {encoded} of {n} header columns")))?;
+    let count = n - missing;
+    let index = |cursor: &mut Cursor<'_, '_>| -> Result<usize, CdcError> {
+        let at = cursor.position();
+        let i = cursor.length("column subset index (vint)")?;
+        if i >= n {
+            return Err(cursor.invalid(at, format!("column subset index {i} of {n} header columns")));
+        }
+        Ok(i)
+    };
+    let mut present = Vec::with_capacity(count);
+    if count < n / 2 {
+        for _ in 0..count {
+            present.push(header[index(cursor)?]);
+        }
+    } else {
+        let mut next = 0;
+        for _ in 0..missing {
+            let skip = index(cursor)?;
+            if skip < next {
+                return Err(cursor.invalid(at, "column subset indices out of order".into()));
+            }
+            present.extend_from_slice(&header[next..skip]);
+            next = skip + 1;
+        }
+        present.extend_from_slice(&header[next..]);
+    }
+    Ok(present)
+}
+
+fn cell<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    table: &CdcTable,
+    stats: &Stats,
+    row: Option<Liveness>,
+    column: ColumnRef,
+    complex: bool,
+) -> Result<Cell<'a>, CdcError> {
+    let at = cursor.position();
+    let flags = cursor.u8("cell flags")?;
+    let (name, cql_type) = table.column(column);
+    if flags & !CELL_FLAGS != 0 {
+        return Err(cursor.unsupported(at, format!("cell flags {flags:#04x} in column {name}")));
+    }
+    let deleted = flags & CELL_IS_DELETED != 0;
+    let expiring = flags & CELL_IS_EXPIRING != 0;
+    if deleted && expiring {
+        return Err(cursor.invalid(at, format!("cell flags {flags:#04x} in column {name}: deleted and expiring")));
+    }
+    let timestamp = if flags & CELL_USE_ROW_TIMESTAMP != 0 {
+        row.ok_or_else(|| {
+            cursor.invalid(at, format!("cell in column {name} uses the row timestamp, the row has none"))
+        })?
+        .timestamp
+    } else {
+        stats.timestamp(cursor)?
+    };
+    let (ttl, local_deletion_time) = if flags & CELL_USE_ROW_TTL != 0 {
+        let (ttl, expires) = row
+            .and_then(|r| r.ttl)
+            .ok_or_else(|| cursor.invalid(at, format!("cell in column {name} uses the row TTL, the row has none")))?;
+        (Some(ttl), Some(expires))
+    } else {
+        // A cell's liveness is ts, ldt, ttl (a row's is ts, ttl, ldt).
+        let ldt = if deleted || expiring { Some(stats.local_deletion_time(cursor)?) } else { None };
+        let ttl = if expiring { Some(stats.ttl(cursor)?) } else { None };
+        (ttl, ldt)
+    };
+    let path = if complex { Some(path(cursor)?) } else { None };
+    let value = if flags & CELL_HAS_EMPTY_VALUE != 0 {
+        &[][..]
+    } else if complex {
+        // A complex column's cell values are written with the collection's
+        // (or UDT's) type, which is never fixed-length.
+        let n = cursor.length("cell value length (vint)")?;
+        cursor.take(n, "cell value")?
+    } else {
+        cursor.value(cql_type, "cell value")?
+    };
+    Ok(Cell { timestamp, deleted, ttl, local_deletion_time, path, value })
+}
+
+fn path<'a>(cursor: &mut Cursor<'_, 'a>) -> Result<&'a [u8], CdcError> {
+    let n = cursor.length("cell path length (vint)")?;
+    cursor.take(n, "cell path")
+}

@@ -1,0 +1,203 @@
+//! What the mutation decoder must know about a table: a mutation names its
+//! table by id and its columns by name, never by type, and its messaging
+//! form has no row sizes, so every cell's length comes from the column's CQL
+//! type (docs/cdc-format.md, "Mutation body").
+
+use std::collections::HashMap;
+
+use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType};
+use uuid::Uuid;
+
+use crate::schema::TableSchema;
+
+/// A regular or static column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CdcColumn {
+    /// Name as stored (the mutation's header spells it so, byte for byte).
+    pub name: String,
+    /// Its CQL type.
+    pub cql_type: ColumnType<'static>,
+    /// A static column (written in the static row).
+    pub is_static: bool,
+}
+
+/// A column dropped from the table: old mutations still name it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DroppedColumn {
+    /// Name as it was.
+    pub name: String,
+    /// The type it had (`system_schema.dropped_columns.type`).
+    pub cql_type: ColumnType<'static>,
+    /// When it was dropped, in microseconds since the Unix epoch: Cassandra
+    /// ignores its cells written before.
+    pub dropped_time: i64,
+    /// It was a static column.
+    pub is_static: bool,
+}
+
+/// One table as the decoder sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CdcTable {
+    /// `system_schema.tables.id`: the 16 bytes that start a partition update.
+    pub id: Uuid,
+    /// Keyspace name.
+    pub keyspace: String,
+    /// Table name.
+    pub table: String,
+    /// Partition-key column names and types, in key order.
+    pub partition_key: Vec<(String, ColumnType<'static>)>,
+    /// Clustering column names and types, in clustering order.
+    pub clustering: Vec<(String, ColumnType<'static>)>,
+    /// Regular and static columns.
+    pub columns: Vec<CdcColumn>,
+    /// Dropped columns.
+    pub dropped: Vec<DroppedColumn>,
+}
+
+/// Where a name in a mutation's column header points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnRef {
+    /// [`CdcTable::columns`]`[i]`.
+    Live(usize),
+    /// [`CdcTable::dropped`]`[i]`.
+    Dropped(usize),
+}
+
+impl CdcTable {
+    /// The decoder's view of `schema`, whose table has id `id`.
+    pub fn from_schema(id: Uuid, schema: &TableSchema, dropped: Vec<DroppedColumn>) -> Self {
+        let key = |names: &[String]| -> Vec<(String, ColumnType<'static>)> {
+            names
+                .iter()
+                .filter_map(|name| schema.columns.iter().find(|c| &c.name == name))
+                .map(|c| (c.name.clone(), c.cql_type.clone()))
+                .collect()
+        };
+        let columns = schema
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, ColumnKind::Regular | ColumnKind::Static))
+            .map(|c| CdcColumn {
+                name: c.name.clone(),
+                cql_type: c.cql_type.clone(),
+                is_static: c.kind == ColumnKind::Static,
+            })
+            .collect();
+        CdcTable {
+            id,
+            keyspace: schema.keyspace.clone(),
+            table: schema.table.clone(),
+            partition_key: key(&schema.partition_key),
+            clustering: key(&schema.clustering_key),
+            columns,
+            dropped,
+        }
+    }
+
+    /// The column a header names: a live column first, then a dropped one of
+    /// the same kind.
+    pub fn resolve(&self, name: &[u8], is_static: bool) -> Option<ColumnRef> {
+        if let Some(i) = self.columns.iter().position(|c| c.name.as_bytes() == name && c.is_static == is_static) {
+            return Some(ColumnRef::Live(i));
+        }
+        self.dropped.iter().rposition(|c| c.name.as_bytes() == name && c.is_static == is_static).map(ColumnRef::Dropped)
+    }
+
+    /// Name and type of a resolved column.
+    pub fn column(&self, column: ColumnRef) -> (&str, &ColumnType<'static>) {
+        match column {
+            ColumnRef::Live(i) => (&self.columns[i].name, &self.columns[i].cql_type),
+            ColumnRef::Dropped(i) => (&self.dropped[i].name, &self.dropped[i].cql_type),
+        }
+    }
+
+    /// The first counter column, if any: counter cells hold Cassandra's
+    /// counter contexts (shards per replica), which this reader does not decode.
+    pub fn counter_column(&self) -> Option<&str> {
+        let counter = ColumnType::Native(NativeType::Counter);
+        self.columns.iter().find(|c| c.cql_type == counter).map(|c| c.name.as_str())
+    }
+}
+
+/// The tables the decoder can read, by id. A mutation belongs to one
+/// keyspace, and its partition updates carry no lengths, so a consumer of one
+/// table must know every table of its keyspace (a logged batch may put
+/// another table's update before it). `others` are ids known to belong to
+/// keyspaces nobody reads (system tables share the log), skipped unread.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CdcSchema {
+    /// Decodable tables.
+    pub tables: HashMap<Uuid, CdcTable>,
+    /// Known tables of other keyspaces: `(keyspace, table)` by id.
+    pub others: HashMap<Uuid, (String, String)>,
+}
+
+impl CdcSchema {
+    /// Adds a decodable table.
+    pub fn add(&mut self, table: CdcTable) {
+        self.others.remove(&table.id);
+        self.tables.insert(table.id, table);
+    }
+}
+
+/// The byte length of a value of `cql_type` when the type fixes it
+/// (Cassandra's `valueLengthIfFixed`): such values carry no length prefix,
+/// in cells and in clusterings alike. `None`: length-prefixed.
+pub fn fixed_length(cql_type: &ColumnType<'_>) -> Option<usize> {
+    match cql_type {
+        ColumnType::Native(native) => match native {
+            NativeType::Boolean => Some(1),
+            NativeType::Int | NativeType::Float => Some(4),
+            NativeType::BigInt | NativeType::Double | NativeType::Timestamp => Some(8),
+            NativeType::Uuid | NativeType::Timeuuid => Some(16),
+            _ => None,
+        },
+        ColumnType::Vector { typ, dimensions } => fixed_length(typ).map(|n| n * usize::from(*dimensions)),
+        _ => None,
+    }
+}
+
+/// A multi-cell column: a non-frozen collection or UDT, whose cells carry a
+/// path (element, key or field).
+pub fn is_complex(cql_type: &ColumnType<'_>) -> bool {
+    matches!(cql_type, ColumnType::Collection { frozen: false, .. } | ColumnType::UserDefinedType { frozen: false, .. })
+}
+
+/// What a complex column's cell path is, for rendering and events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    /// A list element's 16-byte timeuuid.
+    ListIndex,
+    /// A set element or map key, typed by the column's key type.
+    Key,
+    /// A UDT field index (2 bytes, big-endian).
+    Field,
+}
+
+/// The kind of path a complex column's cells carry; `None` for a simple column.
+pub fn path_kind(cql_type: &ColumnType<'_>) -> Option<PathKind> {
+    match cql_type {
+        ColumnType::Collection { frozen: false, typ: CollectionType::List(_) } => Some(PathKind::ListIndex),
+        ColumnType::Collection { frozen: false, .. } => Some(PathKind::Key),
+        ColumnType::UserDefinedType { frozen: false, .. } => Some(PathKind::Field),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_lengths_follow_cassandra() {
+        let native = |n| ColumnType::Native(n);
+        assert_eq!(fixed_length(&native(NativeType::Int)), Some(4));
+        assert_eq!(fixed_length(&native(NativeType::Timeuuid)), Some(16));
+        assert_eq!(fixed_length(&native(NativeType::SmallInt)), None);
+        assert_eq!(fixed_length(&native(NativeType::Date)), None);
+        let vector = ColumnType::Vector { typ: Box::new(native(NativeType::Float)), dimensions: 3 };
+        assert_eq!(fixed_length(&vector), Some(12));
+        let vector = ColumnType::Vector { typ: Box::new(native(NativeType::Text)), dimensions: 3 };
+        assert_eq!(fixed_length(&vector), None);
+    }
+}
