@@ -101,13 +101,14 @@ fn node_log() -> String {
 
 /// The node's batch-size lines about `keyspace`: "Batch for [ks.t] is of size …"
 /// (a warning over the warn threshold, an error, then "Batch too large" to the
-/// client, over the fail threshold). Other tests use other keyspaces, so their
+/// client, over the fail threshold), and "Unlogged batch covering N partitions"
+/// (over the stock 10 partitions). Other tests use other keyspaces, so their
 /// warnings do not count here.
 fn batch_size_lines(log: &str, keyspace: &str) -> Vec<String> {
-    log.lines()
-        .filter(|line| (line.contains("Batch for") || line.contains("Batch too large")) && line.contains(keyspace))
-        .map(str::to_string)
-        .collect()
+    let about_batches = |line: &str| {
+        line.contains("Batch for") || line.contains("Batch too large") || line.contains("Unlogged batch covering")
+    };
+    log.lines().filter(|line| about_batches(line) && line.contains(keyspace)).map(str::to_string).collect()
 }
 
 /// The sizes of the issue: rows of 100 B, 2 KB and 64 KB.
@@ -125,12 +126,13 @@ async fn replica_set_batches_of_one_row_partitions_stay_under_the_stock_warn_thr
         let report = write(options, &input).await;
         assert_eq!((report.rows_written, report.rows_failed), (rows as u64, 0), "{bytes} B rows");
         assert_eq!(stored(&session, &keyspace).await, (rows as usize, input_checksum(&input)), "{bytes} B rows");
-        // One node owns every partition, so only the byte bound (4 KiB) cuts:
-        // a 100 B row is estimated at 64 + 24 + 24 + 20 + 100 = 232 bytes, 17
-        // to a batch; a 2 KB row (2,132 bytes) already fills a batch alone,
-        // and so does a 64 KB row, which is larger than one.
+        // One node owns every partition, so the byte bound (4 KiB) and the
+        // 10 partitions of a replica-set batch cut: a 100 B row is estimated
+        // at 64 + 24 + 24 + 20 + 100 = 232 bytes, 17 would fit, 10 partitions
+        // go; a 2 KB row (2,132 bytes) already fills a batch alone, and so
+        // does a 64 KB row, which is larger than one.
         let expected = match bytes {
-            100 => (rows as u64).div_ceil(17),
+            100 => (rows as u64).div_ceil(10),
             _ => rows as u64,
         };
         assert_eq!(report.requests, expected, "{bytes} B rows");

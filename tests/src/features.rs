@@ -178,12 +178,16 @@ async fn single_row_partitions_travel_together_by_replica_when_asked() {
     );
     let mut options = WriteOptions::new(node_options(), &keyspace, "kv");
     options.batch_grouping = BatchGrouping::ReplicaSet;
-    options.batch_max_rows = 40;
-    // Bound by rows here, not by the 4 KiB default of batch_max_bytes (tests/src/batch_limits.rs).
+    options.batch_max_rows = 8;
+    // Bound by rows here, not by the 4 KiB default of batch_max_bytes (tests/src/batch_limits.rs)
+    // nor by the 10 partitions a replica-set batch may cover.
     options.batch_max_bytes = Some(16 << 10);
-    let report = write(options, &input).await;
-    // One node owns every partition: batches of 40 rows.
-    assert_eq!((report.rows_written, report.requests), (2_000, 50));
+    let report = write(options.clone(), &input).await;
+    // One node owns every partition: batches of 8 rows.
+    assert_eq!((report.rows_written, report.requests), (2_000, 250));
+    // Above 10 rows a batch would cover more than 10 partitions: batches of 10.
+    options.batch_max_rows = 40;
+    assert_eq!(write(options, &input).await.requests, 200);
     let stored: Vec<(i32, String)> = select(&session, format!("SELECT k, v FROM {keyspace}.kv")).await;
     let mut stored: Vec<(i32, String)> = stored;
     stored.sort();

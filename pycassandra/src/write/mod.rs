@@ -1,21 +1,26 @@
 //! [`CassandraWriter`]: one engine for batch jobs and streams. Memory is
 //! bounded by the requests in flight (`batch_size`), never by input size.
+//!
+//! The two front ends (Arrow batches, typed rows) share one [`engine::Engine`]
+//! (session, statements, permits, counters, first error, throttle); an Arrow
+//! writer adds its [`plan::WritePlan`] and cuts rows into requests by
+//! [`grouping`].
 
+mod action;
+mod engine;
+mod grouping;
 mod plan;
 mod report;
 mod request;
 mod size;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::Schema;
 use scylla::client::session::Session;
 use scylla::statement::prepared::PreparedStatement;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 pub use report::WriteReport;
 
@@ -23,8 +28,10 @@ use crate::config::{BatchGrouping, WriteOptions};
 use crate::error::{Error, WriteError};
 use crate::row::CassandraRow;
 use crate::schema::TableSchema;
-use plan::{Grouping, PlannedRow, RowAction, Values, WritePlan};
-use report::Counters;
+use action::RowAction;
+use engine::Engine;
+use grouping::{Limits, Ring};
+use plan::WritePlan;
 use request::{Request, Statements};
 
 /// Writes Arrow record batches into one table.
@@ -42,22 +49,43 @@ use request::{Request, Statements};
 ///
 /// Typed rows go through the same engine: `CassandraWriter<T>` for a
 /// `#[derive(CassandraRow)]` struct `T` (see [`crate::row`]).
-pub struct CassandraWriter<T = RecordBatch> {
-    session: Arc<Session>,
+pub struct CassandraWriter<T: WriteInput = RecordBatch> {
+    engine: Engine,
+    input: T::Plan,
+}
+
+/// What a [`CassandraWriter`] is fed: Arrow [`RecordBatch`]es, or rows of a
+/// `#[derive(CassandraRow)]` struct. Implemented for those two only.
+pub trait WriteInput: sealed::Sealed {
+    /// What the writer keeps, beside its engine, to turn this input into requests.
+    #[doc(hidden)]
+    type Plan: Send + Sync;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for arrow_array::RecordBatch {}
+    impl<T: crate::row::CassandraRow> Sealed for T {}
+}
+
+impl WriteInput for RecordBatch {
+    type Plan = ArrowInput;
+}
+
+impl<T: CassandraRow> WriteInput for T {
+    type Plan = PhantomData<fn(T)>;
+}
+
+/// An Arrow writer's plan and how it groups rows.
+#[doc(hidden)]
+pub struct ArrowInput {
+    plan: WritePlan,
     /// Keyspace and table as the schema names them (for token computation).
     keyspace: String,
     table: String,
-    options: WriteOptions,
-    /// How Arrow columns become values; `None` for typed rows.
-    plan: Option<WritePlan>,
-    statements: Arc<Statements>,
-    permits: Arc<Semaphore>,
-    in_flight: JoinSet<()>,
-    counters: Arc<Counters>,
-    first_error: Arc<Mutex<Option<Error>>>,
-    started: Instant,
-    micro_batch: Option<(Instant, WriteReport)>,
-    rows: std::marker::PhantomData<fn(T)>,
+    /// Conditional inserts go one by one: Cassandra refuses LWT batches across partitions.
+    grouping: BatchGrouping,
+    limits: Limits,
 }
 
 impl CassandraWriter<RecordBatch> {
@@ -94,35 +122,44 @@ impl CassandraWriter<RecordBatch> {
             None => None,
         };
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.write_cql, "writer opened");
-        Ok(Self::assemble(session, options, table, Some(plan), insert, delete, idempotent))
+        let grouping = if options.if_not_exists { BatchGrouping::None } else { options.batch_grouping };
+        let limits = Limits { max_rows: options.batch_max_rows, max_bytes: options.batch_max_bytes_or_default() };
+        let input = ArrowInput { plan, keyspace: table.keyspace.clone(), table: table.table.clone(), grouping, limits };
+        Ok(Self { engine: engine(session, &options, table, insert, delete, idempotent), input })
+    }
+
+    /// Checks input of `input`'s schema against `table` with `options` as
+    /// [`with_schema`](Self::with_schema) does, preparing nothing (the
+    /// PySpark source runs it on the driver).
+    pub fn check(table: &TableSchema, input: &Schema, options: &WriteOptions) -> Result<(), Error> {
+        options.validate()?;
+        WritePlan::new(table, input, options)?;
+        Ok(())
     }
 
     /// Converts `batch` and sends its rows. Returns once every request is in
     /// flight, so the caller can fetch the next batch while these complete.
     /// A conversion error fails before any row of the batch is sent.
     pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
-        self.raise_first_error()?;
-        Counters::add(&self.counters.input_bytes, batch.get_array_memory_size() as u64);
-        let cluster = self.session.get_cluster_state();
-        let grouping = match self.grouping() {
-            BatchGrouping::None => Grouping::None,
-            BatchGrouping::Partition => Grouping::Partition,
-            BatchGrouping::ReplicaSet => {
-                Grouping::ReplicaSet { cluster: &cluster, keyspace: &self.keyspace, table: &self.table }
-            }
-        };
-        let Some(plan) = &self.plan else { return Err(WriteError::Closed { reason: "no Arrow plan".into() }.into()) };
-        let rows = match plan.rows(batch, grouping) {
+        self.engine.raise_first_error()?;
+        self.engine.count_input(batch.get_array_memory_size());
+        let input = &self.input;
+        let cluster = self.engine.session().get_cluster_state();
+        let ring = Ring { cluster: &cluster, keyspace: &input.keyspace, table: &input.table };
+        let grouped = input.grouping != BatchGrouping::None;
+        let rows = match input.plan.rows(batch, grouped.then_some(&ring)) {
             Ok(rows) => rows,
             Err(error) => {
-                Counters::add(&self.counters.rows_failed, batch.num_rows() as u64);
+                self.engine.count_refused(batch.num_rows());
                 return Err(error);
             }
         };
-        for request in self.group(rows) {
-            self.send(request).await?;
+        let requests = grouping::requests(rows, input.grouping, &ring, input.limits);
+        drop(cluster);
+        for request in requests {
+            self.engine.send(request).await?;
         }
-        self.throttle().await;
+        self.engine.throttle().await;
         Ok(())
     }
 }
@@ -158,13 +195,13 @@ impl<T: CassandraRow> CassandraWriter<T> {
         let idempotent = T::COUNTERS.is_empty();
         let insert = prepare(&session, &cql, &options, idempotent).await?;
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %cql, "typed writer opened");
-        Ok(Self::assemble(session, options, &table, None, insert, None, idempotent))
+        Ok(Self { engine: engine(session, &options, &table, insert, None, idempotent), input: PhantomData })
     }
 
     /// Sends one row; returns once it is in flight.
     pub async fn write(&mut self, row: T) -> Result<(), Error> {
-        self.raise_first_error()?;
-        self.send(Request::single(RowAction::Write(Values::Typed(Box::new(row))))).await
+        self.engine.raise_first_error()?;
+        self.engine.send(Request::Single(RowAction::Write(row))).await
     }
 
     /// Sends every row; returns once the last is in flight.
@@ -176,65 +213,10 @@ impl<T: CassandraRow> CassandraWriter<T> {
     }
 }
 
-impl<T> CassandraWriter<T> {
-    fn assemble(
-        session: Arc<Session>,
-        options: WriteOptions,
-        table: &TableSchema,
-        plan: Option<WritePlan>,
-        insert: PreparedStatement,
-        delete: Option<PreparedStatement>,
-        idempotent: bool,
-    ) -> Self {
-        Self {
-            statements: Arc::new(Statements {
-                insert,
-                delete,
-                table: format!("{}.{}", table.keyspace, table.table),
-                consistency: options.consistency,
-                idempotent,
-                conditional: options.if_not_exists,
-                max_retries: options.max_retries,
-            }),
-            permits: Arc::new(Semaphore::new(options.concurrency)),
-            keyspace: table.keyspace.clone(),
-            table: table.table.clone(),
-            session,
-            options,
-            plan,
-            in_flight: JoinSet::new(),
-            counters: Arc::new(Counters::default()),
-            first_error: Arc::new(Mutex::new(None)),
-            started: Instant::now(),
-            micro_batch: None,
-            rows: std::marker::PhantomData,
-        }
-    }
-
-    /// Sleeps while the input consumed runs ahead of `throughput_mb_per_sec`.
-    async fn throttle(&self) {
-        let Some(limit) = self.options.throughput_mb_per_sec else { return };
-        let consumed = self.counters.snapshot(self.started.elapsed()).input_bytes as f64;
-        let due = std::time::Duration::from_secs_f64(consumed / (limit * 1e6));
-        let elapsed = self.started.elapsed();
-        if due > elapsed {
-            tokio::time::sleep(due - elapsed).await;
-        }
-    }
-
-    /// Conditional inserts go one by one: Cassandra refuses LWT batches across partitions.
-    fn grouping(&self) -> BatchGrouping {
-        if self.options.if_not_exists {
-            BatchGrouping::None
-        } else {
-            self.options.batch_grouping
-        }
-    }
-
+impl<T: WriteInput> CassandraWriter<T> {
     /// Waits for every request in flight; fails with the first error seen.
     pub async fn flush(&mut self) -> Result<(), Error> {
-        while self.in_flight.join_next().await.is_some() {}
-        self.raise_first_error()
+        self.engine.flush().await
     }
 
     /// Flushes and returns the report of the whole job.
@@ -245,100 +227,38 @@ impl<T> CassandraWriter<T> {
 
     /// What has been acknowledged so far (also after a failure).
     pub fn report(&self) -> WriteReport {
-        self.counters.snapshot(self.started.elapsed())
+        self.engine.report()
     }
 
     /// Stream mode: marks the start of a micro-batch.
     pub fn begin_micro_batch(&mut self) {
-        self.micro_batch = Some((Instant::now(), self.report()));
+        self.engine.begin_micro_batch();
     }
 
     /// Stream mode: flushes the micro-batch and reports only what it did.
     pub async fn commit_micro_batch(&mut self) -> Result<WriteReport, Error> {
-        self.flush().await?;
-        let (started, before) = self.micro_batch.take().unwrap_or((self.started, WriteReport::default()));
-        Ok(Counters::since(self.report(), before, started.elapsed()))
+        self.engine.commit_micro_batch().await
     }
+}
 
-    /// Empties the table; overwrite mode calls it, and only with `confirm_truncate`.
-    pub async fn truncate(&self) -> Result<(), Error> {
-        truncate(&self.session, &self.options).await
-    }
-
-    /// Cuts the rows into requests: rows of one group (partition or first
-    /// replica) share a batch up to `batch_max_rows` rows and
-    /// `batch_max_bytes` bytes; a row larger than a batch goes alone.
-    fn group(&self, rows: Vec<PlannedRow>) -> Vec<Request> {
-        if self.grouping() == BatchGrouping::None {
-            return rows.into_iter().map(|row| Request::single(row.action)).collect();
-        }
-        let mut groups: Vec<Vec<(plan::RowAction, usize)>> = Vec::new();
-        let mut index_of: HashMap<String, usize> = HashMap::new();
-        for row in rows {
-            let at = *index_of.entry(row.partition).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[at].push((row.action, row.bytes));
-        }
-        let max_rows = self.options.batch_max_rows;
-        let max_bytes = self.options.batch_max_bytes_or_default();
-        let mut requests = Vec::with_capacity(groups.len());
-        for group in groups {
-            let mut chunk: Vec<plan::RowAction> = Vec::new();
-            let mut chunk_bytes = 0;
-            for (action, bytes) in group {
-                if !chunk.is_empty() && (chunk.len() >= max_rows || chunk_bytes + bytes > max_bytes) {
-                    requests.push(Request::from_rows(std::mem::take(&mut chunk)));
-                    chunk_bytes = 0;
-                }
-                chunk.push(action);
-                chunk_bytes += bytes;
-            }
-            if !chunk.is_empty() {
-                requests.push(Request::from_rows(chunk));
-            }
-        }
-        requests
-    }
-
-    async fn send(&mut self, request: Request) -> Result<(), Error> {
-        while self.in_flight.try_join_next().is_some() {}
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| WriteError::Closed { reason: "semaphore closed".into() })?;
-        self.raise_first_error()?;
-        let session = Arc::clone(&self.session);
-        let statements = Arc::clone(&self.statements);
-        let counters = Arc::clone(&self.counters);
-        let first_error = Arc::clone(&self.first_error);
-        self.in_flight.spawn(async move {
-            let rows = request.row_count() as u64;
-            if let Err(error) = request.execute(&session, &statements, &counters).await {
-                Counters::add(&counters.rows_failed, rows);
-                if let Ok(mut slot) = first_error.lock() {
-                    slot.get_or_insert(error);
-                }
-            }
-            drop(permit);
-        });
-        Ok(())
-    }
-
-    fn raise_first_error(&self) -> Result<(), Error> {
-        match self.first_error.lock() {
-            Ok(mut slot) => match slot.take() {
-                Some(error) => {
-                    // Later calls must keep failing: leave a marker behind.
-                    *slot = Some(Error::Write(WriteError::Closed { reason: "an earlier request failed".into() }));
-                    Err(error)
-                }
-                None => Ok(()),
-            },
-            Err(_) => Err(Error::Write(WriteError::Closed { reason: "a request task panicked".into() })),
-        }
-    }
+fn engine(
+    session: Arc<Session>,
+    options: &WriteOptions,
+    table: &TableSchema,
+    insert: PreparedStatement,
+    delete: Option<PreparedStatement>,
+    idempotent: bool,
+) -> Engine {
+    let statements = Statements {
+        insert,
+        delete,
+        table: format!("{}.{}", table.keyspace, table.table),
+        consistency: options.consistency,
+        idempotent,
+        conditional: options.if_not_exists,
+        max_retries: options.max_retries,
+    };
+    Engine::new(session, statements, options.concurrency, options.throughput_mb_per_sec)
 }
 
 fn appends_to_lists(table: &TableSchema, options: &WriteOptions) -> bool {

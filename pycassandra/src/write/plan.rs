@@ -8,84 +8,13 @@ use scylla::value::{CqlValue, MaybeUnset};
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 
+use super::action::{Bound, RowAction};
+use super::grouping::{PlannedRow, Ring};
 use crate::config::{names, PerRow, WriteMode, WriteOptions};
 use crate::convert::ColumnConverter;
 use crate::cql::{self, Assignment, Using};
 use crate::error::{excerpt, ConvertError, Error, SchemaError, WriteError};
 use crate::schema::{match_name, TableSchema};
-
-/// One bound value: unset (leave the column alone), null, or a value.
-pub(crate) type Bound = MaybeUnset<Option<CqlValue>>;
-
-/// The values of a write: converted from Arrow, or a typed row serialized
-/// straight from its fields.
-pub(crate) enum Values {
-    Bound(Vec<Bound>),
-    Typed(Box<dyn scylla::serialize::row::SerializeRow + Send + Sync>),
-}
-
-impl scylla::serialize::row::SerializeRow for Values {
-    fn serialize(
-        &self,
-        ctx: &scylla::serialize::row::RowSerializationContext<'_>,
-        writer: &mut scylla::serialize::writers::RowWriter<'_>,
-    ) -> Result<(), scylla::serialize::SerializationError> {
-        match self {
-            Values::Bound(values) => values.serialize(ctx, writer),
-            Values::Typed(row) => row.serialize(ctx, writer),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Values::Bound(values) => values.is_empty(),
-            Values::Typed(row) => row.is_empty(),
-        }
-    }
-}
-
-/// A row ready to send.
-pub(crate) enum RowAction {
-    /// The write statement (INSERT, or UPDATE in update mode) with its values.
-    Write(Values),
-    /// DELETE with these values (timestamp, then key columns).
-    Delete(Vec<Bound>),
-}
-
-/// How rows are grouped into batches; see [`crate::BatchGrouping`].
-#[derive(Clone, Copy)]
-pub(crate) enum Grouping<'a> {
-    None,
-    Partition,
-    ReplicaSet { cluster: &'a scylla::cluster::ClusterState, keyspace: &'a str, table: &'a str },
-}
-
-/// The host id and shard of the first replica of the row's partition; empty
-/// when the driver cannot tell (the row then joins the group of such rows).
-// `&Vec`, not a slice: `compute_token` takes a sized `SerializeRow`. (clippy
-// 1.95's ptr_arg also panics on this signature.)
-#[allow(clippy::ptr_arg)]
-fn first_replica(
-    cluster: &scylla::cluster::ClusterState,
-    keyspace: &str,
-    table: &str,
-    key: &Vec<&Option<CqlValue>>,
-) -> String {
-    let Ok(token) = cluster.compute_token(keyspace, table, key) else { return String::new() };
-    cluster
-        .get_token_endpoints(keyspace, table, token)
-        .first()
-        .map(|(node, shard)| format!("{}/{shard}", node.host_id))
-        .unwrap_or_default()
-}
-
-/// A row to send, the key of its group (empty unless grouping) and its
-/// estimated size as the node measures a mutation (see [`super::size`]).
-pub(crate) struct PlannedRow {
-    pub(crate) action: RowAction,
-    pub(crate) partition: String,
-    pub(crate) bytes: usize,
-}
 
 pub(crate) struct WritePlan {
     /// Input column index and converter of every written column, in INSERT order.
@@ -222,8 +151,12 @@ impl WritePlan {
     }
 
     /// Converts a batch column at a time, then assembles its rows, each with
-    /// the key of the group it travels in.
-    pub(crate) fn rows(&self, batch: &RecordBatch, grouping: Grouping<'_>) -> Result<Vec<PlannedRow>, Error> {
+    /// its partition's token when `ring` is given (grouping needs it).
+    pub(crate) fn rows(
+        &self,
+        batch: &RecordBatch,
+        ring: Option<&Ring<'_>>,
+    ) -> Result<Vec<PlannedRow<Vec<Bound>>>, Error> {
         let mut converted: Vec<std::vec::IntoIter<Option<CqlValue>>> = Vec::with_capacity(self.columns.len());
         for (index, converter) in &self.columns {
             converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
@@ -242,14 +175,11 @@ impl WritePlan {
         for row in 0..batch.num_rows() {
             let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
             let bytes = self.row_bytes(row, &values)?;
-            let key = || -> Vec<&Option<CqlValue>> {
-                self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect()
-            };
-            let partition = match grouping {
-                Grouping::None => String::new(),
-                Grouping::Partition => format!("{:?}", key()),
-                Grouping::ReplicaSet { cluster, keyspace, table } => first_replica(cluster, keyspace, table, &key()),
-            };
+            let token = ring.and_then(|ring| {
+                let key: Vec<&Option<CqlValue>> =
+                    self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect();
+                ring.token(&key)
+            });
             let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
             let deleting = self
                 .delete_flag
@@ -261,7 +191,7 @@ impl WritePlan {
                 for &position in &self.key_positions {
                     bound.push(MaybeUnset::Set(values[position].clone()));
                 }
-                rows.push(PlannedRow { action: RowAction::Delete(bound), partition, bytes });
+                rows.push(PlannedRow { action: RowAction::Delete(bound), token, bytes });
             } else {
                 let ttl_bound = ttl.as_ref().map(|ttl| unset_if_none(ttl[row].map(CqlValue::Int)));
                 let mut values: Vec<Bound> = values
@@ -292,7 +222,7 @@ impl WritePlan {
                         bound
                     }
                 };
-                rows.push(PlannedRow { action: RowAction::Write(Values::Bound(bound)), partition, bytes });
+                rows.push(PlannedRow { action: RowAction::Write(bound), token, bytes });
             }
         }
         Ok(rows)
@@ -420,7 +350,7 @@ fn assignments(
             return Err(mismatch(format!(
                 "column '{}' is {}, not a (non-frozen) list, set or map: it cannot be appended to or removed from",
                 column.name,
-                crate::schema::cql_type_name(&column.cql_type)
+                crate::cql_type::name(&column.cql_type)
             )));
         }
     }

@@ -8,7 +8,7 @@ use arrow_schema::{Field, Schema};
 use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType};
 use scylla::value::{CqlValue, MaybeUnset};
 
-use super::{Grouping, RowAction, Values, WritePlan};
+use super::{RowAction, WritePlan};
 use crate::config::{DeleteFlag, PerRow, WriteMode, WriteOptions};
 use crate::error::SchemaError;
 use crate::schema::TableSchema;
@@ -64,11 +64,10 @@ fn bound(values: &[MaybeUnset<Option<CqlValue>>]) -> Vec<Option<Option<CqlValue>
 
 /// The values of the only row of `batch`, and whether it is a delete.
 fn only_row(plan: &WritePlan, batch: &RecordBatch) -> (bool, Vec<Option<Option<CqlValue>>>) {
-    let mut rows = plan.rows(batch, Grouping::None).unwrap();
+    let mut rows = plan.rows(batch, None).unwrap();
     assert_eq!(rows.len(), 1);
     match rows.remove(0).action {
-        RowAction::Write(Values::Bound(values)) => (false, bound(&values)),
-        RowAction::Write(Values::Typed(_)) => panic!("an Arrow row became a typed row"),
+        RowAction::Write(values) => (false, bound(&values)),
         RowAction::Delete(values) => (true, bound(&values)),
     }
 }

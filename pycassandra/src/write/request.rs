@@ -13,7 +13,7 @@ use scylla::value::{CqlValue, Row};
 
 use scylla::serialize::row::SerializeRow;
 
-use super::plan::RowAction;
+use super::action::RowAction;
 use super::report::Counters;
 use crate::error::{Error, WriteError};
 
@@ -32,17 +32,14 @@ pub(super) struct Statements {
     pub(super) max_retries: u32,
 }
 
-pub(super) enum Request {
-    Single(RowAction),
-    Batch(Vec<RowAction>),
+/// One request: a row alone, or an unlogged batch of rows.
+pub(super) enum Request<V> {
+    Single(RowAction<V>),
+    Batch(Vec<RowAction<V>>),
 }
 
-impl Request {
-    pub(super) fn single(row: RowAction) -> Self {
-        Request::Single(row)
-    }
-
-    pub(super) fn from_rows(mut rows: Vec<RowAction>) -> Self {
+impl<V> Request<V> {
+    pub(super) fn from_rows(mut rows: Vec<RowAction<V>>) -> Self {
         if rows.len() == 1 {
             if let Some(row) = rows.pop() {
                 return Request::Single(row);
@@ -57,7 +54,9 @@ impl Request {
             Request::Batch(rows) => rows.len(),
         }
     }
+}
 
+impl<V: SerializeRow + Sync> Request<V> {
     pub(super) async fn execute(
         &self,
         session: &Session,
@@ -100,7 +99,7 @@ impl Request {
                 let mut batch = Batch::new(BatchType::Unlogged);
                 batch.set_consistency(statements.consistency);
                 batch.set_is_idempotent(statements.idempotent);
-                let mut values: Vec<&(dyn SerializeRow + Sync)> = Vec::with_capacity(rows.len());
+                let mut values: Vec<&V> = Vec::with_capacity(rows.len());
                 for row in rows {
                     match row {
                         RowAction::Write(row_values) => {
@@ -120,11 +119,11 @@ impl Request {
     }
 
     fn count(&self, statements: &Statements, counters: &Counters, result: QueryResult) {
-        let rows: &[RowAction] = match self {
+        let rows: &[RowAction<V>] = match self {
             Request::Single(row) => std::slice::from_ref(row),
             Request::Batch(rows) => rows,
         };
-        let deleted = rows.iter().filter(|r| matches!(r, RowAction::Delete(_))).count() as u64;
+        let deleted = rows.iter().filter(|r| r.is_delete()).count() as u64;
         let inserted = rows.len() as u64 - deleted;
         if statements.conditional && !applied(result) {
             Counters::add(&counters.lwt_not_applied, inserted);
