@@ -1,8 +1,12 @@
-//! `#[derive(CassandraRow)]` and `#[derive(CassandraUdt)]` for pycassandra:
-//! parse ([`ast`]) → check ([`validate`], every problem at once, with spans)
-//! → generate ([`expand`]); on any error, the errors and a stub impl
-//! ([`fallback`]) so that they are the only errors. The user docs live on
-//! the re-exports in `pycassandra::row`.
+//! `#[derive(CassandraRow)]` and `#[derive(CassandraUdt)]` for
+//! [pycassandra](https://docs.rs/pycassandra). Use them through
+//! `pycassandra::row`, which re-exports both (the default `derive` feature)
+//! and documents their attributes with examples; the generated code names
+//! `::pycassandra` paths only, so this crate is not used on its own.
+
+// Inside: parse (`ast`) → check (`validate`, every problem at once, with
+// spans) → generate (`expand`); on any error, the errors and a stub impl
+// (`fallback`) so that they are the only errors.
 
 mod ast;
 mod expand;

@@ -4,7 +4,7 @@
 //! front end on this crate.
 //!
 //! The stages, in the order data flows:
-//! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`]; reads go
+//! [`config`] → [`session`] → [`schema`] → [`convert`] → [`write`](mod@write); reads go
 //! [`config`] → [`session`] → [`schema`] → [`read`]; lookups (a join of
 //! input rows with a table by key) go [`schema`] → [`convert`] (the keys) →
 //! [`lookup`] → [`read`]'s decoders.

@@ -46,10 +46,10 @@
 //! | `scylla::value::CqlDecimal`, `CqlVarint` | decimal, varint |
 //! | `scylla::value::CqlDate`, `CqlTime`, `CqlTimestamp`, `CqlDuration` | date, time, timestamp, duration |
 //! | `Option<T>` | T, nullable |
-//! | `Vec<T>` | list<T>, set<T>, vector<T, n> |
-//! | `HashSet<T>`, `BTreeSet<T>` | set<T> |
-//! | `HashMap<K, V>`, `BTreeMap<K, V>` | map<K, V> |
-//! | `(A, B, …)` | tuple<A, B, …> |
+//! | `Vec<T>` | `list<T>`, `set<T>`, `vector<T, n>` |
+//! | `HashSet<T>`, `BTreeSet<T>` | `set<T>` |
+//! | `HashMap<K, V>`, `BTreeMap<K, V>` | `map<K, V>` |
+//! | `(A, B, …)` | `tuple<A, B, …>` |
 //! | a struct with `#[derive(CassandraUdt, scylla::SerializeValue, scylla::DeserializeValue)]` | its user-defined type |
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
