@@ -139,7 +139,7 @@ pub(super) fn common(
     let username = raw.get(USERNAME).cloned();
     let password = raw.get(PASSWORD).map(Secret::new);
     if username.is_some() != password.is_some() {
-        problems.push(ConfigError::Conflict { message: "'username' and 'password' must be given together".into() });
+        problems.push(ConfigError::RequiresTogether { a: USERNAME, b: PASSWORD });
     }
 
     let mut connection = super::ConnectionOptions::new(Vec::<String>::new());
@@ -169,11 +169,11 @@ fn resolve_aliases(
     for (alias, option) in ALIASES {
         let Some(value) = raw.remove(*alias) else { continue };
         match raw.get(*option) {
-            Some(given) if given.trim() != value.trim() => problems.push(ConfigError::Conflict {
-                message: format!(
-                    "'{alias}' and '{option}' are two names of one option and were given different values \
-                     ('{value}' and '{given}'); give one of them"
-                ),
+            Some(given) if given.trim() != value.trim() => problems.push(ConfigError::AliasDisagrees {
+                alias,
+                option,
+                alias_value: value,
+                option_value: given.clone(),
             }),
             Some(_) => {}
             None => {
@@ -369,15 +369,11 @@ impl Reader<'_> {
             (None, None) => None,
             (Some(column), Some(value)) => Some(DeleteFlag { column: column.clone(), value: value.clone() }),
             (Some(_), None) => {
-                self.problems.push(ConfigError::Conflict {
-                    message: "delete_flag_value must be provided when delete_flag_column is specified".into(),
-                });
+                self.problems.push(ConfigError::Requires { given: DELETE_FLAG_COLUMN, needed: DELETE_FLAG_VALUE });
                 None
             }
             (None, Some(_)) => {
-                self.problems.push(ConfigError::Conflict {
-                    message: "delete_flag_column must be provided when delete_flag_value is specified".into(),
-                });
+                self.problems.push(ConfigError::Requires { given: DELETE_FLAG_VALUE, needed: DELETE_FLAG_COLUMN });
                 None
             }
         }
@@ -435,19 +431,15 @@ impl Reader<'_> {
         let client_cert = file(self, SSL_CLIENT_CERT);
         let client_key = file(self, SSL_CLIENT_KEY);
         if self.raw.contains_key(SSL_CLIENT_CERT) != self.raw.contains_key(SSL_CLIENT_KEY) {
-            self.problems.push(ConfigError::Conflict {
-                message: "'ssl_client_cert' and 'ssl_client_key' must be given together".into(),
-            });
+            self.problems.push(ConfigError::RequiresTogether { a: SSL_CLIENT_CERT, b: SSL_CLIENT_KEY });
         }
-        let tls_options: Vec<&str> = [SSL_CA_CERT, SSL_VERIFY_HOSTNAME, SSL_CLIENT_CERT, SSL_CLIENT_KEY]
+        let tls_options: Vec<&'static str> = [SSL_CA_CERT, SSL_VERIFY_HOSTNAME, SSL_CLIENT_CERT, SSL_CLIENT_KEY]
             .into_iter()
             .filter(|o| self.raw.contains_key(*o))
             .collect();
         if !enabled {
             if !tls_options.is_empty() {
-                self.problems.push(ConfigError::Conflict {
-                    message: format!("{} given but 'ssl_enabled' is not 'true'", tls_options.join(", ")),
-                });
+                self.problems.push(ConfigError::TlsNotEnabled { options: tls_options });
             }
             return None;
         }

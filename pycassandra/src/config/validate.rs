@@ -87,9 +87,7 @@ impl WriteOptions {
         }
         if let Some(flag) = &self.delete_flag {
             if flag.column.is_empty() || flag.value.is_empty() {
-                problems.push(ConfigError::Conflict {
-                    message: "'delete_flag_column' and 'delete_flag_value' must both be non-empty".into(),
-                });
+                problems.push(ConfigError::BothNonEmpty { a: DELETE_FLAG_COLUMN, b: DELETE_FLAG_VALUE });
             }
         }
         for (option, columns) in
@@ -106,31 +104,37 @@ impl WriteOptions {
         let updating = self.write_mode == WriteMode::Update;
         let collections_listed = !self.collection_append.is_empty() || !self.collection_remove.is_empty();
         if collections_listed && !updating {
-            problems.push(ConfigError::Conflict {
-                message: "'collection_append' and 'collection_remove' need 'write_mode' = 'update'".into(),
-            });
+            problems.push(ConfigError::NeedsUpdateMode { options: &[COLLECTION_APPEND, COLLECTION_REMOVE] });
         }
         if let Some(column) = self.collection_append.iter().find(|c| self.collection_remove.contains(c)) {
-            problems.push(ConfigError::Conflict {
-                message: format!("column '{column}' is in both 'collection_append' and 'collection_remove'"),
+            problems.push(ConfigError::ColumnInBoth {
+                column: column.clone(),
+                a: COLLECTION_APPEND,
+                b: COLLECTION_REMOVE,
             });
         }
         if self.if_not_exists && updating {
-            problems.push(ConfigError::Conflict {
-                message: "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only"
-                    .into(),
+            problems.push(ConfigError::Excludes {
+                a: IF_NOT_EXISTS,
+                b: WRITE_MODE,
+                b_value: Some("update"),
+                why: "it applies to inserts only",
             });
         }
         if self.if_not_exists && self.delete_flag.is_some() {
-            problems.push(ConfigError::Conflict {
-                message:
-                    "'if_not_exists' cannot be combined with 'delete_flag_column': deletes are not conditional inserts"
-                        .into(),
+            problems.push(ConfigError::Excludes {
+                a: IF_NOT_EXISTS,
+                b: DELETE_FLAG_COLUMN,
+                b_value: None,
+                why: "deletes are not conditional inserts",
             });
         }
         if self.if_not_exists && self.writetime.is_some() {
-            problems.push(ConfigError::Conflict {
-                message: "'if_not_exists' cannot be combined with 'writetime': Cassandra refuses custom timestamps on conditional inserts".into(),
+            problems.push(ConfigError::Excludes {
+                a: IF_NOT_EXISTS,
+                b: WRITETIME,
+                b_value: None,
+                why: "Cassandra refuses custom timestamps on conditional inserts",
             });
         }
         problems

@@ -55,7 +55,7 @@ fn invalid(option: &'static str, path: &Path, error: &dyn std::fmt::Display) -> 
 }
 
 fn cannot_initialise(error: &dyn std::fmt::Display) -> ConfigError {
-    ConfigError::Conflict { message: format!("cannot initialise TLS: {error}") }
+    ConfigError::Tls { reason: error.to_string() }
 }
 
 /// Every certificate of a PEM file; a file with none is refused.
@@ -87,13 +87,7 @@ fn system_roots() -> Result<RootCertStore, ConfigError> {
     roots.add_parsable_certificates(found.certs);
     if roots.is_empty() {
         let errors: Vec<String> = found.errors.iter().map(ToString::to_string).collect();
-        return Err(ConfigError::Conflict {
-            message: format!(
-                "no CA certificate found in the system trust store{}; give '{}'",
-                if errors.is_empty() { String::new() } else { format!(" ({})", errors.join("; ")) },
-                names::SSL_CA_CERT
-            ),
-        });
+        return Err(ConfigError::NoSystemCaCertificates { errors, option: names::SSL_CA_CERT });
     }
     Ok(roots)
 }

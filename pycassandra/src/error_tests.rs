@@ -1,0 +1,75 @@
+//! Each variant's message, word for word: users and tests match on them.
+
+use super::*;
+
+fn says(error: impl std::fmt::Display, expected: &str) {
+    assert_eq!(error.to_string(), expected);
+}
+
+#[test]
+fn option_rules_name_the_options_and_the_fix() {
+    says(
+        ConfigError::RequiresTogether { a: "username", b: "password" },
+        "'username' and 'password' must be given together",
+    );
+    says(
+        ConfigError::Requires { given: "delete_flag_column", needed: "delete_flag_value" },
+        "delete_flag_value must be provided when delete_flag_column is specified",
+    );
+    says(
+        ConfigError::BothNonEmpty { a: "delete_flag_column", b: "delete_flag_value" },
+        "'delete_flag_column' and 'delete_flag_value' must both be non-empty",
+    );
+    says(
+        ConfigError::AliasDisagrees {
+            alias: "concurrency",
+            option: "batch_size",
+            alias_value: "4".into(),
+            option_value: "8".into(),
+        },
+        "'concurrency' and 'batch_size' are two names of one option and were given different values ('4' and '8'); \
+         give one of them",
+    );
+    says(
+        ConfigError::NeedsUpdateMode { options: &["collection_append", "collection_remove"] },
+        "'collection_append' and 'collection_remove' need 'write_mode' = 'update'",
+    );
+    says(
+        ConfigError::ColumnInBoth { column: "tags".into(), a: "collection_append", b: "collection_remove" },
+        "column 'tags' is in both 'collection_append' and 'collection_remove'",
+    );
+    says(
+        ConfigError::Excludes {
+            a: "if_not_exists",
+            b: "write_mode",
+            b_value: Some("update"),
+            why: "it applies to inserts only",
+        },
+        "'if_not_exists' cannot be combined with 'write_mode' = 'update': it applies to inserts only",
+    );
+    says(
+        ConfigError::Excludes { a: "if_not_exists", b: "writetime", b_value: None, why: "no" },
+        "'if_not_exists' cannot be combined with 'writetime': no",
+    );
+    says(
+        ConfigError::NotForStreaming { option: "confirm_truncate", why: "a stream never truncates" },
+        "option 'confirm_truncate' does not apply to a streaming write: a stream never truncates; remove the option",
+    );
+}
+
+#[test]
+fn tls_problems_say_what_to_give() {
+    says(
+        ConfigError::TlsNotEnabled { options: vec!["ssl_ca_cert", "ssl_client_key"] },
+        "ssl_ca_cert, ssl_client_key given but 'ssl_enabled' is not 'true'",
+    );
+    says(
+        ConfigError::NoSystemCaCertificates { errors: vec![], option: "ssl_ca_cert" },
+        "no CA certificate found in the system trust store; give 'ssl_ca_cert'",
+    );
+    says(
+        ConfigError::NoSystemCaCertificates { errors: vec!["a".into(), "b".into()], option: "ssl_ca_cert" },
+        "no CA certificate found in the system trust store (a; b); give 'ssl_ca_cert'",
+    );
+    says(ConfigError::Tls { reason: "no protocol".into() }, "cannot initialise TLS: no protocol");
+}
