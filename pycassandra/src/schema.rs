@@ -35,6 +35,14 @@ impl TableSchema {
     /// Reads the table from the cluster's metadata. Names match exactly, or
     /// else case-insensitively when that is unambiguous (unquoted CQL names are
     /// lower case, while Spark users type them as they like).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// let session = pycassandra::session::connect(&pycassandra::ConnectionOptions::new(["127.0.0.1"])).await?;
+    /// let table = pycassandra::TableSchema::load(&session, "shop", "Orders").await?; // finds shop.orders
+    /// println!("primary key ({:?}, {:?})", table.partition_key, table.clustering_key);
+    /// # Ok(()) }
+    /// ```
     pub async fn load(session: &Session, keyspace: &str, table: &str) -> Result<Self, SchemaError> {
         session.refresh_metadata().await.map_err(|error| SchemaError::Metadata {
             keyspace: keyspace.to_string(),

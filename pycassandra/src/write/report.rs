@@ -2,6 +2,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// What a write job (or one micro-batch of a stream) did.
+///
+/// ```no_run
+/// # async fn demo(writer: pycassandra::CassandraWriter) -> Result<(), pycassandra::Error> {
+/// let report = writer.finish().await?;
+/// println!(
+///     "{} rows in {:?} ({:.0}/s), {} failed, {} retries",
+///     report.rows_written,
+///     report.elapsed,
+///     report.rows_per_second(),
+///     report.rows_failed,
+///     report.retries,
+/// );
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WriteReport {
@@ -24,7 +38,11 @@ pub struct WriteReport {
 }
 
 impl WriteReport {
-    /// Rows written and deleted per second of `elapsed`.
+    /// Rows written and deleted per second of `elapsed`; 0 before any time has passed.
+    ///
+    /// ```
+    /// assert_eq!(pycassandra::WriteReport::default().rows_per_second(), 0.0);
+    /// ```
     pub fn rows_per_second(&self) -> f64 {
         let seconds = self.elapsed.as_secs_f64();
         if seconds > 0.0 {
