@@ -4,6 +4,7 @@
 
 use pyo3::PyErr;
 
+pyo3::import_exception!(pycassandra.exceptions, PycassandraError);
 pyo3::import_exception!(pycassandra.exceptions, ConfigError);
 pyo3::import_exception!(pycassandra.exceptions, SchemaMismatchError);
 pyo3::import_exception!(pycassandra.exceptions, ConversionError);
@@ -24,10 +25,15 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
         pycassandra::Error::Write(pycassandra::WriteError::RowTooLarge { .. }) => ConversionError::new_err(message),
         pycassandra::Error::Connect(_) => CassandraConnectError::new_err(message),
         pycassandra::Error::Read(
-            pycassandra::ReadError::UnknownColumn { .. } | pycassandra::ReadError::UnsupportedType { .. },
+            pycassandra::ReadError::UnknownColumn { .. }
+            | pycassandra::ReadError::UnsupportedType { .. }
+            | pycassandra::ReadError::NoColumns { .. }
+            | pycassandra::ReadError::ColumnNameTaken { .. }
+            | pycassandra::ReadError::NoWriteTimeOrTtl { .. },
         ) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Read(_) => CassandraReadError::new_err(message),
         pycassandra::Error::Lookup(_) => SchemaMismatchError::new_err(message),
-        _ => CassandraWriteError::new_err(message),
+        pycassandra::Error::Write(_) => CassandraWriteError::new_err(message),
+        _ => PycassandraError::new_err(message),
     }
 }

@@ -188,6 +188,39 @@ pub enum ReadError {
         /// The type it is read as by default.
         default: String,
     },
+    /// The read selects no column: the `columns` option, or the schema asked for, is empty.
+    #[error("a read of {table} needs at least one column (its columns: {})", .available.join(", "))]
+    NoColumns {
+        /// `keyspace.table`.
+        table: String,
+        /// The table's columns.
+        available: Vec<String>,
+    },
+    /// A write-time or TTL column asked for (`writetime_<column>`, `ttl_<column>`)
+    /// would have the name of a column of the table.
+    #[error("cannot add column '{column}' for option '{option}': table {table} has a column of that name")]
+    ColumnNameTaken {
+        /// The name the added column would have.
+        column: String,
+        /// `writetime_columns` or `ttl_columns`.
+        option: &'static str,
+        /// `keyspace.table`.
+        table: String,
+    },
+    /// A write time or TTL asked for a column that has no single one: a key
+    /// column, or a non-frozen collection or user-defined type.
+    #[error(
+        "column '{column}' ({cql_type}) has no {function}: only regular and static columns of non-collection \
+         types have one write time and TTL"
+    )]
+    NoWriteTimeOrTtl {
+        /// The table's column.
+        column: String,
+        /// Its CQL type.
+        cql_type: String,
+        /// `writetime` or `ttl`.
+        function: &'static str,
+    },
     /// The node refused or failed a scan.
     #[error("scan of {table} failed: {cql}: {source}")]
     Statement {

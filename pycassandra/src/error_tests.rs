@@ -73,3 +73,12 @@ fn tls_problems_say_what_to_give() {
     );
     says(ConfigError::Tls { reason: "no protocol".into() }, "cannot initialise TLS: no protocol");
 }
+
+#[test]
+fn read_planning_problems_say_which_column_and_why() {
+    says(
+        ReadError::NoWriteTimeOrTtl { column: "tags".into(), cql_type: "set<text>".into(), function: "ttl" },
+        "column 'tags' (set<text>) has no ttl: only regular and static columns of non-collection types have one \
+         write time and TTL",
+    );
+}

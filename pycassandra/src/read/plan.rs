@@ -8,7 +8,7 @@ use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
 
 use super::pushdown;
 use super::to_arrow::{arrow_type, Sink};
-use crate::config::ReadOptions;
+use crate::config::{names, ReadOptions};
 use crate::cql::{self, Selector};
 use crate::cql_type;
 use crate::error::ReadError;
@@ -115,8 +115,7 @@ impl ScanPlan {
             });
         }
         if columns.is_empty() {
-            return Err(ReadError::UnknownColumn {
-                column: String::new(),
+            return Err(ReadError::NoColumns {
                 table: table_name,
                 available: available.into_iter().map(|c| c.name).collect(),
             });
@@ -180,9 +179,9 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
     let metadata = options
         .writetime_columns
         .iter()
-        .map(|c| (c, WRITETIME_PREFIX, NativeType::BigInt))
-        .chain(options.ttl_columns.iter().map(|c| (c, TTL_PREFIX, NativeType::Int)));
-    for (wanted, prefix, native) in metadata {
+        .map(|c| (c, WRITETIME_PREFIX, NativeType::BigInt, names::WRITETIME_COLUMNS, "writetime"))
+        .chain(options.ttl_columns.iter().map(|c| (c, TTL_PREFIX, NativeType::Int, names::TTL_COLUMNS, "ttl")));
+    for (wanted, prefix, native, option, function) in metadata {
         let column = table.column(wanted).ok_or_else(|| ReadError::UnknownColumn {
             column: wanted.clone(),
             table: table_name.clone(),
@@ -194,22 +193,15 @@ fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<A
                 ColumnType::Collection { frozen: false, .. } | ColumnType::UserDefinedType { frozen: false, .. }
             );
         if !has_cells {
-            return Err(ReadError::UnsupportedType {
-                column: format!("{prefix}{}", column.name),
+            return Err(ReadError::NoWriteTimeOrTtl {
+                column: column.name.clone(),
                 cql_type: cql_type::name(&column.cql_type),
-                requested: format!("{}({})", prefix.trim_end_matches('_'), column.name),
-                default: "nothing: only regular and static columns of non-collection types have one write time and TTL"
-                    .into(),
+                function,
             });
         }
         let name = format!("{prefix}{}", column.name);
         if table.column(&name).is_some() {
-            return Err(ReadError::UnsupportedType {
-                column: name.clone(),
-                cql_type: cql_type::name(&column.cql_type),
-                requested: format!("an extra column named '{name}'"),
-                default: "nothing: the table has a column of that name".into(),
-            });
+            return Err(ReadError::ColumnNameTaken { column: name, option, table: table_name });
         }
         let selector = if prefix == WRITETIME_PREFIX {
             Selector::Writetime(column.name.clone())

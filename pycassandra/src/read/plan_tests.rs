@@ -94,7 +94,33 @@ fn writetime_and_ttl_columns_are_selected_as_extra_columns() {
 
     // A key column has no write time of its own.
     let refused = ScanPlan::new(&events(), &ReadOptions { writetime_columns: vec!["seq".into()], ..options() }, None);
-    assert!(matches!(refused, Err(ReadError::UnsupportedType { ref column, .. }) if column == "writetime_seq"));
+    assert!(
+        matches!(refused, Err(ReadError::NoWriteTimeOrTtl { ref column, function: "writetime", .. }) if column == "seq")
+    );
+}
+
+#[test]
+fn a_write_time_column_whose_name_the_table_already_has_is_refused() {
+    let mut table = events();
+    table.columns.push(crate::schema::ColumnSchema {
+        name: "ttl_kind".into(),
+        cql_type: native(NativeType::Int),
+        kind: ColumnKind::Regular,
+    });
+    let refused = ScanPlan::new(&table, &ReadOptions { ttl_columns: vec!["kind".into()], ..options() }, None);
+    assert_eq!(
+        refused.err().unwrap().to_string(),
+        "cannot add column 'ttl_kind' for option 'ttl_columns': table ks.events has a column of that name"
+    );
+}
+
+#[test]
+fn a_read_of_no_column_is_refused_as_such() {
+    let refused = ScanPlan::new(&events(), &ReadOptions { columns: Some(vec![]), ..options() }, None);
+    assert_eq!(
+        refused.err().unwrap().to_string(),
+        "a read of ks.events needs at least one column (its columns: id, seq, at, kind)"
+    );
 }
 
 fn filter(column: &str, operator: Operator, values: Vec<FilterValue>) -> Filter {
