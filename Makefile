@@ -3,7 +3,6 @@
 help:       ## this list
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
 check: lint ## the loop while editing, no node needed: lint, then the unit and doc tests (under 3 min warm)
-	$${PYCASSANDRA_VENV:-.venv}/bin/python -m pytest -q -p no:cacheprovider tests/scripts
 	cargo test --locked -q -p pycassandra -p pycassandra-derive -p pycassandra-py --lib
 	cargo test --locked -q -p pycassandra -p pycassandra-derive --doc
 lint:       ## fmt --check, clippy -D warnings, ruff, mypy, stubtest of the native module (scripts/lint)
