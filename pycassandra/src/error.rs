@@ -570,7 +570,56 @@ pub enum SchemaError {
         /// The column's CQL type.
         cql_type: String,
     },
-    /// The table or a column cannot be written the way the options ask.
+    /// Update mode with only key columns in the input: nothing to SET.
+    #[error("write_mode 'update' needs at least one input column outside the primary key")]
+    NothingToUpdate {
+        /// `keyspace.table`.
+        table: String,
+    },
+    /// A counter table written other than by `write_mode` = `update`.
+    #[error(
+        "table '{table}' has counter columns ({}): set option 'write_mode' to 'update' to increment them",
+        .counters.join(", ")
+    )]
+    CountersNeedUpdateMode {
+        /// The table.
+        table: String,
+        /// Its counter columns.
+        counters: Vec<String>,
+    },
+    /// `ttl` or `if_not_exists` given for a counter table.
+    #[error("counter tables accept neither 'ttl' nor 'if_not_exists'")]
+    NotForCounters {
+        /// The table.
+        table: String,
+    },
+    /// A column named in `collection_append` or `collection_remove` is not in the table.
+    #[error("collection column '{column}' is not in table '{table}'")]
+    CollectionNotInTable {
+        /// The column as listed.
+        column: String,
+        /// The table.
+        table: String,
+    },
+    /// A column named in `collection_append` or `collection_remove` is not in the input.
+    #[error("collection column '{column}' is not in the input")]
+    CollectionNotInInput {
+        /// The column as listed.
+        column: String,
+    },
+    /// A column named in `collection_append` or `collection_remove` is no non-frozen collection.
+    #[error(
+        "column '{column}' is {cql_type}, not a (non-frozen) list, set or map: it cannot be appended to or removed from"
+    )]
+    NotACollection {
+        /// The column.
+        column: String,
+        /// Its CQL type.
+        cql_type: String,
+    },
+    /// Being replaced by the variants above (review F8); kept only until
+    /// write/plan.rs (ENGINE, mid-edit) is committed without it.
+    #[doc(hidden)]
     #[error("{message}")]
     WriteModeMismatch {
         /// What does not fit and which option to change.

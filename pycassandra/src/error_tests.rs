@@ -82,3 +82,28 @@ fn read_planning_problems_say_which_column_and_why() {
          write time and TTL",
     );
 }
+
+#[test]
+fn write_mode_problems_name_the_table_column_and_option() {
+    says(
+        SchemaError::NothingToUpdate { table: "ks.t".into() },
+        "write_mode 'update' needs at least one input column outside the primary key",
+    );
+    says(
+        SchemaError::CountersNeedUpdateMode { table: "tally".into(), counters: vec!["hits".into(), "views".into()] },
+        "table 'tally' has counter columns (hits, views): set option 'write_mode' to 'update' to increment them",
+    );
+    says(
+        SchemaError::NotForCounters { table: "tally".into() },
+        "counter tables accept neither 'ttl' nor 'if_not_exists'",
+    );
+    says(
+        SchemaError::CollectionNotInTable { column: "tags".into(), table: "t".into() },
+        "collection column 'tags' is not in table 't'",
+    );
+    says(SchemaError::CollectionNotInInput { column: "tags".into() }, "collection column 'tags' is not in the input");
+    says(
+        SchemaError::NotACollection { column: "note".into(), cql_type: "text".into() },
+        "column 'note' is text, not a (non-frozen) list, set or map: it cannot be appended to or removed from",
+    );
+}
