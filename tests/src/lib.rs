@@ -164,6 +164,8 @@ mod read_stream;
 #[cfg(test)]
 mod roundtrip;
 #[cfg(test)]
+mod row_lookup;
+#[cfg(test)]
 mod security;
 #[cfg(test)]
 mod stream;
