@@ -653,6 +653,107 @@ pub struct ConvertError {
     pub reason: String,
 }
 
+/// Where inside a nested value a refusal is: one step of the way down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValuePart {
+    /// A field of a user-defined type.
+    Field(String),
+    /// An element of a tuple, 0-based.
+    TupleElement(usize),
+    /// An item of a list, set or vector, 0-based.
+    Element(usize),
+    /// The key of a map entry, 0-based.
+    MapKey(usize),
+    /// The value of a map entry, 0-based.
+    MapValue(usize),
+}
+
+impl fmt::Display for ValuePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValuePart::Field(name) => write!(f, "field '{name}'"),
+            ValuePart::TupleElement(index) => write!(f, "tuple element {index}"),
+            ValuePart::Element(index) => write!(f, "element {index}"),
+            ValuePart::MapKey(index) => write!(f, "map key {index}"),
+            ValuePart::MapValue(index) => write!(f, "map value {index}"),
+        }
+    }
+}
+
+/// Why a value was refused, one variant per rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConvertErrorKind {
+    /// Text that is not in the form the type is written in.
+    #[error("not {expected}")]
+    Syntax {
+        /// What was expected, with an article: `an integer`, `a date (expected YYYY-MM-DD)`.
+        expected: &'static str,
+    },
+    /// An integer outside the range of the column's integer type.
+    #[error("integer overflow: outside the {range} range")]
+    Overflow {
+        /// The type and its range, e.g. `int (int32)`.
+        range: &'static str,
+    },
+    /// A date, time, duration or number outside what the CQL type holds.
+    #[error("{what} out of range ({range})")]
+    OutOfRange {
+        /// What kind of value, e.g. `timestamp`.
+        what: &'static str,
+        /// The range the CQL type holds.
+        range: &'static str,
+    },
+    /// Not a UUID.
+    #[error("Invalid UUID ({error})")]
+    InvalidUuid {
+        /// The parser's reason.
+        error: uuid::Error,
+    },
+    /// A UUID of a version other than 1, for a `timeuuid` column.
+    #[error("Invalid UUID for timeuuid: version {version} (timeuuid needs version 1)")]
+    NotTimeuuid {
+        /// The UUID's version.
+        version: usize,
+    },
+    /// A well-formed date that the calendar does not have (`2024-02-30`).
+    #[error("no such calendar date")]
+    NoSuchDate,
+    /// Text with characters outside ASCII, for an `ascii` column.
+    #[error("ascii column got non-ASCII text")]
+    NotAscii,
+    /// An Arrow `date64` that is not midnight.
+    #[error("date64 value is not a whole day")]
+    NotWholeDay,
+    /// A timestamp finer than CQL's milliseconds: refused, not truncated.
+    #[error(
+        "timestamp has sub-millisecond precision, which CQL timestamp cannot hold (truncate it first, e.g. \
+         date_trunc('millisecond', col))"
+    )]
+    SubMillisecond,
+    /// A null item of a collection: CQL collections cannot hold nulls.
+    #[error("{item} is null, which CQL collections cannot hold")]
+    NullInCollection {
+        /// The null item.
+        item: ValuePart,
+    },
+    /// A vector of the wrong length.
+    #[error("vector needs {expected} elements, got {got}")]
+    VectorLength {
+        /// The column's dimensions.
+        expected: usize,
+        /// The elements given.
+        got: usize,
+    },
+    /// A value of Arrow's Null type where a value is needed.
+    #[error("null")]
+    Null,
+    /// A per-row `ttl` or `writetime` out of what the option accepts.
+    #[error("not a valid value for this setting")]
+    InvalidSetting,
+}
+
 /// The cluster failed a write.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

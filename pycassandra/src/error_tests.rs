@@ -107,3 +107,43 @@ fn write_mode_problems_name_the_table_column_and_option() {
         "column 'note' is text, not a (non-frozen) list, set or map: it cannot be appended to or removed from",
     );
 }
+
+#[test]
+fn conversion_kinds_say_what_is_wrong_with_the_value() {
+    says(ConvertErrorKind::Syntax { expected: "an integer" }, "not an integer");
+    says(ConvertErrorKind::Overflow { range: "int (int32)" }, "integer overflow: outside the int (int32) range");
+    says(
+        ConvertErrorKind::OutOfRange { what: "timestamp", range: "a signed 64-bit count of milliseconds" },
+        "timestamp out of range (a signed 64-bit count of milliseconds)",
+    );
+    let error = uuid::Uuid::parse_str("x").unwrap_err();
+    says(ConvertErrorKind::InvalidUuid { error: error.clone() }, &format!("Invalid UUID ({error})"));
+    says(
+        ConvertErrorKind::NotTimeuuid { version: 4 },
+        "Invalid UUID for timeuuid: version 4 (timeuuid needs version 1)",
+    );
+    says(ConvertErrorKind::NoSuchDate, "no such calendar date");
+    says(ConvertErrorKind::NotAscii, "ascii column got non-ASCII text");
+    says(ConvertErrorKind::NotWholeDay, "date64 value is not a whole day");
+    assert!(ConvertErrorKind::SubMillisecond.to_string().starts_with("timestamp has sub-millisecond precision"));
+    says(
+        ConvertErrorKind::NullInCollection { item: ValuePart::MapValue(2) },
+        "map value 2 is null, which CQL collections cannot hold",
+    );
+    says(ConvertErrorKind::VectorLength { expected: 3, got: 2 }, "vector needs 3 elements, got 2");
+    says(ConvertErrorKind::Null, "null");
+    says(ConvertErrorKind::InvalidSetting, "not a valid value for this setting");
+}
+
+#[test]
+fn value_parts_read_as_the_way_down_a_nested_value() {
+    let parts = [
+        ValuePart::Field("home".into()),
+        ValuePart::TupleElement(1),
+        ValuePart::Element(0),
+        ValuePart::MapKey(3),
+        ValuePart::MapValue(4),
+    ];
+    let shown: Vec<String> = parts.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["field 'home'", "tuple element 1", "element 0", "map key 3", "map value 4"]);
+}
