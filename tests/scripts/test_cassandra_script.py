@@ -1,6 +1,8 @@
 """Unit tests of scripts/cassandra that need no node: the rendered cassandra.yaml
 of every profile, the profile table against the docs and the help, the command
-line, and that a pid file naming another process is never signalled.
+line, that a pid file naming another process is never signalled, and the
+lifecycle (detached start, status, stop, a start-up exit) with a stand-in for
+java: the real node's lifecycle runs in scripts/test and the fault tests.
 
 The files in cassandra-yaml/ are what the bash script this one replaced wrote
 (2026-12-01, cache /cache); a change to a profile's yaml shows up here as a diff.
@@ -12,10 +14,12 @@ import importlib.machinery
 import importlib.util
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -236,3 +240,72 @@ def test_unknown_command_prints_the_usage_and_exits_2(tmp_path: Path) -> None:
     result = run_script("bogus", cache=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("cassandra: unknown command 'bogus'\nusage: scripts/cassandra COMMAND")
+
+
+# A stand-in for java: it answers -version as a JDK 17, and otherwise writes the
+# ready line to the node's log and sleeps, with the JVM's argument list kept in
+# its /proc cmdline (argv[0] ending in /java, the daemon class, the storage dir)
+# so that running_pid recognises it as the profile's node.
+FAKE_JAVA = """#!/usr/bin/env bash
+if [ "${1:-}" = -version ]; then echo 'openjdk version "17.0.99" 2026-01-01' >&2; exit 0; fi
+for arg in "$@"; do case "$arg" in -Dcassandra.logdir=*) logdir=${arg#*=} ;; esac; done
+[ -z "${FAKE_JAVA_FAIL:-}" ] || { echo "fake java: refusing to start"; exit 1; }
+echo "INFO Starting listening for CQL clients on /127.0.0.15:9042 (unencrypted)..." >> "$logdir/system.log"
+exec -a "$0" {python} -c 'import time; time.sleep(60)' "$@"
+"""
+
+
+@pytest.fixture
+def fake_node(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    java = tmp_path / "jdk" / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    # The interpreter itself, not a launcher (a pyenv shim would exec again and lose argv[0]).
+    java.write_text(FAKE_JAVA.replace("{python}", os.path.realpath(sys.executable)))
+    java.chmod(0o755)
+    monkeypatch.setenv("JAVA_HOME", str(java.parent.parent))
+    paths = node.Paths(tmp_path / "cache", "faults")
+    monkeypatch.setattr(node, "classpath", lambda paths: "/nonexistent.jar")
+    # The address is the real faults node's: it "answers" exactly while this fake runs.
+    monkeypatch.setattr(node, "port_answers", lambda address, port: node.running_pid(paths) is not None)
+    return node.PROFILE_BY_NAME["faults"], paths
+
+
+def test_start_detaches_the_jvm_and_stop_signals_it(
+    fake_node: tuple[Any, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile, paths = fake_node
+    node.start(profile, paths)
+    pid = int(paths.pid_file.read_text())
+    try:
+        assert node.running_pid(paths) == pid
+        assert os.getsid(pid) == pid, "the node leads a session of its own"
+        status = Path(f"/proc/{pid}/status").read_text()
+        ignored = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")), 16)
+        assert ignored & 1 << (signal.SIGHUP - 1), "SIGHUP is ignored, as under nohup"
+        assert os.readlink(f"/proc/{pid}/fd/0") == "/dev/null"
+        assert {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (1, 2)} == {str(paths.out_file)}
+        assert sorted(os.listdir(f"/proc/{pid}/fd")) == ["0", "1", "2"], "no lock or caller's pipe inherited"
+        assert f"ready on 127.0.0.15:9042, pid {pid}" in capsys.readouterr().out
+        assert node.status(profile, paths) == 0
+        node.start(profile, paths)  # a running node is left as it is
+        assert "already running" in capsys.readouterr().out
+        node.stop(profile, paths)
+        assert f"cassandra (faults) stopped (pid {pid})" in capsys.readouterr().out
+        assert not paths.pid_file.exists()
+        assert node.status(profile, paths) == 3
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+
+
+def test_a_node_that_exits_during_start_up_is_reported_with_its_output(
+    fake_node: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile, paths = fake_node
+    monkeypatch.setenv("FAKE_JAVA_FAIL", "1")
+    with pytest.raises(node.NodeError, match=r"^the node \(faults\) exited during start-up$"):
+        node.start(profile, paths)
+    assert "fake java: refusing to start" in capsys.readouterr().err
+    assert not paths.pid_file.exists()
