@@ -11,9 +11,9 @@ use crate::error::ConfigError;
 pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<WriteOptions, ConfigError> {
     let mut raw = lower_cased(pairs);
     let mut problems = Vec::new();
-    let target = common(&mut raw, &mut problems, Direction::Write);
+    let target = parse_target(&mut raw, &mut problems, Direction::Write);
 
-    let mut reader = Reader { raw: &raw, problems: &mut problems };
+    let mut reader = OptionReader { raw: &raw, problems: &mut problems };
     let concurrency: usize = reader.number_in(BATCH_SIZE, DEFAULT_BATCH_SIZE as u64, &validate::BATCH_SIZE_RANGE);
     let batch_max_rows: usize =
         reader.number_in(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, &validate::BATCH_MAX_ROWS_RANGE);
@@ -86,7 +86,7 @@ pub(super) enum Direction {
 }
 
 /// The table and how to reach it: what reads and writes share.
-pub(super) struct Target {
+pub(super) struct TableTarget {
     pub(super) connection: super::ConnectionOptions,
     pub(super) keyspace: String,
     pub(super) table: String,
@@ -98,11 +98,11 @@ pub(super) struct Target {
 /// Parses the options reads and writes share, recording every problem, and
 /// checks that no option is unknown or meant for the other direction. The
 /// plan's names ([`ALIASES`]) are then moved to ours, so the callers read ours only.
-pub(super) fn common(
+pub(super) fn parse_target(
     raw: &mut BTreeMap<String, String>,
     problems: &mut Vec<ConfigError>,
     direction: Direction,
-) -> Target {
+) -> TableTarget {
     let (other_side, applies_to, job) = match direction {
         Direction::Read => (WRITE_ONLY_OPTIONS, "writes", "read"),
         Direction::Write => (READ_ONLY_OPTIONS, "reads", "write"),
@@ -128,7 +128,7 @@ pub(super) fn common(
         problems.push(ConfigError::Missing { options: missing });
     }
 
-    let mut reader = Reader { raw, problems };
+    let mut reader = OptionReader { raw, problems };
     let port: u16 = reader.number(PORT, u64::from(DEFAULT_PORT), 1, 65_535);
     let connect_timeout: u64 =
         reader.number_in(CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, &validate::TIMEOUT_MS_RANGE);
@@ -150,7 +150,7 @@ pub(super) fn common(
     if let (Some(username), Some(password)) = (username, password) {
         connection = connection.with_credentials(username, password);
     }
-    Target {
+    TableTarget {
         aliases,
         connection,
         keyspace: raw.get(KEYSPACE).cloned().unwrap_or_default(),
@@ -253,12 +253,12 @@ pub(super) fn with_port(host: &str, port: u16) -> String {
 }
 
 /// Reads typed values out of the raw map, recording a problem for each bad one.
-pub(super) struct Reader<'a> {
+pub(super) struct OptionReader<'a> {
     pub(super) raw: &'a BTreeMap<String, String>,
     pub(super) problems: &'a mut Vec<ConfigError>,
 }
 
-impl Reader<'_> {
+impl OptionReader<'_> {
     fn invalid(&mut self, option: &'static str, expected: impl Into<String>) {
         let value = self.raw.get(option).cloned().unwrap_or_default();
         self.problems.push(ConfigError::InvalidValue { option, value, expected: expected.into() });

@@ -2,7 +2,7 @@
 //! (and the same connection options) as writes.
 
 use super::names::*;
-use super::parse::{common, lower_cased, Direction, Reader};
+use super::parse::{lower_cased, parse_target, Direction, OptionReader};
 use super::{ConnectionOptions, Consistency};
 use crate::error::ConfigError;
 
@@ -92,8 +92,8 @@ impl ReadOptions {
     {
         let mut raw = lower_cased(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         let mut problems = Vec::new();
-        let target = common(&mut raw, &mut problems, Direction::Read);
-        let mut reader = Reader { raw: &raw, problems: &mut problems };
+        let target = parse_target(&mut raw, &mut problems, Direction::Read);
+        let mut reader = OptionReader { raw: &raw, problems: &mut problems };
         let consistency = reader.consistency(DEFAULT_READ_CONSISTENCY);
         let split_size_mb: u64 = reader.number(SPLIT_SIZE_MB, DEFAULT_SPLIT_SIZE_MB, 1, 1 << 20);
         let min_splits: Option<usize> =
