@@ -231,6 +231,23 @@ pub enum ReadError {
         /// The driver's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A task fetching a page ended without it: it panicked or was cancelled.
+    #[error("a page fetch of {table} did not finish: {source}")]
+    TaskFailed {
+        /// `keyspace.table`.
+        table: String,
+        /// The runtime's reason.
+        source: tokio::task::JoinError,
+    },
+    /// Decoded columns that do not make an Arrow batch (a bug, or a column
+    /// larger than Arrow's offsets allow).
+    #[error("cannot assemble the Arrow batch of {table}: {source}")]
+    Arrow {
+        /// `keyspace.table`.
+        table: String,
+        /// Arrow's reason.
+        source: arrow_schema::ArrowError,
+    },
     /// A filter given to a read that CQL would not evaluate exactly as Spark does.
     #[error(
         "the filter {filter} on column '{column}' of {table} cannot be pushed to Cassandra exactly; leave it to Spark"

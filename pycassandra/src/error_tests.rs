@@ -147,3 +147,21 @@ fn value_parts_read_as_the_way_down_a_nested_value() {
     let shown: Vec<String> = parts.iter().map(ToString::to_string).collect();
     assert_eq!(shown, ["field 'home'", "tuple element 1", "element 0", "map key 3", "map value 4"]);
 }
+
+#[test]
+fn scan_failures_other_than_the_driver_s_have_their_own_variants() {
+    let arrow = arrow_schema::ArrowError::InvalidArgumentError("offset overflow".into());
+    says(
+        ReadError::Arrow { table: "ks.t".into(), source: arrow },
+        "cannot assemble the Arrow batch of ks.t: Invalid argument error: offset overflow",
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let cancelled = runtime.block_on(async {
+        let task = tokio::spawn(std::future::pending::<()>());
+        task.abort();
+        task.await.unwrap_err()
+    });
+    let message = ReadError::TaskFailed { table: "ks.t".into(), source: cancelled }.to_string();
+    assert!(message.starts_with("a page fetch of ks.t did not finish: task "), "{message}");
+    assert!(message.ends_with("was cancelled"), "{message}");
+}

@@ -214,17 +214,14 @@ impl CassandraLookup {
         let indices = UInt32Array::from(taken);
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
         for column in input.columns() {
-            columns.push(
-                arrow_select::take::take(column.as_ref(), &indices, None)
-                    .map_err(|e| self.statement_error(Box::new(e)))?,
-            );
+            columns.push(arrow_select::take::take(column.as_ref(), &indices, None).map_err(|e| self.arrow_error(e))?);
         }
         for sink in &mut sinks {
-            columns.push(sink.finish().map_err(|e| self.statement_error(Box::new(e)))?);
+            columns.push(sink.finish().map_err(|e| self.arrow_error(e))?);
         }
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(indices.len()));
         Ok(RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
-            .map_err(|e| self.statement_error(Box::new(e)))?)
+            .map_err(|e| self.arrow_error(e))?)
     }
 
     /// Every page of one key's rows.
@@ -247,6 +244,10 @@ impl CassandraLookup {
 
     fn statement_error(&self, source: Box<dyn std::error::Error + Send + Sync>) -> ReadError {
         ReadError::Statement { table: self.table.clone(), cql: self.plan.cql.clone(), source }
+    }
+
+    fn arrow_error(&self, source: arrow_schema::ArrowError) -> ReadError {
+        ReadError::Arrow { table: self.table.clone(), source }
     }
 }
 

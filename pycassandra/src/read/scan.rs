@@ -72,11 +72,8 @@ impl Scan {
             self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, first, &self.table));
         }
         while let Some(pending) = self.pending.take() {
-            let (result, paging) = pending.await.map_err(|e| ReadError::Statement {
-                table: self.table.clone(),
-                cql: self.plan.cql.clone(),
-                source: Box::new(e),
-            })??;
+            let (result, paging) =
+                pending.await.map_err(|source| ReadError::TaskFailed { table: self.table.clone(), source })??;
             if let PagingStateResponse::HasMorePages { state } = paging {
                 self.pending = Some(fetch(&self.session, &self.plan, &self.statement, self.range, state, &self.table));
             }
@@ -105,15 +102,10 @@ impl Scan {
             reason,
         };
         let rows = decode_page(result, &self.plan, &mut self.sinks, &statement_error, &decode_error)?;
-        let arrays = self
-            .sinks
-            .iter_mut()
-            .map(Sink::finish)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| statement_error(Box::new(e)))?;
+        let arrow_error = |source| ReadError::Arrow { table: self.table.clone(), source };
+        let arrays = self.sinks.iter_mut().map(Sink::finish).collect::<Result<Vec<_>, _>>().map_err(arrow_error)?;
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options)
-            .map_err(|e| statement_error(Box::new(e)))?)
+        Ok(RecordBatch::try_new_with_options(self.plan.schema.clone(), arrays, &options).map_err(arrow_error)?)
     }
 }
 
