@@ -38,3 +38,9 @@ pub use row::CassandraRow;
 pub use row_lookup::RowLookup;
 pub use schema::TableSchema;
 pub use write::{CassandraWriter, WriteReport};
+
+// The crate README (its crates.io page) is compiled as doc tests, so its
+// examples cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
