@@ -7,6 +7,24 @@ use std::fmt;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Any failure of pycassandra.
+///
+/// Each stage's error converts into it with `?`; match on the variant to tell
+/// the caller's mistakes (`Config`, `Schema`, `Convert`, `Lookup`) from the
+/// cluster's (`Connect`, `Write`, `Read`).
+///
+/// ```
+/// use std::collections::HashMap;
+/// use pycassandra::{ConfigError, Error, WriteOptions};
+///
+/// fn options(map: &HashMap<&str, &str>) -> pycassandra::Result<WriteOptions> {
+///     Ok(WriteOptions::from_options(map)?)
+/// }
+///
+/// match options(&HashMap::from([("host", "127.0.0.1"), ("keyspace", "shop")])) {
+///     Err(Error::Config(ConfigError::Missing { options })) => assert_eq!(options, ["table"]),
+///     other => panic!("expected the missing table option, got {other:?}"),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
