@@ -9,9 +9,9 @@ It (re)creates the keyspace `cdc_golden` (the DDL below, which
 pycassandra/src/cdc/golden_tests.rs describes by hand), runs each statement
 one at a time with a fixed `USING TIMESTAMP`, and takes from the node's
 `cdc_raw` the entries whose table id is one of the keyspace's, in file
-order: one entry per statement (each is a single mutation). The file holds,
-per statement, its CQL and the entry body in hex; the table ids are in its
-header. Local deletion times (the node's clock) differ from run to run.
+order: one entry per statement (each is a single mutation). The file holds
+the table ids and the DDL, then per statement its CQL and the entry body in
+hex. Local deletion times (the node's clock) differ from run to run.
 """
 
 from __future__ import annotations
@@ -188,6 +188,8 @@ def main() -> None:
     ]
     for name, table_id in sorted(ids.items()):
         lines.append(f"table {name} {uuid.UUID(str(table_id))}")
+    # The DDL too, so that tests/src/cdc.rs can replay the statements on a node.
+    lines += [f"ddl {cql}" for cql in DDL[1:]] + [f"after {cql}" for cql in AFTER]
     for cql, body in zip(statements, ours):
         lines.append(f"cql {cql}")
         lines.append(f"body {body.hex()}")

@@ -18,7 +18,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pycassandra::cdc::{self, CdcIndex, MutationEnvelope, Segment, StopReason};
+use pycassandra::cdc::canonical::{Masks, Renderer};
+use pycassandra::cdc::{self, CdcIndex, CdcSchema, Mutation, MutationEnvelope, Readable, Segment, StopReason};
 use pycassandra::ConnectionOptions;
 use scylla::client::session::Session;
 use uuid::Uuid;
@@ -86,6 +87,10 @@ impl Drop for CdcKeyspace {
     }
 }
 
+/// The tests of this file one at a time: the first deletes the COMPLETED
+/// segments it read, which may hold the other's entries.
+static CDC_RAW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn run(session: &Session, cql: &str) {
     if let Err(error) = session.query_unpaged(cql, ()).await {
         panic!("{cql}: {error}");
@@ -149,6 +154,7 @@ fn walk_directory(dir: &std::path::Path, table: Uuid) -> Walked {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_write_to_a_cdc_table_is_one_entry_with_valid_crcs_in_cdc_raw() {
+    let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
     assert!(dir.is_dir(), "{} is not a directory: is this the cdc node's cdc_raw?", dir.display());
@@ -239,4 +245,107 @@ async fn every_write_to_a_cdc_table_is_one_entry_with_valid_crcs_in_cdc_raw() {
         std::fs::remove_file(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
         std::fs::remove_file(idx).unwrap_or_else(|e| panic!("{}: {e}", idx.display()));
     }
+}
+
+/// tests/golden/cdc/mutations.txt: (DDL, statements, ALTERs after them).
+fn golden_statements() -> (Vec<String>, Vec<String>, Vec<String>) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/cdc/mutations.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let lines = |prefix: &str| -> Vec<String> {
+        text.lines().filter_map(|line| line.strip_prefix(prefix)).map(str::to_owned).collect()
+    };
+    (lines("ddl "), lines("cql "), lines("after "))
+}
+
+/// The golden corpus replayed on the node: scripts/cdc_golden.py's DDL and
+/// statements in a fresh keyspace, the schema read back from
+/// `system_schema` (columns, UDTs, dropped columns) by `CdcSchema::load`,
+/// and every entry of the keyspace in `cdc_raw` decoded to the text pinned
+/// in tests/golden/cdc/mutations.expected (the node's clock, table ids and
+/// list timeuuids masked). This is what shows that the node still writes
+/// what the unit tests pin, and that the schema from the node decodes it as
+/// the hand-written one does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_golden_statements_decode_on_the_node_with_its_schema_to_the_pinned_text() {
+    let _cdc_raw = CDC_RAW.lock().await;
+    let session = cdc_session().await;
+    let dir = cdc_raw();
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcg_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let ks = keyspace.0.clone();
+    let ours = |cql: &str| cql.replace("cdc_golden.", &format!("{ks}."));
+    run(
+        &session,
+        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
+    )
+    .await;
+    let (ddl, statements, after) = golden_statements();
+    assert_eq!(statements.len(), 35, "statements in mutations.txt");
+    for cql in &ddl {
+        run(&session, &ours(cql)).await;
+    }
+    let _ = session.await_schema_agreement().await;
+    for cql in &statements {
+        run(&session, &ours(cql)).await;
+    }
+    for cql in &after {
+        run(&session, &ours(cql)).await;
+    }
+    let _ = session.await_schema_agreement().await;
+    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema.tables.len(), 6, "tables of {ks}");
+    assert!(schema.others.values().any(|(k, t)| k == "system" && t == "local"), "system.local is a known id");
+
+    // Every entry of the keyspace's tables, in segment then file order; the
+    // other mutations in the log must be recognised (skipped) or decoded.
+    let began = Instant::now();
+    let (text, decoded) = loop {
+        let mut renderer = Renderer::new(Masks { local_times: true, table_id: true, list_paths: true });
+        let (mut text, mut decoded, mut skipped) = (String::new(), 0, 0);
+        let mut at = 0;
+        for file in cdc::list_segments(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let offset = match cdc::readable(&file).unwrap_or_else(|e| panic!("{e}")) {
+                Readable::Nothing => continue,
+                Readable::Open { offset } | Readable::Closed { offset } => offset,
+            };
+            let log = file.log.as_ref().unwrap();
+            let name = log.display().to_string();
+            let bytes = match std::fs::read(log) {
+                Ok(bytes) => bytes,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue, // consumed meanwhile
+                Err(error) => panic!("{name}: {error}"),
+            };
+            let segment = Segment::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+            for entry in segment.entries(Some(offset)) {
+                let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+                let envelope = MutationEnvelope::parse(&name, &entry).unwrap_or_else(|e| panic!("{e}"));
+                if !schema.tables.contains_key(&envelope.table_id) && !schema.others.contains_key(&envelope.table_id) {
+                    continue; // a table dropped since (another test's keyspace)
+                }
+                let mutation = cdc::decode(&name, &entry, &schema).unwrap_or_else(|e| panic!("{e}"));
+                if matches!(mutation, Mutation::Skipped(_)) {
+                    skipped += 1;
+                    continue;
+                }
+                text.push_str(&format!("cql {}\n", statements.get(at).map_or("?", String::as_str)));
+                at += 1;
+                text.push_str(&renderer.render(&mutation, &schema).replace(&format!("{ks}."), "cdc_golden."));
+                decoded += 1;
+            }
+        }
+        if decoded >= statements.len() || began.elapsed() > Duration::from_secs(20) {
+            eprintln!(
+                "{decoded} entries of {ks} decoded, {skipped} of other keyspaces skipped, after {:?}",
+                began.elapsed()
+            );
+            break (text, decoded);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(decoded, statements.len(), "entries of {ks}");
+    let expected_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/cdc/mutations.expected");
+    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    for (i, (got, want)) in text.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(got, want, "mutations.expected line {}", i + 1);
+    }
+    assert_eq!(text.lines().count(), expected.lines().count());
 }

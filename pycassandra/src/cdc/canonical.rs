@@ -10,7 +10,7 @@ use scylla::cluster::metadata::{ColumnType, NativeType};
 use crate::cdc::mutation::{
     Cell, ClusteringValue, DeletionTime, Mutation, PartitionUpdate, RangeTombstoneMarker, Row, Unfiltered,
 };
-use crate::cdc::table::{CdcSchema, CdcTable, ColumnRef};
+use crate::cdc::table::{path_kind, CdcSchema, CdcTable, ColumnRef, PathKind};
 
 /// What varies from one run of the same statements to the next (the node's
 /// clock, where the statement fixes no `USING TIMESTAMP`), left out of the text.
@@ -20,18 +20,79 @@ pub struct Masks {
     pub local_times: bool,
     /// The table id (a new table per run).
     pub table_id: bool,
+    /// List element paths (timeuuids the node makes at write time), shown
+    /// as `list#<n>`, numbered in order of first appearance, so that which
+    /// element a later cell addresses still shows.
+    pub list_paths: bool,
 }
 
-/// The text of `mutation`.
+/// Renders mutations one after the other; list paths are numbered across
+/// all of them.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    masks: Masks,
+    list_paths: Vec<Vec<u8>>,
+}
+
+impl Renderer {
+    /// A renderer leaving out what `masks` say.
+    pub fn new(masks: Masks) -> Self {
+        Renderer { masks, list_paths: Vec::new() }
+    }
+
+    /// The text of `mutation`.
+    pub fn render(&mut self, mutation: &Mutation<'_>, schema: &CdcSchema) -> String {
+        let text = render_marked(mutation, schema, self.masks);
+        if !self.masks.list_paths {
+            return text.replace(LIST_PATH, " path=");
+        }
+        let mut out = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n') {
+            match line.find(LIST_PATH) {
+                Some(at) => {
+                    let start = at + LIST_PATH.len();
+                    let end = line[start..].find(' ').map_or(line.len(), |n| start + n);
+                    let path = line.as_bytes()[start..end].to_vec();
+                    let n = match self.list_paths.iter().position(|p| *p == path) {
+                        Some(n) => n,
+                        None => {
+                            self.list_paths.push(path);
+                            self.list_paths.len() - 1
+                        }
+                    };
+                    out.push_str(&line[..at]);
+                    let _ = write!(out, " path=list#{n}");
+                    out.push_str(&line[end..]);
+                }
+                None => out.push_str(line),
+            }
+        }
+        out
+    }
+}
+
+/// How [`render_marked`] marks a list element's path.
+const LIST_PATH: &str = " listpath=";
+
+/// The text of `mutation` alone.
 pub fn render(mutation: &Mutation<'_>, schema: &CdcSchema, masks: Masks) -> String {
+    Renderer::new(masks).render(mutation, schema)
+}
+
+/// The text, list element paths marked for [`Renderer::render`].
+fn render_marked(mutation: &Mutation<'_>, schema: &CdcSchema, masks: Masks) -> String {
     let mut out = String::new();
     match mutation {
         Mutation::Skipped(skipped) => {
             let _ = writeln!(out, "skipped {}.{} {}", skipped.keyspace, skipped.table, skipped.table_id);
         }
         Mutation::Decoded(updates) => {
-            for update in updates {
-                let table = &schema.tables[&update.table_id];
+            // By table name: the node orders a batch's updates differently
+            // from run to run (seen both ways for the same statement).
+            let mut updates: Vec<(&CdcTable, &PartitionUpdate<'_>)> =
+                updates.iter().map(|update| (&schema.tables[&update.table_id], update)).collect();
+            updates.sort_by(|a, b| (&a.0.keyspace, &a.0.table).cmp(&(&b.0.keyspace, &b.0.table)));
+            for (table, update) in updates {
                 render_update(&mut out, table, update, masks);
             }
         }
@@ -102,7 +163,8 @@ fn render_cell(out: &mut String, cql_type: &ColumnType<'_>, cell: &Cell<'_>, mas
         let _ = write!(out, " ldt={}", time(ldt, masks));
     }
     if let Some(path) = cell.path {
-        let _ = write!(out, " path={}", hex(path));
+        let key = if path_kind(cql_type) == Some(PathKind::ListIndex) { LIST_PATH } else { " path=" };
+        let _ = write!(out, "{key}{}", hex(path));
     }
     if !cell.deleted {
         let shown = if cell.path.is_some() { hex(cell.value) } else { value_text(cql_type, cell.value) };

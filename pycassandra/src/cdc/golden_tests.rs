@@ -9,7 +9,7 @@ use std::sync::Arc;
 use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType, UserDefinedType};
 use uuid::Uuid;
 
-use crate::cdc::canonical::{render, Masks};
+use crate::cdc::canonical::{Masks, Renderer};
 use crate::cdc::mutation::{decode, Mutation, Unfiltered};
 use crate::cdc::segment::Entry;
 use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
@@ -163,12 +163,12 @@ fn every_golden_entry_decodes_to_its_pinned_text() {
     let (entries, ids) = golden_entries();
     assert_eq!(entries.len(), 35);
     let schema = golden_schema(&ids);
-    let masks = Masks { local_times: true, table_id: true };
+    let mut renderer = Renderer::new(Masks { local_times: true, table_id: true, list_paths: true });
     let mut text = String::new();
     for (cql, body) in &entries {
         let mutation = decode("golden", &entry(body), &schema).unwrap_or_else(|e| panic!("{cql}: {e}"));
         text.push_str(&format!("cql {cql}\n"));
-        text.push_str(&render(&mutation, &schema, masks));
+        text.push_str(&renderer.render(&mutation, &schema));
     }
     let expected_path = golden("mutations.expected");
     if std::env::var_os("PYCASSANDRA_BLESS").is_some() {

@@ -15,7 +15,8 @@
 //! - [`envelope`]: the start of a mutation body — the number of partition
 //!   updates, the first one's table id and partition key bytes;
 //! - [`mutation`]: an entry's partition updates, rows, cells and tombstones,
-//!   decoded against a [`CdcSchema`] (the tables by id, from [`table`]);
+//!   decoded against a [`CdcSchema`] (the tables by id, from [`table`], read
+//!   from a node's `system_schema` by [`CdcSchema::load`]);
 //! - [`canonical`]: a decoded mutation as stable text, for golden tests.
 //!
 //! Not here yet: change events and offsets (issue 15). Anything this layer does not
@@ -32,7 +33,9 @@ pub mod envelope;
 pub mod idx;
 pub mod mutation;
 pub mod segment;
+mod system_schema;
 pub mod table;
+pub mod type_text;
 mod vint;
 
 pub use directory::{list_segments, readable, Readable, SegmentFile};
