@@ -181,3 +181,28 @@ fn a_value_that_does_not_fit_names_its_row_column_type_and_value() {
         assert!(error.reason.contains(reason), "{cql_type:?}: {error}");
     }
 }
+
+#[test]
+fn vectors_encode_fixed_size_elements_bare_and_others_with_a_vint_length() {
+    use arrow_array::builder::{Float32Builder, StringBuilder};
+    let vector_of =
+        |element: NativeType, dimensions: u16| ColumnType::Vector { typ: Box::new(native(element)), dimensions };
+    let mut floats = ListBuilder::new(Float32Builder::new());
+    floats.append_value([Some(1.5), Some(-2.0), Some(0.25)]);
+    floats.append_null();
+    let expected = vec![Some(CqlValue::Vector(vec![1.5, -2.0, 0.25].into_iter().map(CqlValue::Float).collect())), None];
+    assert_eq!(convert(Arc::new(floats.finish()), &vector_of(NativeType::Float, 3)), expected);
+    // The driver decodes what was encoded: element lengths as vints, one of 200 bytes (two vint bytes).
+    let long = "x".repeat(200);
+    let mut texts = ListBuilder::new(StringBuilder::new());
+    texts.append_value([Some("a"), Some(long.as_str())]);
+    let expected = vec![Some(CqlValue::Vector(vec![CqlValue::Text("a".into()), CqlValue::Text(long.clone())]))];
+    assert_eq!(convert(Arc::new(texts.finish()), &vector_of(NativeType::Text, 2)), expected);
+    // A vector of the wrong length is refused, naming both lengths.
+    let mut short = ListBuilder::new(Float32Builder::new());
+    short.append_value([Some(1.0)]);
+    let array: ArrayRef = Arc::new(short.finish());
+    let converter = ColumnConverter::new("c", array.data_type(), &vector_of(NativeType::Float, 3)).unwrap();
+    let error = converter.convert(array.as_ref()).unwrap_err();
+    assert_eq!(error.to_string(), "row 0, column 'c' (vector<float, 3>): vector needs 3 elements, got 1: [1 elements]");
+}

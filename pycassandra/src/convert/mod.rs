@@ -7,4 +7,5 @@ pub mod text;
 mod value;
 
 pub use self::arrow::ColumnConverter;
+pub(crate) use self::arrow::EncodedColumn;
 pub use self::value::{convert_value, InputValue};

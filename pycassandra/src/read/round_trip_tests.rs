@@ -1,5 +1,5 @@
-//! Arrow → CQL bytes → Arrow is the identity: a column converted for writing
-//! (ColumnConverter), serialized as the driver sends it, and decoded by the
+//! Arrow → CQL bytes → Arrow is the identity: a column encoded for writing
+//! (ColumnConverter::encode, the bytes the writer binds) and decoded by the
 //! read path's Sink comes back equal, for every pair the read path gives by
 //! default and the write path accepts.
 
@@ -13,8 +13,6 @@ use arrow_array::{
 };
 use proptest::prelude::*;
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
-use scylla::serialize::value::SerializeValue;
-use scylla::serialize::writers::CellWriter;
 
 use super::Sink;
 use crate::convert::ColumnConverter;
@@ -22,16 +20,10 @@ use crate::convert::ColumnConverter;
 fn round_trip(array: ArrayRef, cql_type: &ColumnType<'static>) -> ArrayRef {
     let converter = ColumnConverter::new("c", array.data_type(), cql_type).unwrap();
     let mut sink = Sink::new(cql_type, array.data_type()).unwrap();
-    for value in converter.convert(array.as_ref()).unwrap() {
-        match value {
-            None => sink.push(None).unwrap(),
-            Some(value) => {
-                let mut cell = Vec::new();
-                value.serialize(cql_type, CellWriter::new(&mut cell)).unwrap();
-                // A cell is its length (4 bytes) and then its bytes: the Sink reads the bytes.
-                sink.push(Some(&cell[4..])).unwrap();
-            }
-        }
+    // The bytes the writer binds, cell by cell, straight from the Arrow column.
+    let encoded = converter.encode(array.as_ref()).unwrap();
+    for row in 0..array.len() {
+        sink.push(encoded.value(row)).unwrap();
     }
     sink.finish().unwrap()
 }

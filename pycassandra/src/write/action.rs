@@ -3,13 +3,9 @@
 //! requests) and the request (which sends them), so none of the three needs
 //! another's module.
 
-use scylla::value::{CqlValue, MaybeUnset};
-
-/// One bound value: unset (leave the column alone), null, or a value.
-pub(crate) type Bound = MaybeUnset<Option<CqlValue>>;
-
-/// A row ready to send. `V` is how its values serialize: Arrow rows bind a
-/// vector of [`Bound`] values, typed rows bind the struct itself.
+/// A row ready to send. `V` is how its values serialize: Arrow rows bind
+/// their encoded cells ([`super::encoded::EncodedRow`]), typed rows the
+/// struct itself.
 pub(crate) enum RowAction<V> {
     /// The write statement (INSERT, or UPDATE in update mode) with its values.
     Write(V),

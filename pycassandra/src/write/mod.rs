@@ -7,6 +7,7 @@
 //! `grouping` (private modules: no links, so the public docs have none broken).
 
 mod action;
+mod encoded;
 mod engine;
 mod grouping;
 mod plan;

@@ -4,14 +4,17 @@
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
-use scylla::value::{CqlValue, MaybeUnset};
+use std::sync::Arc;
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+#[cfg(test)]
+use scylla::value::CqlValue;
 
-use super::action::{Bound, RowAction};
+use super::action::RowAction;
+use super::encoded::{EncodedBatch, EncodedRow, PartitionKey, Slot, Slots};
 use super::grouping::{PlannedRow, Ring};
 use crate::config::{names, PerRow, WriteMode, WriteOptions};
-use crate::convert::ColumnConverter;
+use crate::convert::{ColumnConverter, EncodedColumn};
 use crate::cql::{self, Assignment, Using};
 use crate::error::{excerpt, ConvertError, Error, SchemaError, WriteError};
 use crate::schema::{match_name, TableSchema};
@@ -30,12 +33,8 @@ pub(crate) struct WritePlan {
     delete_flag: Option<(usize, String)>,
     ttl: Option<PerRowSource<i32>>,
     writetime: Option<PerRowSource<i64>>,
-    ignore_nulls: bool,
-    /// Update mode: positions in `columns` of the SET values, in statement order.
-    update_set_positions: Option<Vec<usize>>,
-    /// Positions in `columns` whose nulls stay unset whatever `ignore_nulls` says
-    /// (an increment or append of null means "nothing").
-    always_unset_nulls: Vec<usize>,
+    /// What each bind marker of the write and delete statements takes.
+    slots: Arc<Slots>,
     pub(crate) write_cql: String,
     pub(crate) delete_cql: Option<String>,
 }
@@ -108,23 +107,20 @@ impl WritePlan {
         if !missing.is_empty() {
             return Err(SchemaError::MissingKeyColumns { missing, required: primary_key });
         }
-        let key_positions = primary_key.iter().filter_map(|k| table_names.iter().position(|n| n == k)).collect();
+        let key_positions: Vec<usize> =
+            primary_key.iter().filter_map(|k| table_names.iter().position(|n| n == k)).collect();
 
         let column_refs: Vec<&str> = table_names.iter().map(String::as_str).collect();
         let using = Using { ttl: ttl.is_some(), timestamp: writetime.is_some() };
         let key_refs: Vec<&str> = primary_key.iter().map(String::as_str).collect();
         let assignments = assignments(table, &table_names, options, &primary_key)?;
-        let always_unset_nulls =
-            assignments.iter().filter(|(_, _, a)| *a != Assignment::Set).map(|(p, _, _)| *p).collect();
-        let (write_cql, update_set_positions) = match options.write_mode {
+        let (write_cql, update_set_positions): (String, Option<Vec<usize>>) = match options.write_mode {
             WriteMode::Upsert => {
                 (cql::insert(&table.keyspace, &table.table, &column_refs, using, options.if_not_exists), None)
             }
             WriteMode::Update => {
                 if assignments.is_empty() {
-                    return Err(SchemaError::WriteModeMismatch {
-                        message: "write_mode 'update' needs at least one input column outside the primary key".into(),
-                    });
+                    return Err(SchemaError::NothingToUpdate { table: format!("{}.{}", table.keyspace, table.table) });
                 }
                 let set: Vec<(&str, Assignment)> = assignments.iter().map(|(_, name, a)| (name.as_str(), *a)).collect();
                 let positions = assignments.iter().map(|(p, _, _)| *p).collect();
@@ -133,6 +129,26 @@ impl WritePlan {
         };
         let delete_cql =
             delete_flag.as_ref().map(|_| cql::delete(&table.keyspace, &table.table, &key_refs, writetime.is_some()));
+        // Nulls stay unset under ignore_nulls, and always in an increment or append (null means "nothing").
+        let column = |position: usize| Slot::Column {
+            position,
+            null_is_unset: options.ignore_nulls
+                || assignments.iter().any(|(p, _, a)| *p == position && *a != Assignment::Set),
+        };
+        let settings = [ttl.is_some().then_some(Slot::Ttl), writetime.is_some().then_some(Slot::Timestamp)];
+        let write = match &update_set_positions {
+            None => (0..columns.len()).map(column).chain(settings.into_iter().flatten()).collect(),
+            Some(set_positions) => {
+                let values = set_positions.iter().chain(&key_positions).map(|&p| column(p));
+                settings.into_iter().flatten().chain(values).collect()
+            }
+        };
+        let delete = writetime
+            .is_some()
+            .then_some(Slot::Timestamp)
+            .into_iter()
+            .chain(key_positions.iter().map(|&position| Slot::Column { position, null_is_unset: false }))
+            .collect();
         Ok(Self {
             columns,
             column_names: table_names,
@@ -142,24 +158,23 @@ impl WritePlan {
             delete_flag,
             ttl,
             writetime,
-            ignore_nulls: options.ignore_nulls,
-            update_set_positions,
-            always_unset_nulls,
+            slots: Arc::new(Slots { write, delete }),
             write_cql,
             delete_cql,
         })
     }
 
-    /// Converts a batch column at a time, then assembles its rows, each with
-    /// its partition's token when `ring` is given (grouping needs it).
+    /// Encodes a batch column at a time (any value that cannot be converted
+    /// fails the batch here, before a row is sent), then makes its rows, each
+    /// with its partition's token when `ring` is given (grouping needs it).
     pub(crate) fn rows(
         &self,
         batch: &RecordBatch,
         ring: Option<&Ring<'_>>,
-    ) -> Result<Vec<PlannedRow<Vec<Bound>>>, Error> {
-        let mut converted: Vec<std::vec::IntoIter<Option<CqlValue>>> = Vec::with_capacity(self.columns.len());
+    ) -> Result<Vec<PlannedRow<EncodedRow>>, Error> {
+        let mut columns = Vec::with_capacity(self.columns.len());
         for (index, converter) in &self.columns {
-            converted.push(converter.convert(batch.column(*index).as_ref())?.into_iter());
+            columns.push(converter.encode(batch.column(*index).as_ref())?);
         }
         let ttl = self
             .ttl
@@ -171,61 +186,43 @@ impl WritePlan {
             })
             .transpose()?;
         let writetime = self.writetime.as_ref().map(|s| s.values(batch, names::WRITETIME, Some)).transpose()?;
+        let sizes = (0..batch.num_rows()).map(|row| self.row_bytes(row, &columns)).collect::<Result<Vec<_>, _>>()?;
+        let encoded = Arc::new(EncodedBatch { columns, ttl, writetime, slots: Arc::clone(&self.slots) });
+        let partition_key = &self.key_positions[..self.partition_key_len];
         let mut rows = Vec::with_capacity(batch.num_rows());
-        for row in 0..batch.num_rows() {
-            let values: Vec<Option<CqlValue>> = converted.iter_mut().map(|c| c.next().flatten()).collect();
-            let bytes = self.row_bytes(row, &values)?;
+        for (row, bytes) in sizes.into_iter().enumerate() {
             let token = ring.and_then(|ring| {
-                let key: Vec<&Option<CqlValue>> =
-                    self.key_positions[..self.partition_key_len].iter().map(|&p| &values[p]).collect();
-                ring.token(&key)
+                ring.token(&PartitionKey { columns: &encoded.columns, positions: partition_key, row })
             });
-            let timestamp = writetime.as_ref().map(|w| unset_if_none(w[row].map(CqlValue::BigInt)));
             let deleting = self
                 .delete_flag
                 .as_ref()
                 .is_some_and(|(index, wanted)| flag_matches(batch.column(*index).as_ref(), row, wanted));
-            if deleting {
-                let mut bound = Vec::with_capacity(self.key_positions.len() + 1);
-                bound.extend(timestamp);
-                for &position in &self.key_positions {
-                    bound.push(MaybeUnset::Set(values[position].clone()));
-                }
-                rows.push(PlannedRow { action: RowAction::Delete(bound), token, bytes });
+            let action = if deleting {
+                RowAction::Delete(EncodedRow::new(&encoded, row, true))
             } else {
-                let ttl_bound = ttl.as_ref().map(|ttl| unset_if_none(ttl[row].map(CqlValue::Int)));
-                let mut values: Vec<Bound> = values
-                    .into_iter()
-                    .enumerate()
-                    .map(|(position, v)| {
-                        let unset = v.is_none() && (self.ignore_nulls || self.always_unset_nulls.contains(&position));
-                        if unset {
-                            MaybeUnset::Unset
-                        } else {
-                            MaybeUnset::Set(v)
-                        }
-                    })
-                    .collect();
-                let bound = match &self.update_set_positions {
-                    None => {
-                        values.extend(ttl_bound);
-                        values.extend(timestamp);
-                        values
-                    }
-                    Some(set_positions) => {
-                        let mut bound = Vec::with_capacity(values.len() + 2);
-                        bound.extend(ttl_bound);
-                        bound.extend(timestamp);
-                        for &position in set_positions.iter().chain(&self.key_positions) {
-                            bound.push(std::mem::replace(&mut values[position], MaybeUnset::Unset));
-                        }
-                        bound
-                    }
-                };
-                rows.push(PlannedRow { action: RowAction::Write(bound), token, bytes });
-            }
+                RowAction::Write(EncodedRow::new(&encoded, row, false))
+            };
+            rows.push(PlannedRow { action, token, bytes });
         }
         Ok(rows)
+    }
+
+    /// What a row binds, decoded (`None` for unset, `Some(None)` for null), for tests.
+    #[cfg(test)]
+    pub(crate) fn bound(&self, row: &EncodedRow) -> Vec<Option<Option<CqlValue>>> {
+        let (batch, at) = row.batch_and_row();
+        row.slots()
+            .iter()
+            .map(|slot| match *slot {
+                Slot::Column { position, null_is_unset } => match batch.columns[position].value(at) {
+                    None if null_is_unset => None,
+                    value => Some(self.columns[position].1.decode(at, value).unwrap()),
+                },
+                Slot::Ttl => batch.ttl.as_ref().unwrap()[at].map(|v| Some(CqlValue::Int(v))),
+                Slot::Timestamp => batch.writetime.as_ref().unwrap()[at].map(|v| Some(CqlValue::BigInt(v))),
+            })
+            .collect()
     }
 }
 
@@ -233,11 +230,11 @@ impl WritePlan {
     /// The row's estimated size; a row larger than the largest mutation a node
     /// accepts fails here, before any row of its batch is sent, rather than at
     /// the node after part of the job was written.
-    fn row_bytes(&self, row: usize, values: &[Option<CqlValue>]) -> Result<usize, WriteError> {
+    fn row_bytes(&self, row: usize, columns: &[EncodedColumn]) -> Result<usize, WriteError> {
         let mut bytes = super::size::ROW_OVERHEAD_BYTES;
         let mut largest = (0, 0);
-        for (position, value) in values.iter().enumerate() {
-            let cell = super::size::cell_bytes(value.as_ref());
+        for (position, column) in columns.iter().enumerate() {
+            let cell = super::size::cell_bytes(column.value(row).map(<[u8]>::len), column.elements(row));
             bytes += cell;
             if cell > largest.1 {
                 largest = (position, cell);
@@ -319,7 +316,6 @@ fn assignments(
     options: &WriteOptions,
     primary_key: &[String],
 ) -> Result<Vec<(usize, String, Assignment)>, SchemaError> {
-    let mismatch = |message: String| SchemaError::WriteModeMismatch { message };
     let counters: Vec<&str> = table
         .columns
         .iter()
@@ -328,30 +324,28 @@ fn assignments(
         .collect();
     if !counters.is_empty() {
         if options.write_mode != WriteMode::Update {
-            return Err(mismatch(format!(
-                "table '{}' has counter columns ({}): set option 'write_mode' to 'update' to increment them",
-                table.table,
-                counters.join(", ")
-            )));
+            return Err(SchemaError::CountersNeedUpdateMode {
+                table: table.table.clone(),
+                counters: counters.iter().map(ToString::to_string).collect(),
+            });
         }
         if options.ttl.is_some() || options.if_not_exists {
-            return Err(mismatch("counter tables accept neither 'ttl' nor 'if_not_exists'".into()));
+            return Err(SchemaError::NotForCounters { table: table.table.clone() });
         }
     }
     let mut result = Vec::new();
     for listed in options.collection_append.iter().chain(&options.collection_remove) {
         let Some(column) = table.column(listed) else {
-            return Err(mismatch(format!("collection column '{listed}' is not in table '{}'", table.table)));
+            return Err(SchemaError::CollectionNotInTable { column: listed.clone(), table: table.table.clone() });
         };
         if !written.contains(&column.name) {
-            return Err(mismatch(format!("collection column '{listed}' is not in the input")));
+            return Err(SchemaError::CollectionNotInInput { column: listed.clone() });
         }
         if !matches!(column.cql_type, ColumnType::Collection { frozen: false, .. }) {
-            return Err(mismatch(format!(
-                "column '{}' is {}, not a (non-frozen) list, set or map: it cannot be appended to or removed from",
-                column.name,
-                crate::cql_type::name(&column.cql_type)
-            )));
+            return Err(SchemaError::NotACollection {
+                column: column.name.clone(),
+                cql_type: crate::cql_type::name(&column.cql_type),
+            });
         }
     }
     for (position, name) in written.iter().enumerate() {
@@ -369,13 +363,6 @@ fn assignments(
         result.push((position, name.clone(), assignment));
     }
     Ok(result)
-}
-
-fn unset_if_none(value: Option<CqlValue>) -> Bound {
-    match value {
-        Some(value) => MaybeUnset::Set(Some(value)),
-        None => MaybeUnset::Unset,
-    }
 }
 
 fn integer_at(array: &dyn Array, row: usize) -> Option<i64> {

@@ -9,10 +9,8 @@
 //! non-frozen collection, its cell path). The partition key is not counted.
 //! The estimate below counts every bound value (the partition key too), the
 //! per-cell overhead for each, and a rounded-up per-row overhead, so it is
-//! never below the node's measure. It costs one pass over the values already
-//! converted: a string or blob is its length, nothing is serialized twice.
-
-use scylla::value::CqlValue;
+//! never below the node's measure. It costs nothing beyond the encoding the
+//! request sends anyway: a value's size is its encoded length.
 
 /// Per cell: timestamp (8), TTL (4) and local deletion time (8), as 5.0's `Cell.dataSize()` counts them.
 pub(crate) const CELL_OVERHEAD_BYTES: usize = 20;
@@ -22,82 +20,48 @@ pub(crate) const COLLECTION_ELEMENT_OVERHEAD_BYTES: usize = 36;
 /// Per row: liveness info (20), row deletion (16) and partition deletion (16), rounded up.
 pub(crate) const ROW_OVERHEAD_BYTES: usize = 64;
 
-/// The estimated size of one cell holding `value` (`None`: a null, which the
-/// node stores as a tombstone cell).
-pub(crate) fn cell_bytes(value: Option<&CqlValue>) -> usize {
-    match value {
+/// The estimated size of one cell whose value is `value_bytes` long in
+/// CQL's encoding (`None`: a null, which the node stores as a tombstone
+/// cell), with `elements` elements if it is a list, set or map.
+pub(crate) fn cell_bytes(value_bytes: Option<usize>, elements: usize) -> usize {
+    match value_bytes {
         None => CELL_OVERHEAD_BYTES,
-        Some(value) => {
-            CELL_OVERHEAD_BYTES + value_bytes(value) + collection_elements(value) * COLLECTION_ELEMENT_OVERHEAD_BYTES
-        }
-    }
-}
-
-fn collection_elements(value: &CqlValue) -> usize {
-    match value {
-        CqlValue::List(items) | CqlValue::Set(items) => items.len(),
-        CqlValue::Map(entries) => entries.len(),
-        _ => 0,
-    }
-}
-
-/// Bytes of the value in CQL's binary encoding, without its own 4-byte length.
-pub(crate) fn value_bytes(value: &CqlValue) -> usize {
-    match value {
-        CqlValue::Ascii(text) | CqlValue::Text(text) => text.len(),
-        CqlValue::Blob(bytes) => bytes.len(),
-        CqlValue::Boolean(_) | CqlValue::TinyInt(_) => 1,
-        CqlValue::SmallInt(_) => 2,
-        CqlValue::Int(_) | CqlValue::Date(_) | CqlValue::Float(_) => 4,
-        CqlValue::BigInt(_)
-        | CqlValue::Counter(_)
-        | CqlValue::Timestamp(_)
-        | CqlValue::Time(_)
-        | CqlValue::Double(_) => 8,
-        CqlValue::Uuid(_) | CqlValue::Timeuuid(_) => 16,
-        CqlValue::Inet(address) => {
-            if address.is_ipv4() {
-                4
-            } else {
-                16
-            }
-        }
-        CqlValue::Varint(varint) => varint.as_signed_bytes_be_slice().len(),
-        CqlValue::Decimal(decimal) => 4 + decimal.as_signed_be_bytes_slice_and_exponent().0.len(),
-        // Three variable-length integers: at most 5 + 5 + 9 bytes.
-        CqlValue::Duration(_) => 19,
-        CqlValue::Empty => 0,
-        CqlValue::List(items) | CqlValue::Set(items) | CqlValue::Vector(items) => {
-            4 + items.iter().map(|item| 4 + value_bytes(item)).sum::<usize>()
-        }
-        CqlValue::Map(entries) => 4 + entries.iter().map(|(k, v)| 8 + value_bytes(k) + value_bytes(v)).sum::<usize>(),
-        CqlValue::Tuple(items) => items.iter().map(|item| 4 + item.as_ref().map_or(0, value_bytes)).sum(),
-        CqlValue::UserDefinedType { fields, .. } => {
-            fields.iter().map(|(_, field)| 4 + field.as_ref().map_or(0, value_bytes)).sum()
-        }
-        // A kind of value added by a later driver: its debug text is no smaller than its encoding.
-        other => format!("{other:?}").len(),
+        Some(bytes) => CELL_OVERHEAD_BYTES + bytes + elements * COLLECTION_ELEMENT_OVERHEAD_BYTES,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::ColumnConverter;
+    use arrow_array::builder::{Int32Builder, ListBuilder};
+    use arrow_array::{Array, BinaryArray, StringArray};
+    use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+
+    /// The estimate of row 0 of `array` bound as `cql_type`.
+    fn estimate(array: &dyn Array, cql_type: ColumnType<'static>) -> usize {
+        let encoded = ColumnConverter::new("c", array.data_type(), &cql_type).unwrap().encode(array).unwrap();
+        cell_bytes(encoded.value(0).map(<[u8]>::len), encoded.elements(0))
+    }
 
     #[test]
     fn text_and_blobs_count_their_bytes() {
-        assert_eq!(cell_bytes(Some(&CqlValue::Text("é".repeat(10)))), 20 + 20);
-        assert_eq!(cell_bytes(Some(&CqlValue::Blob(vec![0; 2000]))), 2020);
-        assert_eq!(cell_bytes(None), 20);
+        let text = StringArray::from(vec![Some("é".repeat(10)), None]);
+        assert_eq!(estimate(&text, ColumnType::Native(NativeType::Text)), 20 + 20);
+        assert_eq!(estimate(&BinaryArray::from(vec![&[0u8; 2000][..]]), ColumnType::Native(NativeType::Blob)), 2020);
+        assert_eq!(cell_bytes(None, 0), 20);
     }
 
     #[test]
     fn collections_count_each_element_as_a_cell() {
-        let list = CqlValue::List(vec![CqlValue::Int(1), CqlValue::Int(2)]);
+        let mut list = ListBuilder::new(Int32Builder::new());
+        list.append_value([Some(1), Some(2)]);
+        let list_type = ColumnType::Collection {
+            frozen: false,
+            typ: CollectionType::List(Box::new(ColumnType::Native(NativeType::Int))),
+        };
         // 4 (count) + 2 × (4 + 4) encoded, + 2 elements × 36.
-        assert_eq!(cell_bytes(Some(&list)), 20 + 20 + 72);
-        let map = CqlValue::Map(vec![(CqlValue::Text("k".into()), CqlValue::BigInt(1))]);
-        assert_eq!(value_bytes(&map), 4 + 8 + 1 + 8);
+        assert_eq!(estimate(&list.finish(), list_type), 20 + 20 + 72);
     }
 }
 
@@ -109,9 +73,9 @@ mod cost {
     use scylla::cluster::metadata::{ColumnType, NativeType};
 
     /// A measurement, not a check: `cargo test --release -p pycassandra --lib
-    /// sizing_costs -- --ignored --nocapture`. On 2026-12-01 (2 cores, load ~12)
-    /// it printed convert 258 ms, size 4.9 ms: about 2.5 ns a value, 2% of
-    /// the conversion it follows.
+    /// sizing_costs -- --ignored --nocapture`. Before the writer encoded
+    /// straight from Arrow (2026-12-01, 2 cores, load ~12) it printed convert
+    /// 258 ms, size 4.9 ms for the CqlValue path.
     #[test]
     #[ignore = "a measurement; run it by name in release mode"]
     fn sizing_costs_little_next_to_conversion() {
@@ -121,15 +85,16 @@ mod cost {
         let int = ColumnConverter::new("k", ints.data_type(), &ColumnType::Native(NativeType::Int)).unwrap();
         let text = ColumnConverter::new("v", texts.data_type(), &ColumnType::Native(NativeType::Text)).unwrap();
         let started = std::time::Instant::now();
-        let a = int.convert(&ints).unwrap();
-        let b = text.convert(&texts).unwrap();
-        let converting = started.elapsed();
+        let a = int.encode(&ints).unwrap();
+        let b = text.encode(&texts).unwrap();
+        let encoding = started.elapsed();
         let started = std::time::Instant::now();
         let mut total = 0usize;
-        for (x, y) in a.iter().zip(&b) {
-            total += ROW_OVERHEAD_BYTES + cell_bytes(x.as_ref()) + cell_bytes(y.as_ref());
+        for row in 0..rows as usize {
+            let cell = |c: &crate::convert::EncodedColumn| cell_bytes(c.value(row).map(<[u8]>::len), c.elements(row));
+            total += ROW_OVERHEAD_BYTES + cell(&a) + cell(&b);
         }
         let sizing = started.elapsed();
-        eprintln!("1M rows (int, 100 B text): convert {converting:?}, size {sizing:?} (total {total} bytes)");
+        eprintln!("1M rows (int, 100 B text): encode {encoding:?}, size {sizing:?} (total {total} bytes)");
     }
 }
