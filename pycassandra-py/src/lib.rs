@@ -5,8 +5,10 @@ mod convert;
 mod errors;
 mod logging;
 mod lookup;
-mod reader;
+mod pickled_table;
+mod read_job;
 mod runtime;
+mod scan;
 mod writer;
 
 use std::collections::HashMap;
@@ -40,22 +42,14 @@ fn validate_stream_options(options: HashMap<String, String>) -> PyResult<()> {
     let options = parse(&options)?;
     if options.confirm_truncate {
         return Err(to_py(
-            pycassandra::ConfigError::Conflict {
-                message: "option 'confirm_truncate' does not apply to a streaming write: a stream never truncates \
-                          (outputMode(\"complete\") upserts the whole result every micro-batch); remove the option"
-                    .to_string(),
+            pycassandra::ConfigError::NotForStreaming {
+                option: pycassandra::config::names::CONFIRM_TRUNCATE,
+                why: "a stream never truncates (outputMode(\"complete\") upserts the whole result every micro-batch)",
             }
             .into(),
         ));
     }
     Ok(())
-}
-
-/// How many sessions this process holds (diagnostics: Spark's driver-side
-/// processes should hold none while a stream runs).
-#[pyfunction]
-fn cached_session_count() -> PyResult<usize> {
-    runtime::cached_session_count()
 }
 
 /// Checks options, table, keys, columns and types against the live cluster
@@ -89,16 +83,14 @@ fn truncate(py: Python<'_>, options: HashMap<String, String>) -> PyResult<()> {
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<writer::PyWriter>()?;
-    module.add_class::<reader::PyScan>()?;
+    module.add_class::<read_job::ReadJob>()?;
+    module.add_class::<scan::PyScan>()?;
     module.add_class::<lookup::PyLookup>()?;
-    module.add_function(wrap_pyfunction!(reader::validate_read_options, module)?)?;
-    module.add_function(wrap_pyfunction!(reader::read_schema, module)?)?;
-    module.add_function(wrap_pyfunction!(reader::check_read, module)?)?;
-    module.add_function(wrap_pyfunction!(reader::push_filters, module)?)?;
-    module.add_function(wrap_pyfunction!(reader::plan_splits, module)?)?;
     module.add_function(wrap_pyfunction!(validate_options, module)?)?;
     module.add_function(wrap_pyfunction!(validate_stream_options, module)?)?;
-    module.add_function(wrap_pyfunction!(cached_session_count, module)?)?;
+    module.add_function(wrap_pyfunction!(runtime::cached_session_count, module)?)?;
+    module.add_function(wrap_pyfunction!(runtime::table_schema_loads, module)?)?;
+    module.add_function(wrap_pyfunction!(runtime::scans_prepared, module)?)?;
     module.add_function(wrap_pyfunction!(check_write, module)?)?;
     module.add_function(wrap_pyfunction!(truncate, module)?)?;
     module.add_function(wrap_pyfunction!(convert::convert_value, module)?)?;

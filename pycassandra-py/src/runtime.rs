@@ -2,13 +2,14 @@
 //!
 //! PySpark forks its Python workers, and a runtime's threads do not survive a
 //! fork: each process makes its own runtime lazily and drops sessions made by
-//! its parent. Sessions are reused by later tasks of the same worker.
+//! its parent. Sessions, and the readers prepared on them, are reused by
+//! later tasks of the same worker.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use pycassandra::ConnectionOptions;
+use pycassandra::{CassandraReader, ConnectionOptions, TableSchema};
 use pyo3::prelude::*;
 use scylla::client::session::Session;
 use tokio::runtime::Runtime;
@@ -17,7 +18,22 @@ struct ProcessState {
     pid: u32,
     runtime: Arc<Runtime>,
     sessions: HashMap<String, Arc<Session>>,
+    /// Readers by job (options, table, columns, filters): a worker's later
+    /// tasks of the same read reuse the prepared scan.
+    readers: HashMap<String, Arc<CassandraReader>>,
+    counts: Counts,
 }
+
+/// What this process asked of the cluster, for tests that pin how often.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Counts {
+    pub(crate) table_schema_loads: usize,
+    pub(crate) scans_prepared: usize,
+}
+
+/// Readers kept per process at most: a long-lived worker serving many jobs
+/// starts over rather than holding every table's statements forever.
+const MAX_CACHED_READERS: usize = 32;
 
 static STATE: Mutex<Option<ProcessState>> = Mutex::new(None);
 
@@ -38,7 +54,13 @@ fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
             .map_err(|e| {
                 pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the pycassandra runtime: {e}"))
             })?;
-        *guard = Some(ProcessState { pid, runtime: Arc::new(runtime), sessions: HashMap::new() });
+        *guard = Some(ProcessState {
+            pid,
+            runtime: Arc::new(runtime),
+            sessions: HashMap::new(),
+            readers: HashMap::new(),
+            counts: Counts::default(),
+        });
     }
     match guard.as_mut() {
         Some(state) => Ok(f(state)),
@@ -83,10 +105,63 @@ pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &st
     Ok(session)
 }
 
-/// The number of sessions cached in this process (made by it, not inherited
-/// across a fork); starts no runtime.
-pub(crate) fn cached_session_count() -> PyResult<usize> {
+/// Reads `keyspace.table` from the cluster's metadata (a round trip), counted.
+pub(crate) fn load_table(py: Python<'_>, session: Arc<Session>, keyspace: &str, table: &str) -> PyResult<TableSchema> {
+    let (keyspace, table) = (keyspace.to_string(), table.to_string());
+    let loaded = run_detached(py, async move {
+        TableSchema::load(&session, &keyspace, &table).await.map_err(pycassandra::Error::from)
+    })?;
+    with_state(|state| state.counts.table_schema_loads += 1)?;
+    Ok(loaded)
+}
+
+/// The reader cached under `key` on `session`, else the one `open` makes
+/// (which prepares the scan), cached for the worker's later tasks.
+pub(crate) fn reader(
+    key: &str,
+    session: &Arc<Session>,
+    open: impl FnOnce() -> PyResult<CassandraReader>,
+) -> PyResult<Arc<CassandraReader>> {
+    // The session is part of the key: a session replaced after losing its
+    // nodes must not keep serving statements prepared on the old one.
+    let key = format!("{:p}|{key}", Arc::as_ptr(session));
+    if let Some(reader) = with_state(|state| state.readers.get(&key).cloned())? {
+        return Ok(reader);
+    }
+    let reader = Arc::new(open()?);
+    with_state(|state| {
+        state.counts.scans_prepared += 1;
+        if state.readers.len() >= MAX_CACHED_READERS {
+            state.readers.clear();
+        }
+        state.readers.insert(key, Arc::clone(&reader));
+    })?;
+    Ok(reader)
+}
+
+fn current<T>(read: impl FnOnce(&ProcessState) -> T, default: T) -> PyResult<T> {
     let guard =
         STATE.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("pycassandra runtime lock poisoned"))?;
-    Ok(guard.as_ref().filter(|state| state.pid == std::process::id()).map_or(0, |state| state.sessions.len()))
+    Ok(guard.as_ref().filter(|state| state.pid == std::process::id()).map_or(default, read))
+}
+
+/// The number of sessions cached in this process (made by it, not inherited
+/// across a fork); starts no runtime.
+#[pyfunction]
+pub(crate) fn cached_session_count() -> PyResult<usize> {
+    current(|state| state.sessions.len(), 0)
+}
+
+/// How many times this process read a table's schema from the cluster (a
+/// task of a planned job reads none: the table travels with the job); starts no runtime.
+#[pyfunction]
+pub(crate) fn table_schema_loads() -> PyResult<usize> {
+    current(|state| state.counts.table_schema_loads, 0)
+}
+
+/// How many scans this process prepared (one per read job per worker: later
+/// tasks reuse it); starts no runtime.
+#[pyfunction]
+pub(crate) fn scans_prepared() -> PyResult<usize> {
+    current(|state| state.counts.scans_prepared, 0)
 }

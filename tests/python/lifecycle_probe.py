@@ -3,10 +3,10 @@ often Spark calls each method and from which of its Python processes
 (imported by Spark's workers; see test_lifecycle.py).
 
 The option `calls_dir` names a directory; each call appends one line
-`<method> <pyspark module that called it> <pid> <sessions the method opened>`
-to a file of its process there. Spark reuses its Python processes across jobs,
-so sessions are counted as the process's cached sessions after the call minus
-before it.
+`<method> <pyspark module that called it> <pid> <sessions the method opened>
+<table schemas it read> <scans it prepared>` to a file of its process there.
+Spark reuses its Python processes across jobs, so each is counted as the
+process's count after the call minus before it.
 The option is taken out before pycassandra sees the options.
 """
 
@@ -16,6 +16,7 @@ import os
 import sys
 
 from pycassandra import CassandraDataSource
+from pycassandra.reader import CassandraFilteringReader, CassandraReader
 from pycassandra.writers import CassandraBatchWriter, CassandraStreamWriter
 
 # An action a test wants run on the driver right before commit()/abort() (e.g.
@@ -38,16 +39,18 @@ def _spark_caller() -> str:
     return caller
 
 
-def _sessions() -> int:
+def _sessions() -> tuple:
+    """The process's counts: cached sessions, table schemas read, scans prepared."""
     from pycassandra import _native
 
-    return _native.cached_session_count()
+    return (_native.cached_session_count(), _native.table_schema_loads(), _native.scans_prepared())
 
 
-def _record(calls_dir: str, method: str, sessions_before: int) -> None:
-    """One line per call; `sessions_before` is what the process held before it."""
+def _record(calls_dir: str, method: str, before: tuple) -> None:
+    """One line per call; `before` is what the process had counted before it."""
+    opened = " ".join(str(after - earlier) for after, earlier in zip(_sessions(), before))
     with open(os.path.join(calls_dir, f"calls-{os.getpid()}"), "a") as out:
-        out.write(f"{method} {_spark_caller()} {os.getpid()} {_sessions() - sessions_before}\n")
+        out.write(f"{method} {_spark_caller()} {os.getpid()} {opened}\n")
 
 
 class Call(tuple):
@@ -60,12 +63,24 @@ class Call(tuple):
         return self[1]
 
     @property
+    def pid(self) -> int:
+        return int(self[2])
+
+    @property
     def sessions_opened(self) -> int:
         return int(self[3])
 
+    @property
+    def table_schema_loads(self) -> int:
+        return int(self[4])
+
+    @property
+    def scans_prepared(self) -> int:
+        return int(self[5])
+
 
 def read_calls(calls_dir) -> list:
-    """Every recorded call, as Call(method, caller, pid, sessions)."""
+    """Every recorded call, as Call(method, caller, pid, sessions, schema loads, scans prepared)."""
     calls = []
     for name in sorted(os.listdir(calls_dir)):
         with open(os.path.join(calls_dir, name)) as f:
@@ -98,6 +113,25 @@ class _Recorded:
         result = super().abort(messages, *batch)
         _record(self.calls_dir, "abort", before)
         return result
+
+
+class RecordedReader:
+    """Mixed into a reader: records each task's read, once its batches are all out."""
+
+    calls_dir: str
+
+    def read(self, partition):
+        before = _sessions()
+        yield from super().read(partition)  # type: ignore[misc]
+        _record(self.calls_dir, "read", before)
+
+
+class RecordedPlainReader(RecordedReader, CassandraReader):
+    pass
+
+
+class RecordedFilteringReader(RecordedReader, CassandraFilteringReader):
+    pass
 
 
 class RecordedBatchWriter(_Recorded, CassandraBatchWriter):
@@ -135,7 +169,10 @@ class RecordingCassandraDataSource(CassandraDataSource):
         before = _sessions()
         result = super().reader(schema)
         _record(self.calls_dir, "reader", before)
-        return result
+        cls = RecordedFilteringReader if isinstance(result, CassandraFilteringReader) else RecordedPlainReader
+        recorded = cls.__new__(cls)
+        recorded.__dict__.update(vars(result), calls_dir=self.calls_dir)
+        return recorded
 
     def writer(self, schema, overwrite):
         before = _sessions()

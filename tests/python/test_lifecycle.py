@@ -76,19 +76,35 @@ def test_a_batch_overwrite_truncates_once_before_any_task_writes(spark, cql, key
     assert sorted(r.id for r in cql.execute(f"SELECT id FROM {keyspace}.t")) == list(range(200))
 
 
-def test_a_batch_read_infers_the_schema_once_and_plans_once(spark, cql, keyspace, node_options, recorded):
+def test_a_batch_read_reads_the_table_on_the_driver_and_prepares_once_per_worker(
+    spark, cql, keyspace, node_options, recorded
+):
     cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
-    for i in range(20):
+    for i in range(200):
         cql.execute(f"INSERT INTO {keyspace}.t (id, v) VALUES ({i}, 'v')")
     df = (
         spark.read.format("pycassandra_recorded")
         .options(**node_options)
         .option("table", "t")
+        .option("min_splits", "8")
         .option("calls_dir", str(recorded))
         .load()
     )
-    assert df.count() == 20
-    assert methods(recorded) == Counter({("schema", "create_data_source"): 1, ("reader", "plan_data_source_read"): 1})
+    assert df.count() == 200
+    calls = read_calls(recorded)
+    reads = [call for call in calls if call.method == "read"]
+    assert len(reads) >= 8
+    assert methods(recorded) == Counter(
+        {("schema", "create_data_source"): 1, ("reader", "plan_data_source_read"): 1, ("read", "worker"): len(reads)}
+    )
+    # The driver reads the table once per planning process; the job carries it to the tasks.
+    assert [call.table_schema_loads for call in calls if call.method in ("schema", "reader")] == [1, 1]
+    assert sum(call.table_schema_loads for call in reads) == 0
+    # Each worker prepares the scan for its first task of the job; its later tasks reuse it.
+    prepared: Counter = Counter()
+    for call in reads:
+        prepared[call.pid] += call.scans_prepared
+    assert set(prepared.values()) == {1} and len(reads) > len(prepared), (prepared, len(reads))
 
 
 def test_a_stream_builds_writers_twice_per_micro_batch_and_none_connects(
@@ -341,3 +357,23 @@ def test_the_node_down_at_commit_fails_the_next_micro_batch_clearly_and_a_restar
         cluster.shutdown()
     finally:
         os.system(f"{node} start --profile faults >/dev/null")
+
+
+def test_a_pickled_read_job_carries_its_table_and_its_filters(cql, keyspace, node_options):
+    import pickle
+
+    import pyarrow as pa
+
+    cql.execute(f"CREATE TABLE {keyspace}.t (k int, c int, v text, PRIMARY KEY (k, c))")
+    for k in range(4):
+        for c in range(3):
+            cql.execute(f"INSERT INTO {keyspace}.t (k, c, v) VALUES ({k}, {c}, 'v')")
+    job = _native.ReadJob({**node_options, "table": "t", "username": "cassandra", "password": "hunter2"})
+    job.check(pa.schema([("k", pa.int32()), ("c", pa.int32()), ("v", pa.string())]))
+    assert job.push_filters([("k", "=", [("integer", "3")])]) == [False]
+    assert "hunter2" not in repr(job)
+    loads = _native.table_schema_loads()
+    copy = pickle.loads(pickle.dumps(job))
+    rows = [row for split in copy.splits() for batch in copy.scan(split) for row in batch.to_pylist()]
+    assert sorted((row["k"], row["c"]) for row in rows) == [(3, 0), (3, 1), (3, 2)]
+    assert _native.table_schema_loads() == loads

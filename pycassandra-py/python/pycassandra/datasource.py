@@ -70,17 +70,11 @@ class CassandraDataSource(DataSource):
 
     def schema(self) -> StructType:
         """The table's columns as Spark types (see the README's type table)."""
-        options = dict(self.options)
-        _native.validate_read_options(options)
-        return spark_schema(_native.read_schema(options))
+        return spark_schema(_native.ReadJob(dict(self.options)).schema())
 
     def reader(self, schema: StructType) -> CassandraReader:
-        options = dict(self.options)
-        _native.validate_read_options(options)
-        reader = (CassandraFilteringReader if _asked_for_pushdown() else CassandraReader)(options, schema)
         # Columns and types are checked against the table here, on the driver, before any task.
-        _native.check_read(options, spark_arrow_schema(schema))
-        return reader
+        return (CassandraFilteringReader if _asked_for_pushdown() else CassandraReader)(dict(self.options), schema)
 
     def writer(self, schema: StructType, overwrite: bool) -> CassandraBatchWriter:
         """Checks the job against the table and, in overwrite mode, truncates.

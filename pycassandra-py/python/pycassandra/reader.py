@@ -27,23 +27,27 @@ class CassandraPartition(InputPartition):
 class CassandraReader(DataSourceReader):
     """Reads the table by token ranges; each task's batches are built by Rust.
 
-    Made on the driver by ``CassandraDataSource.reader``, which has checked the
-    options, the columns and their types there; pickled to every task.
+    Made on the driver by ``CassandraDataSource.reader``: its job checks the
+    options, the columns and their types there, and is pickled to every task
+    with the table it read, so no task reads it again.
     """
 
     def __init__(self, options: dict, schema: StructType):
         self._options = options
-        self._arrow_schema = spark_arrow_schema(schema)
-        self._pushed = None
+        self._job = _native.ReadJob(options)
+        # The columns and types are checked against the table here, before any task.
+        self._job.check(spark_arrow_schema(schema))
 
     def partitions(self) -> List[CassandraPartition]:
-        splits = _native.plan_splits(self._options, self._arrow_schema, self._pushed)
-        return [CassandraPartition(index, [split]) for index, split in enumerate(splits)]
+        return [CassandraPartition(index, [split]) for index, split in enumerate(self._job.splits())]
 
     # Spark hands read() only the partitions partitions() made.
     def read(self, partition: CassandraPartition) -> Iterator[pa.RecordBatch]:  # type: ignore[override]
-        for start, end, replicas in partition.splits:
-            yield from _native.Scan(self._options, self._arrow_schema, start, end, replicas, self._pushed)
+        for split in partition.splits:
+            yield from self._job.scan(split)
+
+    def __repr__(self) -> str:
+        return f"CassandraReader({redacted_options(self._options)})"
 
 
 class CassandraFilteringReader(CassandraReader):
@@ -54,10 +58,6 @@ class CassandraFilteringReader(CassandraReader):
 
         filters = list(filters)
         candidates = [(f, native) for f in filters if (native := native_filter(f)) is not None]
-        claimed = _native.push_filters(self._options, [native for _, native in candidates]) if candidates else []
-        pushed = [(f, native) for (f, native), exact in zip(candidates, claimed) if exact]
-        self._pushed = [native for _, native in pushed] or None
-        return [f for f in filters if not any(f is p for p, _ in pushed)]
-
-    def __repr__(self) -> str:
-        return f"CassandraReader({redacted_options(self._options)})"
+        rejected = self._job.push_filters([native for _, native in candidates])
+        pushed = [f for (f, _), spark_evaluates in zip(candidates, rejected) if not spark_evaluates]
+        return [f for f in filters if not any(f is p for p in pushed)]

@@ -1,0 +1,308 @@
+//! A [`TableSchema`] as bytes, so that a job pickled on the driver carries the
+//! table it was checked against to every task and no task reads it again.
+//!
+//! The format is private to one wheel (driver and executors run the same
+//! build): a version byte, then length-prefixed strings and tagged types.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use pycassandra::schema::ColumnSchema;
+use pycassandra::TableSchema;
+use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType, UserDefinedType};
+
+const VERSION: u8 = 1;
+
+/// Every native type, by its position in the encoding.
+const NATIVE_TYPES: [NativeType; 20] = [
+    NativeType::Ascii,
+    NativeType::Boolean,
+    NativeType::Blob,
+    NativeType::Counter,
+    NativeType::Date,
+    NativeType::Decimal,
+    NativeType::Double,
+    NativeType::Duration,
+    NativeType::Float,
+    NativeType::Int,
+    NativeType::BigInt,
+    NativeType::Text,
+    NativeType::Timestamp,
+    NativeType::Inet,
+    NativeType::SmallInt,
+    NativeType::TinyInt,
+    NativeType::Time,
+    NativeType::Timeuuid,
+    NativeType::Uuid,
+    NativeType::Varint,
+];
+
+const COLUMN_KINDS: [ColumnKind; 4] =
+    [ColumnKind::Regular, ColumnKind::Static, ColumnKind::Clustering, ColumnKind::PartitionKey];
+
+/// Why a table cannot be carried: a type this build does not know.
+#[derive(Debug)]
+pub(crate) struct Unsupported(String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot carry the table's schema to the tasks: {}", self.0)
+    }
+}
+
+/// The table as bytes for pickling.
+pub(crate) fn encode(table: &TableSchema) -> Result<Vec<u8>, Unsupported> {
+    let mut out = vec![VERSION];
+    put_str(&mut out, &table.keyspace);
+    put_str(&mut out, &table.table);
+    put_len(&mut out, table.columns.len());
+    for column in &table.columns {
+        put_str(&mut out, &column.name);
+        put_type(&mut out, &column.cql_type)?;
+        let kind = COLUMN_KINDS
+            .iter()
+            .position(|k| *k == column.kind)
+            .ok_or_else(|| Unsupported(format!("column kind {:?}", column.kind)))?;
+        out.push(kind as u8);
+    }
+    for names in [&table.partition_key, &table.clustering_key] {
+        put_len(&mut out, names.len());
+        for name in names {
+            put_str(&mut out, name);
+        }
+    }
+    Ok(out)
+}
+
+/// The table [`encode`] wrote; `None` when the bytes are not such a table.
+pub(crate) fn decode(bytes: &[u8]) -> Option<TableSchema> {
+    let mut input = Input { bytes, at: 0 };
+    if input.byte()? != VERSION {
+        return None;
+    }
+    let keyspace = input.string()?;
+    let table = input.string()?;
+    let mut columns = Vec::new();
+    for _ in 0..input.len()? {
+        let name = input.string()?;
+        let cql_type = input.column_type()?;
+        let kind = COLUMN_KINDS.get(usize::from(input.byte()?))?.clone();
+        columns.push(ColumnSchema { name, cql_type, kind });
+    }
+    let mut keys = [Vec::new(), Vec::new()];
+    for names in &mut keys {
+        for _ in 0..input.len()? {
+            names.push(input.string()?);
+        }
+    }
+    let [partition_key, clustering_key] = keys;
+    (input.at == bytes.len()).then_some(TableSchema { keyspace, table, columns, partition_key, clustering_key })
+}
+
+fn put_len(out: &mut Vec<u8>, len: usize) {
+    out.extend_from_slice(&(len as u32).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    put_len(out, text.len());
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn put_type(out: &mut Vec<u8>, cql_type: &ColumnType<'_>) -> Result<(), Unsupported> {
+    match cql_type {
+        ColumnType::Native(native) => {
+            let index = NATIVE_TYPES
+                .iter()
+                .position(|n| n == native)
+                .ok_or_else(|| Unsupported(format!("CQL type {native:?}")))?;
+            out.extend_from_slice(&[0, index as u8]);
+        }
+        ColumnType::Collection { frozen, typ } => {
+            out.extend_from_slice(&[1, u8::from(*frozen)]);
+            match typ {
+                CollectionType::List(element) => {
+                    out.push(0);
+                    put_type(out, element)?;
+                }
+                CollectionType::Set(element) => {
+                    out.push(1);
+                    put_type(out, element)?;
+                }
+                CollectionType::Map(key, value) => {
+                    out.push(2);
+                    put_type(out, key)?;
+                    put_type(out, value)?;
+                }
+                other => return Err(Unsupported(format!("collection type {other:?}"))),
+            }
+        }
+        ColumnType::Vector { typ, dimensions } => {
+            out.push(2);
+            out.extend_from_slice(&dimensions.to_le_bytes());
+            put_type(out, typ)?;
+        }
+        ColumnType::UserDefinedType { frozen, definition } => {
+            out.extend_from_slice(&[3, u8::from(*frozen)]);
+            put_str(out, &definition.keyspace);
+            put_str(out, &definition.name);
+            put_len(out, definition.field_types.len());
+            for (name, field) in &definition.field_types {
+                put_str(out, name);
+                put_type(out, field)?;
+            }
+        }
+        ColumnType::Tuple(elements) => {
+            out.push(4);
+            put_len(out, elements.len());
+            for element in elements {
+                put_type(out, element)?;
+            }
+        }
+        other => return Err(Unsupported(format!("CQL type {other:?}"))),
+    }
+    Ok(())
+}
+
+struct Input<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Input<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(taken)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn len(&mut self) -> Option<usize> {
+        let raw: [u8; 4] = self.take(4)?.try_into().ok()?;
+        Some(u32::from_le_bytes(raw) as usize)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let len = self.len()?;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+
+    fn boxed(&mut self) -> Option<Box<ColumnType<'static>>> {
+        self.column_type().map(Box::new)
+    }
+
+    fn column_type(&mut self) -> Option<ColumnType<'static>> {
+        Some(match self.byte()? {
+            0 => ColumnType::Native(NATIVE_TYPES.get(usize::from(self.byte()?))?.clone()),
+            1 => {
+                let frozen = self.byte()? != 0;
+                let typ = match self.byte()? {
+                    0 => CollectionType::List(self.boxed()?),
+                    1 => CollectionType::Set(self.boxed()?),
+                    2 => CollectionType::Map(self.boxed()?, self.boxed()?),
+                    _ => return None,
+                };
+                ColumnType::Collection { frozen, typ }
+            }
+            2 => {
+                let dimensions = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
+                ColumnType::Vector { typ: self.boxed()?, dimensions }
+            }
+            3 => {
+                let frozen = self.byte()? != 0;
+                let keyspace = Cow::Owned(self.string()?);
+                let name = Cow::Owned(self.string()?);
+                let mut field_types = Vec::new();
+                for _ in 0..self.len()? {
+                    field_types.push((Cow::Owned(self.string()?), self.column_type()?));
+                }
+                ColumnType::UserDefinedType {
+                    frozen,
+                    definition: Arc::new(UserDefinedType { name, keyspace, field_types }),
+                }
+            }
+            4 => {
+                let mut elements = Vec::new();
+                for _ in 0..self.len()? {
+                    elements.push(self.column_type()?);
+                }
+                ColumnType::Tuple(elements)
+            }
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn native(n: NativeType) -> ColumnType<'static> {
+        ColumnType::Native(n)
+    }
+
+    #[test]
+    fn every_kind_of_type_survives_the_trip() {
+        let address = ColumnType::UserDefinedType {
+            frozen: true,
+            definition: Arc::new(UserDefinedType {
+                name: "Address".into(),
+                keyspace: "shop".into(),
+                field_types: vec![("street".into(), native(NativeType::Text)), ("zip".into(), native(NativeType::Int))],
+            }),
+        };
+        let mut columns: Vec<ColumnSchema> = NATIVE_TYPES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ColumnSchema {
+                name: format!("c{i}"),
+                cql_type: native(n.clone()),
+                kind: ColumnKind::Regular,
+            })
+            .collect();
+        let composite = [
+            ColumnType::Collection { frozen: false, typ: CollectionType::List(Box::new(native(NativeType::Int))) },
+            ColumnType::Collection { frozen: true, typ: CollectionType::Set(Box::new(address.clone())) },
+            ColumnType::Collection {
+                frozen: false,
+                typ: CollectionType::Map(Box::new(native(NativeType::Text)), Box::new(address.clone())),
+            },
+            ColumnType::Vector { typ: Box::new(native(NativeType::Float)), dimensions: 3 },
+            ColumnType::Tuple(vec![native(NativeType::Uuid), address]),
+        ];
+        for (i, cql_type) in composite.into_iter().enumerate() {
+            columns.push(ColumnSchema { name: format!("\"Odd\" név {i}"), cql_type, kind: ColumnKind::Static });
+        }
+        columns[0].kind = ColumnKind::PartitionKey;
+        columns[1].kind = ColumnKind::Clustering;
+        let table = TableSchema {
+            keyspace: "shop".into(),
+            table: "Orders".into(),
+            columns,
+            partition_key: vec!["c0".into()],
+            clustering_key: vec!["c1".into()],
+        };
+        let bytes = encode(&table).unwrap();
+        assert_eq!(decode(&bytes), Some(table));
+    }
+
+    #[test]
+    fn bytes_that_are_not_a_table_decode_to_none() {
+        assert_eq!(decode(&[]), None);
+        assert_eq!(decode(&[VERSION + 1]), None);
+        let table = TableSchema {
+            keyspace: "k".into(),
+            table: "t".into(),
+            columns: vec![],
+            partition_key: vec![],
+            clustering_key: vec![],
+        };
+        let mut bytes = encode(&table).unwrap();
+        bytes.push(0);
+        assert_eq!(decode(&bytes), None, "trailing bytes");
+        bytes.truncate(bytes.len() - 3);
+        assert_eq!(decode(&bytes), None, "cut short");
+    }
+}
