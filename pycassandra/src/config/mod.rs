@@ -15,6 +15,19 @@ pub use scylla::statement::Consistency;
 pub use secret::Secret;
 
 /// How to reach the cluster.
+///
+/// ```
+/// use pycassandra::config::TlsOptions;
+/// use pycassandra::{ConnectionOptions, Secret};
+///
+/// let mut options = ConnectionOptions::new(["10.0.0.1", "10.0.0.2:9043"])
+///     .with_credentials("etl", Secret::new("s3cret"));
+/// // TLS verified against this CA; for nodes that require a client certificate,
+/// // also set `client_cert: Some((chain.pem, key.pem))`.
+/// options.tls = Some(TlsOptions::with_ca("/etc/cassandra/ca.pem"));
+/// assert_eq!(options.contact_points, ["10.0.0.1:9042", "10.0.0.2:9043"]);
+/// assert!(!format!("{options:?}").contains("s3cret"), "a password never prints");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionOptions {
