@@ -128,7 +128,7 @@ impl CassandraLookup {
             .into());
         }
         let table = TableSchema::load(&session, &options.read.keyspace, &options.read.table).await?;
-        let table_name = format!("{}.{}", table.keyspace, table.table);
+        let table_name = table.qualified_name();
         let (key_names, keys) = resolve_keys(&table, &options.on, input)?;
 
         let mut read = options.read.clone();
@@ -254,7 +254,7 @@ impl CassandraLookup {
 /// The key columns in the table's order (partition key, then a clustering
 /// prefix), each with its input column and converter.
 fn resolve_keys(table: &TableSchema, on: &[String], input: &Schema) -> Result<(Vec<String>, Vec<KeyColumn>), Error> {
-    let table_name = format!("{}.{}", table.keyspace, table.table);
+    let table_name = table.qualified_name();
     if on.is_empty() {
         return Err(LookupError::NoKeys { table: table_name, partition_key: table.partition_key.clone() }.into());
     }
@@ -288,7 +288,7 @@ fn resolve_keys(table: &TableSchema, on: &[String], input: &Schema) -> Result<(V
     for name in wanted {
         let input_index = given.iter().find(|(given, _)| given == name).map_or(0, |(_, index)| *index);
         let column = table.column(name).ok_or_else(|| LookupError::NoKeys {
-            table: format!("{}.{}", table.keyspace, table.table),
+            table: table.qualified_name(),
             partition_key: table.partition_key.clone(),
         })?;
         let field = input.field(input_index);

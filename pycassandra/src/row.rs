@@ -316,7 +316,7 @@ pub fn check_against<T: CassandraRow>(table: &TableSchema) -> Result<(), SchemaE
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(SchemaError::RowMismatch { table: format!("{}.{}", table.keyspace, table.table), problems })
+        Err(SchemaError::RowMismatch { table: table.qualified_name(), problems })
     }
 }
 

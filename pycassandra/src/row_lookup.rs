@@ -70,7 +70,7 @@ where
         read.validate()?;
         let table = TableSchema::load(&session, &read.keyspace, &read.table).await?;
         crate::row::check_against::<T>(&table)?;
-        let table_name = format!("{}.{}", table.keyspace, table.table);
+        let table_name = table.qualified_name();
         let is_key_prefix = on.len() >= T::PARTITION_KEY.len()
             && on.len() <= T::PARTITION_KEY.len() + T::CLUSTERING_KEY.len()
             && on.iter().zip(T::PARTITION_KEY.iter().chain(T::CLUSTERING_KEY)).all(|(given, key)| given == key);

@@ -78,6 +78,16 @@ impl TableSchema {
         })
     }
 
+    /// `keyspace.table`, as messages name the table.
+    ///
+    /// ```
+    /// # let table = pycassandra::TableSchema { keyspace: "shop".into(), table: "orders".into(), columns: vec![], partition_key: vec![], clustering_key: vec![] };
+    /// assert_eq!(table.qualified_name(), "shop.orders");
+    /// ```
+    pub fn qualified_name(&self) -> String {
+        format!("{}.{}", self.keyspace, self.table)
+    }
+
     /// Partition key then clustering key.
     pub fn primary_key(&self) -> Vec<String> {
         self.partition_key.iter().chain(&self.clustering_key).cloned().collect()

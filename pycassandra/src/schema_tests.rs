@@ -38,3 +38,9 @@ fn columns_are_ordered_partition_key_then_clustering_key_then_by_name() {
     assert_eq!(table.column("HITS").map(|c| c.name.as_str()), Some("hits"));
     assert!(table.has_counters());
 }
+
+#[test]
+fn the_qualified_name_is_keyspace_dot_table_as_stored() {
+    let table = TableSchema::for_test("Shop", "orders", &[]);
+    assert_eq!(table.qualified_name(), "Shop.orders");
+}

@@ -60,7 +60,7 @@ pub(crate) async fn prepare(
     table: &TableSchema,
 ) -> Result<PreparedStatement, ReadError> {
     let mut statement = session.prepare(plan.cql.as_str()).await.map_err(|source| ReadError::Statement {
-        table: format!("{}.{}", table.keyspace, table.table),
+        table: table.qualified_name(),
         cql: plan.cql.clone(),
         source: Box::new(source),
     })?;
@@ -163,7 +163,7 @@ impl CassandraReader {
 
     /// Scans one split, asking its replicas first.
     pub fn scan(&self, split: &TokenSplit) -> Scan {
-        let table = format!("{}.{}", self.table.keyspace, self.table.table);
+        let table = self.table.qualified_name();
         Scan::new(Arc::clone(&self.session), Arc::clone(&self.plan), self.routed_statement(split), split.range, table)
     }
 

@@ -79,7 +79,7 @@ impl ScanPlan {
             (None, Some(columns)) => columns.iter().map(|c| (c.clone(), None)).collect(),
             (None, None) => available.iter().map(|c| (c.name.clone(), None)).collect(),
         };
-        let table_name = format!("{}.{}", table.keyspace, table.table);
+        let table_name = table.qualified_name();
         let mut columns = Vec::with_capacity(wanted.len());
         for (name, requested) in wanted {
             let found = match_name(available.iter().map(|c| c.name.as_str()), &name)
@@ -166,7 +166,7 @@ struct Available {
 
 /// The table's columns, then `writetime_<col>` and `ttl_<col>` for the columns asked for.
 fn available_columns(table: &TableSchema, options: &ReadOptions) -> Result<Vec<Available>, ReadError> {
-    let table_name = format!("{}.{}", table.keyspace, table.table);
+    let table_name = table.qualified_name();
     let mut available: Vec<Available> = table
         .columns
         .iter()

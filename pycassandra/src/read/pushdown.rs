@@ -187,7 +187,7 @@ pub fn restrictions(table: &TableSchema, filters: &[Filter]) -> Result<Pushed, R
         None => Ok(pushed),
         Some(i) => Err(ReadError::FilterNotExact {
             column: filters[i].column.clone(),
-            table: format!("{}.{}", table.keyspace, table.table),
+            table: table.qualified_name(),
             filter: format!("{:?} {:?}", filters[i].operator, filters[i].values),
         }),
     }

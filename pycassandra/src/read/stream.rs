@@ -89,7 +89,7 @@ impl CassandraReader {
         T: for<'frame, 'metadata> scylla::deserialize::row::DeserializeRow<'frame, 'metadata>,
     {
         let failed = |source: Box<dyn std::error::Error + Send + Sync>| ReadError::Statement {
-            table: format!("{}.{}", self.table.keyspace, self.table.table),
+            table: self.table.qualified_name(),
             cql: self.plan.cql.clone(),
             source,
         };
