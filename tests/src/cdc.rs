@@ -19,7 +19,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pycassandra::cdc::canonical::{Masks, Renderer};
-use pycassandra::cdc::{self, CdcIndex, CdcSchema, Mutation, MutationEnvelope, Readable, Segment, StopReason};
+use pycassandra::cdc::{
+    self, CdcIndex, CdcSchema, ChangeBatch, ChangeOffset, ChangeReader, Mutation, MutationEnvelope, Readable, Segment,
+    StopReason,
+};
 use pycassandra::ConnectionOptions;
 use scylla::client::session::Session;
 use uuid::Uuid;
@@ -348,4 +351,85 @@ async fn the_golden_statements_decode_on_the_node_with_its_schema_to_the_pinned_
         assert_eq!(got, want, "mutations.expected line {}", i + 1);
     }
     assert_eq!(text.lines().count(), expected.lines().count());
+}
+
+/// The change reader on the node: a table's writes, read as Arrow events
+/// from the latest offset, in two reads whose second resumes from the
+/// offset the first returned; together they hold every write once, in
+/// order, with its values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_reader_reads_a_tables_events_resumably() {
+    use arrow_array::{Array, Int32Array, Int8Array, StringArray};
+    let _cdc_raw = CDC_RAW.lock().await;
+    let session = cdc_session().await;
+    let dir = cdc_raw();
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcr_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let ks = keyspace.0.clone();
+    run(
+        &session,
+        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
+    )
+    .await;
+    run(&session, &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, PRIMARY KEY (pk, ck)) WITH cdc = true")).await;
+    let _ = session.await_schema_agreement().await;
+    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let table = schema.tables.values().find(|t| t.table == "t").unwrap().id;
+    let mut reader = ChangeReader::new(&dir, schema, table).unwrap_or_else(|e| panic!("{e}"));
+    let start = reader.latest().unwrap_or_else(|e| panic!("{e}"));
+
+    // Waits until the reader has seen `wanted` events from `from`.
+    async fn read_until(reader: &mut ChangeReader, from: ChangeOffset, wanted: usize) -> Vec<ChangeBatch> {
+        let began = Instant::now();
+        let mut batches = Vec::new();
+        let mut at = from;
+        let mut seen = 0;
+        while seen < wanted && began.elapsed() < Duration::from_secs(20) {
+            let batch = reader.read(at).unwrap_or_else(|e| panic!("{e}"));
+            assert!(batch.next >= at, "the offset went back: {at:?} → {:?}", batch.next);
+            at = batch.next;
+            seen += batch.events.num_rows();
+            batches.push(batch);
+            if seen < wanted {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        batches
+    }
+
+    for pk in 0..20 {
+        run(&session, &format!("INSERT INTO {ks}.t (pk, ck, v) VALUES ({pk}, 0, 'v{pk}')")).await;
+    }
+    let first = read_until(&mut reader, start, 20).await;
+    let middle = first.last().unwrap().next;
+    for pk in 0..10 {
+        run(&session, &format!("DELETE FROM {ks}.t WHERE pk = {pk} AND ck = 0")).await;
+    }
+    run(&session, &format!("UPDATE {ks}.t SET v = 'u' WHERE pk = 19 AND ck = 0")).await;
+    let second = read_until(&mut reader, middle, 11).await;
+
+    let mut events: Vec<(i8, i32, Option<String>)> = Vec::new();
+    for batch in first.iter().chain(&second) {
+        let events_batch = &batch.events;
+        assert_eq!(events_batch.schema(), reader.schema());
+        let operation =
+            events_batch.column_by_name("_cdc_operation").unwrap().as_any().downcast_ref::<Int8Array>().unwrap();
+        let pk = events_batch.column_by_name("pk").unwrap().as_any().downcast_ref::<Int32Array>().unwrap();
+        let v = events_batch.column_by_name("v").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+        for i in 0..events_batch.num_rows() {
+            events.push((operation.value(i), pk.value(i), (!v.is_null(i)).then(|| v.value(i).to_owned())));
+        }
+    }
+    let mut expected: Vec<(i8, i32, Option<String>)> = (0..20).map(|pk| (2, pk, Some(format!("v{pk}")))).collect();
+    expected.extend((0..10).map(|pk| (3, pk, None)));
+    expected.push((1, 19, Some("u".into())));
+    assert_eq!(events, expected);
+    // Nothing more after the last offset.
+    let last = second.last().unwrap().next;
+    assert_eq!(reader.read(last).unwrap_or_else(|e| panic!("{e}")).events.num_rows(), 0);
+    eprintln!(
+        "change reader: {} events in {} + {} reads, {start:?} → {middle:?} → {last:?}",
+        events.len(),
+        first.len(),
+        second.len()
+    );
 }

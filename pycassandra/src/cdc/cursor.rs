@@ -25,6 +25,12 @@ impl<'f, 'a> Cursor<'f, 'a> {
         self.base + self.at as u64
     }
 
+    /// The bytes read since `position` (a [`position`](Self::position) of
+    /// this cursor).
+    pub(crate) fn since(&self, position: u64) -> &'a [u8] {
+        &self.bytes[(position - self.base) as usize..self.at]
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.at == self.bytes.len()
     }

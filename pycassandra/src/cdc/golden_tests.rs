@@ -294,3 +294,93 @@ fn a_counter_table_fails_closed() {
     let error = decode("seg", &entry(&body), &schema).unwrap_err().to_string();
     assert!(error.contains("unsupported counter table cdc_golden.kv"), "{error}");
 }
+
+/// The golden entries' events for one table.
+fn golden_events(table: &str) -> arrow_array::RecordBatch {
+    let (entries, ids) = golden_entries();
+    let schema = golden_schema(&ids);
+    let id = ids.iter().find(|(n, _)| n == table).unwrap().1;
+    let mut builder = crate::cdc::events::EventBuilder::new(&schema.tables[&id]).unwrap();
+    for (i, (cql, body)) in entries.iter().enumerate() {
+        let Mutation::Decoded(updates) = decode("golden", &entry(body), &schema).unwrap() else { panic!("{cql}") };
+        for update in updates.iter().filter(|u| u.table_id == id) {
+            let from = crate::cdc::events::Provenance { segment: 7, position: i as u64 };
+            builder.push(update, from).unwrap_or_else(|e| panic!("{cql}: {e}"));
+        }
+    }
+    builder.finish().unwrap()
+}
+
+fn column<'b, T: 'static>(batch: &'b arrow_array::RecordBatch, name: &str) -> &'b T {
+    batch.column_by_name(name).unwrap_or_else(|| panic!("{name}")).as_any().downcast_ref::<T>().unwrap()
+}
+
+#[test]
+fn the_golden_kv_statements_are_these_events() {
+    use arrow_array::{Array, BooleanArray, Int32Array, Int64Array, Int8Array, StringArray};
+    let batch = golden_events("kv");
+    let operations: Vec<i8> = column::<Int8Array>(&batch, "_cdc_operation").values().to_vec();
+    // insert, 3 updates, row delete, partition delete, two ranges, TTL insert
+    // and update, key-only insert, a batch of two updates, the logged batch.
+    assert_eq!(operations, [2, 1, 1, 1, 3, 4, 6, 7, 5, 7, 2, 1, 2, 1, 1, 2]);
+    let pk = column::<Int32Array>(&batch, "pk");
+    let ck = column::<StringArray>(&batch, "ck");
+    let v = column::<StringArray>(&batch, "v");
+    let n = column::<Int64Array>(&batch, "n");
+    assert_eq!((pk.value(0), ck.value(0), v.value(0), n.value(0)), (1, "a", "hello", 42));
+    assert!(v.is_null(2) && n.is_null(2), "DELETE n writes no value");
+    let deleted_n = column::<BooleanArray>(&batch, "_cdc_deleted_n");
+    let deleted_v = column::<BooleanArray>(&batch, "_cdc_deleted_v");
+    assert!(deleted_n.value(2) && !deleted_v.value(2));
+    assert!(deleted_v.value(3) && !deleted_n.value(3));
+    assert!(ck.is_null(5), "a partition deletion has no clustering");
+    assert_eq!((ck.value(6), ck.value(7)), ("b", "d"));
+    assert!(ck.is_null(9), "the open end of ck >= 'x'");
+    assert_eq!(ck.value(12), "", "the empty clustering value is not null");
+    let time = column::<arrow_array::TimestampMicrosecondArray>(&batch, "_cdc_time");
+    let times: Vec<i64> = (0..batch.num_rows()).map(|i| time.value(i)).collect();
+    assert_eq!(times, [1000, 1001, 1002, 1003, 1004, 1005, 1006, 1006, 1007, 1007, 1008, 1009, 1010, 1011, 1011, 6000]);
+    let ttl = column::<Int64Array>(&batch, "_cdc_ttl");
+    assert_eq!((ttl.value(10), ttl.value(11)), (3600, 60));
+    assert!(ttl.is_null(0));
+    let seq = column::<Int32Array>(&batch, "_cdc_batch_seq_no");
+    assert_eq!((seq.value(6), seq.value(7), seq.value(13), seq.value(14)), (0, 1, 0, 1));
+    let change_id = column::<arrow_array::FixedSizeBinaryArray>(&batch, "_cdc_change_id");
+    assert_eq!(change_id.value(6), change_id.value(7), "one update, one change id");
+    assert_ne!(change_id.value(0), change_id.value(1));
+}
+
+#[test]
+fn the_golden_collection_statements_carry_their_values_and_removals() {
+    use arrow_array::{Array, BooleanArray, Int8Array, ListArray, MapArray, StringArray, StructArray};
+    let batch = golden_events("coll");
+    let operations: Vec<i8> = column::<Int8Array>(&batch, "_cdc_operation").values().to_vec();
+    assert_eq!(operations, [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    let l = column::<ListArray>(&batch, "l");
+    let first = l.value(0);
+    let first = first.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!((first.value(0), first.value(1)), ("a", "b"));
+    let m = column::<MapArray>(&batch, "m");
+    assert_eq!(m.value_length(0), 1);
+    let u = column::<StructArray>(&batch, "u");
+    let street = u.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(street.value(0), "main");
+    // s = s - {1}: no value, the element 1 (int, 4 bytes) removed.
+    let s = column::<ListArray>(&batch, "s");
+    assert!(s.is_null(2));
+    let removed = column::<ListArray>(&batch, "_cdc_deleted_elements_s");
+    let removed_2 = removed.value(2);
+    let removed_2 = removed_2.as_any().downcast_ref::<arrow_array::BinaryArray>().unwrap();
+    assert_eq!(removed_2.value(0), 1i32.to_be_bytes());
+    assert!(removed.is_null(0));
+    // u.zip = 9: the street not written (null), zip 9.
+    let zip = u.column(1).as_any().downcast_ref::<arrow_array::Int32Array>().unwrap();
+    assert!(street.is_null(4) && zip.value(4) == 9);
+    // DELETE l, SET m = {...}: the whole collection deleted; the INSERT overwrote too.
+    let deleted_l = column::<BooleanArray>(&batch, "_cdc_deleted_l");
+    let deleted_m = column::<BooleanArray>(&batch, "_cdc_deleted_m");
+    assert!(deleted_l.value(6) && deleted_m.value(7) && deleted_l.value(0));
+    assert!(!deleted_l.value(1), "l = l + [...] deletes nothing");
+    let vec = column::<ListArray>(&batch, "vec");
+    assert_eq!(vec.value_length(0), 3);
+}

@@ -17,10 +17,12 @@
 //! - [`mutation`]: an entry's partition updates, rows, cells and tombstones,
 //!   decoded against a [`CdcSchema`] (the tables by id, from [`table`], read
 //!   from a node's `system_schema` by [`CdcSchema::load`]);
-//! - [`canonical`]: a decoded mutation as stable text, for golden tests.
+//! - [`canonical`]: a decoded mutation as stable text, for golden tests;
+//! - [`events`]: one table's updates as Arrow change events;
+//! - [`reader`]: a [`ChangeReader`] over a directory, from a resumable
+//!   [`ChangeOffset`] to what is durable now.
 //!
-//! Not here yet: change events and offsets (issue 15). Anything this layer does not
-//! know — a descriptor version other than 7 or 8, compressed or encrypted
+//! Anything this layer does not know — a descriptor version other than 7 or 8, compressed or encrypted
 //! segments, a bad CRC, a length past the bytes there are — is a
 //! [`CdcError`](crate::CdcError) naming the file, the byte position and what
 //! was not understood; nothing is skipped.
@@ -30,8 +32,10 @@ mod crc;
 mod cursor;
 pub mod directory;
 pub mod envelope;
+pub mod events;
 pub mod idx;
 pub mod mutation;
+pub mod reader;
 pub mod segment;
 mod system_schema;
 pub mod table;
@@ -42,6 +46,7 @@ pub use directory::{list_segments, readable, Readable, SegmentFile};
 pub use envelope::MutationEnvelope;
 pub use idx::CdcIndex;
 pub use mutation::{decode, Mutation, PartitionUpdate};
+pub use reader::{ChangeBatch, ChangeOffset, ChangeReader};
 pub use segment::{Descriptor, Entry, Segment, StopReason};
 pub use table::{CdcColumn, CdcSchema, CdcTable, ColumnRef, DroppedColumn};
 

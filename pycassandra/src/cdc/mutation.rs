@@ -203,6 +203,8 @@ pub struct PartitionUpdate<'a> {
     pub static_row: Option<Row<'a>>,
     /// Rows and range-tombstone markers.
     pub unfiltereds: Vec<Unfiltered<'a>>,
+    /// The update's bytes, table id first (what a change id hashes).
+    pub bytes: &'a [u8],
 }
 
 /// A partition update of a table the schema knows but nobody reads
@@ -291,7 +293,9 @@ pub fn decode<'a>(file: &str, entry: &Entry<'a>, schema: &CdcSchema) -> Result<M
                 ),
             ));
         }
-        updates.push(partition_update(&mut cursor, table, position, table_id)?);
+        let mut update = partition_update(&mut cursor, table, position, table_id)?;
+        update.bytes = cursor.since(position);
+        updates.push(update);
     }
     if !cursor.is_empty() {
         let at = cursor.position();
@@ -318,6 +322,7 @@ fn partition_update<'a>(
         partition_deletion: None,
         static_row: None,
         unfiltereds: Vec::new(),
+        bytes: &[],
     };
     let at = cursor.position();
     let flags = cursor.u8("partition flags")?;

@@ -1,0 +1,409 @@
+//! Change events: decoded partition updates of one table as Arrow rows, one
+//! per changed row, static row, partition deletion or range bound
+//! (`../shared/cdc/RESEARCH.md` §7.3, Scylla's operation codes). Values are
+//! decoded by the CQL→Arrow sinks of [`crate::read`], the same converters a
+//! scan uses, from the bytes the commit log holds; a non-frozen collection's
+//! or UDT's cells are first assembled into the native protocol's form.
+//!
+//! Columns: the table's primary key, regular and static columns (null = not
+//! written by this change); `_cdc_deleted_<c>` (a cell tombstone, or a
+//! collection or UDT deleted or overwritten as a whole); for each non-frozen
+//! collection or UDT, `_cdc_deleted_elements_<c>` (the paths of removed
+//! elements as stored: list timeuuid, set element, map key, UDT field index);
+//! then the metadata columns of [`METADATA`].
+
+use std::sync::Arc;
+
+use arrow_array::builder::{BinaryBuilder, BooleanBuilder, FixedSizeBinaryBuilder, ListBuilder};
+use arrow_array::{ArrayRef, Int32Array, Int64Array, Int8Array, RecordBatch, TimestampMicrosecondArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use scylla::cluster::metadata::{CollectionType, ColumnType};
+
+use crate::cdc::mutation::{BoundKind, Cell, ColumnData, PartitionUpdate, Row, Unfiltered};
+use crate::cdc::table::{is_complex, CdcTable, ColumnRef};
+use crate::read::arrow_type;
+use crate::read::to_arrow::Sink;
+use crate::CdcError;
+
+/// `_cdc_operation` values (Scylla's `cdc$operation`).
+pub mod operation {
+    /// `UPDATE`, or a static-row write.
+    pub const UPDATE: i8 = 1;
+    /// `INSERT` (the row has a primary-key liveness).
+    pub const INSERT: i8 = 2;
+    /// Row deletion.
+    pub const ROW_DELETE: i8 = 3;
+    /// Partition deletion.
+    pub const PARTITION_DELETE: i8 = 4;
+    /// Start of a range deletion, bound included.
+    pub const RANGE_DELETE_START_INCLUSIVE: i8 = 5;
+    /// Start of a range deletion, bound excluded.
+    pub const RANGE_DELETE_START_EXCLUSIVE: i8 = 6;
+    /// End of a range deletion, bound included.
+    pub const RANGE_DELETE_END_INCLUSIVE: i8 = 7;
+    /// End of a range deletion, bound excluded.
+    pub const RANGE_DELETE_END_EXCLUSIVE: i8 = 8;
+}
+
+/// The metadata columns, after the table's.
+pub const METADATA: [&str; 7] =
+    ["_cdc_operation", "_cdc_time", "_cdc_ttl", "_cdc_batch_seq_no", "_cdc_segment", "_cdc_position", "_cdc_change_id"];
+
+/// Where an update was read: the segment id and the entry's file offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// Segment id.
+    pub segment: i64,
+    /// File offset of the entry (its size field).
+    pub position: u64,
+}
+
+/// Builds the event batches of one table.
+pub struct EventBuilder {
+    table: CdcTable,
+    schema: SchemaRef,
+    /// Key and clustering sinks, then one per live column.
+    sinks: Vec<Sink>,
+    deleted: Vec<BooleanBuilder>,
+    /// For each live column: its index in `deleted_elements` if complex.
+    complex_index: Vec<Option<usize>>,
+    deleted_elements: Vec<ListBuilder<BinaryBuilder>>,
+    operation: Vec<i8>,
+    time: Vec<Option<i64>>,
+    ttl: Vec<Option<i64>>,
+    seq: Vec<i32>,
+    segment: Vec<i64>,
+    position: Vec<i64>,
+    change_id: FixedSizeBinaryBuilder,
+}
+
+impl std::fmt::Debug for EventBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventBuilder").field("table", &self.table.table).field("events", &self.len()).finish()
+    }
+}
+
+/// One event before its columns are appended.
+struct Event<'a, 'r> {
+    operation: i8,
+    time: Option<i64>,
+    ttl: Option<i64>,
+    clustering: &'r [Option<&'a [u8]>],
+    columns: &'r [ColumnData<'a>],
+}
+
+impl EventBuilder {
+    /// A builder for `table`'s events; fails when a column's CQL type has no
+    /// Arrow reader.
+    pub fn new(table: &CdcTable) -> Result<Self, CdcError> {
+        let unsupported = |name: &str, cql_type: &ColumnType<'_>| CdcError::Unsupported {
+            file: format!("{}.{}", table.keyspace, table.table),
+            position: 0,
+            what: format!("column {name} of CQL type {}: no Arrow type", crate::cql_type::name(cql_type)),
+        };
+        let mut fields = Vec::new();
+        let mut sinks = Vec::new();
+        let keys = table.partition_key.iter().chain(&table.clustering);
+        let live = table.columns.iter().map(|c| (&c.name, &c.cql_type));
+        for (name, cql_type) in keys.map(|(n, t)| (n, t)).chain(live) {
+            let data_type = arrow_type(cql_type).ok_or_else(|| unsupported(name, cql_type))?;
+            sinks.push(Sink::new(cql_type, &data_type).ok_or_else(|| unsupported(name, cql_type))?);
+            fields.push(Field::new(name.as_str(), data_type, true));
+        }
+        let mut complex_index = Vec::new();
+        let mut deleted_elements = Vec::new();
+        for column in &table.columns {
+            fields.push(Field::new(format!("_cdc_deleted_{}", column.name), DataType::Boolean, false));
+        }
+        for column in &table.columns {
+            if is_complex(&column.cql_type) {
+                complex_index.push(Some(deleted_elements.len()));
+                deleted_elements.push(ListBuilder::new(BinaryBuilder::new()));
+                fields.push(Field::new(
+                    format!("_cdc_deleted_elements_{}", column.name),
+                    DataType::List(Arc::new(Field::new_list_field(DataType::Binary, true))),
+                    true,
+                ));
+            } else {
+                complex_index.push(None);
+            }
+        }
+        fields.extend([
+            Field::new(METADATA[0], DataType::Int8, false),
+            Field::new(METADATA[1], DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+            Field::new(METADATA[2], DataType::Int64, true),
+            Field::new(METADATA[3], DataType::Int32, false),
+            Field::new(METADATA[4], DataType::Int64, false),
+            Field::new(METADATA[5], DataType::Int64, false),
+            Field::new(METADATA[6], DataType::FixedSizeBinary(16), false),
+        ]);
+        Ok(EventBuilder {
+            table: table.clone(),
+            schema: Arc::new(Schema::new(fields)),
+            sinks,
+            deleted: table.columns.iter().map(|_| BooleanBuilder::new()).collect(),
+            complex_index,
+            deleted_elements,
+            operation: Vec::new(),
+            time: Vec::new(),
+            ttl: Vec::new(),
+            seq: Vec::new(),
+            segment: Vec::new(),
+            position: Vec::new(),
+            change_id: FixedSizeBinaryBuilder::new(16),
+        })
+    }
+
+    /// The event schema.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Events appended since the last [`finish`](Self::finish).
+    pub fn len(&self) -> usize {
+        self.operation.len()
+    }
+
+    /// No events appended since the last [`finish`](Self::finish).
+    pub fn is_empty(&self) -> bool {
+        self.operation.is_empty()
+    }
+
+    /// Appends the events of `update` (of this builder's table).
+    pub fn push(&mut self, update: &PartitionUpdate<'_>, from: Provenance) -> Result<(), CdcError> {
+        let change_id = fnv1a_128(update.bytes);
+        let key = update.key_values.clone();
+        let mut seq = 0;
+        let mut emit = |builder: &mut Self, event: Event<'_, '_>| -> Result<(), CdcError> {
+            builder.append(&key, event, change_id, seq, from)?;
+            seq += 1;
+            Ok(())
+        };
+        if let Some(deletion) = update.partition_deletion {
+            let event = Event {
+                operation: operation::PARTITION_DELETE,
+                time: Some(deletion.marked_for_delete_at),
+                ttl: None,
+                clustering: &[],
+                columns: &[],
+            };
+            emit(self, event)?;
+        }
+        if let Some(row) = &update.static_row {
+            for event in row_events(row) {
+                emit(self, event)?;
+            }
+        }
+        for unfiltered in &update.unfiltereds {
+            match unfiltered {
+                Unfiltered::Row(row) => {
+                    for event in row_events(row) {
+                        emit(self, event)?;
+                    }
+                }
+                Unfiltered::Marker(marker) => {
+                    use operation::*;
+                    let (close, open) = match marker.kind {
+                        BoundKind::ExclusiveEnd => (Some(RANGE_DELETE_END_EXCLUSIVE), None),
+                        BoundKind::InclusiveEnd => (Some(RANGE_DELETE_END_INCLUSIVE), None),
+                        BoundKind::InclusiveStart => (None, Some(RANGE_DELETE_START_INCLUSIVE)),
+                        BoundKind::ExclusiveStart => (None, Some(RANGE_DELETE_START_EXCLUSIVE)),
+                        BoundKind::ExclusiveEndInclusiveStart => {
+                            (Some(RANGE_DELETE_END_EXCLUSIVE), Some(RANGE_DELETE_START_INCLUSIVE))
+                        }
+                        BoundKind::InclusiveEndExclusiveStart => {
+                            (Some(RANGE_DELETE_END_INCLUSIVE), Some(RANGE_DELETE_START_EXCLUSIVE))
+                        }
+                    };
+                    for (operation, deletion) in [(close, marker.closes), (open, marker.opens)] {
+                        if let (Some(operation), Some(deletion)) = (operation, deletion) {
+                            let time = Some(deletion.marked_for_delete_at);
+                            let event = Event { operation, time, ttl: None, clustering: &marker.prefix, columns: &[] };
+                            emit(self, event)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn append(
+        &mut self,
+        key: &[&[u8]],
+        event: Event<'_, '_>,
+        change_id: [u8; 16],
+        seq: i32,
+        from: Provenance,
+    ) -> Result<(), CdcError> {
+        let n_key = self.table.partition_key.len();
+        let n_clustering = self.table.clustering.len();
+        let error = |name: &str, reason: String| CdcError::Invalid {
+            file: format!("segment {}", from.segment),
+            position: from.position,
+            what: format!("column {name} of {}.{}: {reason}", self.table.keyspace, self.table.table),
+        };
+        for (i, value) in key.iter().enumerate() {
+            self.sinks[i].push(Some(value)).map_err(|e| error(&self.table.partition_key[i].0, e))?;
+        }
+        for i in 0..n_clustering {
+            let value = event.clustering.get(i).copied().flatten();
+            let sink = &mut self.sinks[n_key + i];
+            sink.push(value).map_err(|e| error(&self.table.clustering[i].0, e))?;
+        }
+        let mut values: Vec<Option<Vec<u8>>> = vec![None; self.table.columns.len()];
+        let mut deleted = vec![false; self.table.columns.len()];
+        let mut removed: Vec<Vec<&[u8]>> = vec![Vec::new(); self.deleted_elements.len()];
+        for column in event.columns {
+            let ColumnRef::Live(i) = column.column else { continue }; // a dropped column's cells
+            let cql_type = &self.table.columns[i].cql_type;
+            if let Some(index) = self.complex_index[i] {
+                deleted[i] = column.complex_deletion.is_some();
+                let live: Vec<&Cell<'_>> = column.cells.iter().filter(|c| !c.deleted).collect();
+                removed[index].extend(column.cells.iter().filter(|c| c.deleted).filter_map(|c| c.path));
+                if !live.is_empty() {
+                    values[i] = Some(assemble(cql_type, &live));
+                }
+            } else if let Some(cell) = column.cells.first() {
+                if cell.deleted {
+                    deleted[i] = true;
+                } else {
+                    values[i] = Some(cell.value.to_vec());
+                }
+            }
+        }
+        for (i, value) in values.iter().enumerate() {
+            let sink = &mut self.sinks[n_key + n_clustering + i];
+            sink.push(value.as_deref()).map_err(|e| error(&self.table.columns[i].name, e))?;
+            self.deleted[i].append_value(deleted[i]);
+        }
+        for (builder, paths) in self.deleted_elements.iter_mut().zip(&removed) {
+            if paths.is_empty() {
+                builder.append_null();
+            } else {
+                for path in paths {
+                    builder.values().append_value(path);
+                }
+                builder.append(true);
+            }
+        }
+        self.operation.push(event.operation);
+        self.time.push(event.time);
+        self.ttl.push(event.ttl);
+        self.seq.push(seq);
+        self.segment.push(from.segment);
+        self.position.push(from.position as i64);
+        self.change_id.append_value(change_id).expect("16 bytes");
+        Ok(())
+    }
+
+    /// The events appended so far as one batch; the builder starts empty again.
+    pub fn finish(&mut self) -> Result<RecordBatch, CdcError> {
+        let arrow = |e: arrow_schema::ArrowError| CdcError::Invalid {
+            file: format!("{}.{}", self.table.keyspace, self.table.table),
+            position: 0,
+            what: format!("building the event batch: {e}"),
+        };
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
+        for sink in &mut self.sinks {
+            columns.push(sink.finish().map_err(arrow)?);
+        }
+        for builder in &mut self.deleted {
+            columns.push(Arc::new(builder.finish()));
+        }
+        for builder in &mut self.deleted_elements {
+            columns.push(Arc::new(builder.finish()));
+        }
+        columns.push(Arc::new(Int8Array::from(std::mem::take(&mut self.operation))));
+        columns.push(Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.time)).with_timezone("UTC")));
+        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.ttl))));
+        columns.push(Arc::new(Int32Array::from(std::mem::take(&mut self.seq))));
+        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.segment))));
+        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.position))));
+        columns.push(Arc::new(self.change_id.finish()));
+        RecordBatch::try_new(self.schema.clone(), columns).map_err(arrow)
+    }
+}
+
+/// A row's events: its deletion, then its writes (a row may carry both).
+fn row_events<'a, 'r>(row: &'r Row<'a>) -> Vec<Event<'a, 'r>> {
+    let mut events = Vec::new();
+    if let Some(deletion) = row.deletion {
+        events.push(Event {
+            operation: operation::ROW_DELETE,
+            time: Some(deletion.marked_for_delete_at),
+            ttl: None,
+            clustering: &row.clustering,
+            columns: &[],
+        });
+    }
+    if row.liveness.is_some() || !row.columns.is_empty() {
+        let cells = row.columns.iter().flat_map(|c| &c.cells);
+        let deletions = row.columns.iter().filter_map(|c| c.complex_deletion).map(|d| d.marked_for_delete_at);
+        let time =
+            row.liveness.map(|l| l.timestamp).or_else(|| cells.clone().map(|c| c.timestamp).chain(deletions).max());
+        let ttl = row
+            .liveness
+            .and_then(|l| l.ttl)
+            .map(|(ttl, _)| i64::from(ttl))
+            .or_else(|| cells.filter_map(|c| c.ttl).max().map(i64::from));
+        let operation = if row.liveness.is_some() { operation::INSERT } else { operation::UPDATE };
+        events.push(Event { operation, time, ttl, clustering: &row.clustering, columns: &row.columns });
+    }
+    events
+}
+
+/// A non-frozen collection's or UDT's live cells in the native protocol's
+/// form, for the Arrow sinks: list and set `[int n] ([int len] bytes)*`,
+/// map with keys and values alternating, a UDT its fields in order with
+/// `-1` (null) for fields this change does not write.
+fn assemble(cql_type: &ColumnType<'_>, cells: &[&Cell<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let put = |out: &mut Vec<u8>, bytes: Option<&[u8]>| match bytes {
+        Some(bytes) => {
+            out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+            out.extend_from_slice(bytes);
+        }
+        None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+    };
+    match cql_type {
+        ColumnType::UserDefinedType { definition, .. } => {
+            for field in 0..definition.field_types.len() {
+                let cell = cells.iter().find(|c| {
+                    c.path.is_some_and(|p| p.len() == 2 && usize::from(u16::from_be_bytes([p[0], p[1]])) == field)
+                });
+                put(&mut out, cell.map(|c| c.value));
+            }
+        }
+        ColumnType::Collection { typ, .. } => {
+            out.extend_from_slice(&(cells.len() as i32).to_be_bytes());
+            for cell in cells {
+                match typ {
+                    CollectionType::List(_) => put(&mut out, Some(cell.value)),
+                    CollectionType::Set(_) => put(&mut out, cell.path),
+                    CollectionType::Map(..) => {
+                        put(&mut out, cell.path);
+                        put(&mut out, Some(cell.value));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// FNV-1a, 128 bits, over the update's bytes (its table id first): the same
+/// on every replica if replicas log the coordinator's bytes (RESEARCH §7.3;
+/// not checked on a cluster yet).
+fn fnv1a_128(bytes: &[u8]) -> [u8; 16] {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut hash = OFFSET;
+    for &b in bytes {
+        hash ^= u128::from(b);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    hash.to_be_bytes()
+}
