@@ -715,6 +715,25 @@ mod tests {
     }
 
     #[test]
+    fn reading_to_any_section_end_then_resuming_there_reads_each_entry_once() {
+        // What a consumer does as the idx offset grows: walk to b, later
+        // resume at the position the walk stopped at and walk to c.
+        let segment = Segment::parse("golden.log", GOLDEN).unwrap();
+        let all: Vec<Entry<'_>> = segment.entries(Some(58454)).map(Result::unwrap).collect();
+        let ends: Vec<u64> = all.iter().map(|e| e.end).collect();
+        for &b in &ends {
+            let mut first = segment.entries(Some(b));
+            let mut read: Vec<Entry<'_>> = first.by_ref().map(Result::unwrap).collect();
+            assert_eq!((first.stopped(), first.position()), (Some(StopReason::Limit), b));
+            let mut second = segment.entries_from(first.position(), Some(58454));
+            read.extend(second.by_ref().map(Result::unwrap));
+            assert_eq!(second.position(), 58454);
+            assert_eq!(read, all, "split at {b}");
+        }
+        assert_eq!(ends.len(), 44);
+    }
+
+    #[test]
     fn the_nodes_lz4_segment_is_refused_naming_its_compressor() {
         let error = Segment::parse("lz4.log", GOLDEN_LZ4_HEADER).unwrap_err();
         assert_eq!(
