@@ -466,14 +466,6 @@ pub enum ConfigError {
         /// Why it has no meaning there.
         why: &'static str,
     },
-    /// Being replaced by the variants above (review F8); kept only until
-    /// pycassandra-py/src/lib.rs (mid-edit) uses [`ConfigError::NotForStreaming`].
-    #[doc(hidden)]
-    #[error("{message}")]
-    Conflict {
-        /// What is wrong and how to fix it.
-        message: String,
-    },
     /// Several of the above at once.
     #[error("{}", DisplayList(.problems))]
     Several {
@@ -651,14 +643,6 @@ pub enum SchemaError {
         column: String,
         /// Its CQL type.
         cql_type: String,
-    },
-    /// Being replaced by the variants above (review F8); kept only until
-    /// write/plan.rs (ENGINE, mid-edit) is committed without it.
-    #[doc(hidden)]
-    #[error("{message}")]
-    WriteModeMismatch {
-        /// What does not fit and which option to change.
-        message: String,
     },
     /// The schema could not be read from the cluster.
     #[error("cannot read the schema of {keyspace}.{table}: {reason}")]

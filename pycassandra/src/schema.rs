@@ -160,10 +160,6 @@ pub(crate) fn match_name<'a>(names: impl Iterator<Item = &'a str>, wanted: &str)
     }
 }
 
-// Until write/plan.rs (ENGINE, mid-edit) is committed with crate::cql_type::name.
-#[doc(hidden)]
-pub use crate::cql_type::name as cql_type_name;
-
 #[cfg(test)]
 #[path = "schema_tests.rs"]
 mod tests;
