@@ -16,6 +16,9 @@
 //! cargo run --release -p pycassandra --example write_loader -- \
 //!     --system ceiling --table narrow --layout single --rows 100000 --concurrency 256
 //! ```
+//!
+//! `--grouping none` makes the Arrow writer send one request per row, as the
+//! ceiling does: the pair measures the client CPU per row of the write engine.
 
 #![allow(clippy::print_stdout)] // a program whose results are what it prints
 
@@ -49,6 +52,9 @@ struct Args {
     concurrency: usize,
     host: String,
     keyspace: String,
+    /// `--grouping none|partition|replica_set` for the Arrow and typed writers;
+    /// unset: replica-set batches for one-row partitions, as the harness runs them.
+    grouping: Option<BatchGrouping>,
 }
 
 fn parse_args() -> Args {
@@ -60,6 +66,7 @@ fn parse_args() -> Args {
         concurrency: 256,
         host: "127.0.0.1".into(),
         keyspace: "pyc_bench".into(),
+        grouping: None,
     };
     let mut words = std::env::args().skip(1);
     while let Some(flag) = words.next() {
@@ -74,6 +81,14 @@ fn parse_args() -> Args {
             }
             "--host" => args.host = value,
             "--keyspace" => args.keyspace = value,
+            "--grouping" => {
+                args.grouping = Some(match value.as_str() {
+                    "none" => BatchGrouping::None,
+                    "partition" => BatchGrouping::Partition,
+                    "replica_set" => BatchGrouping::ReplicaSet,
+                    other => panic!("--grouping {other}: none, partition or replica_set"),
+                })
+            }
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -300,7 +315,9 @@ fn options(args: &Args) -> WriteOptions {
     );
     options.concurrency = args.concurrency;
     options.consistency = Consistency::One;
-    if args.layout == "single" {
+    if let Some(grouping) = args.grouping {
+        options.batch_grouping = grouping;
+    } else if args.layout == "single" {
         options.batch_grouping = BatchGrouping::ReplicaSet;
     }
     options
