@@ -94,13 +94,22 @@ pub fn split_ring(ring: &[(i64, Vec<Uuid>)], wanted: usize) -> Vec<TokenSplit> {
     for (range, replicas) in join_same_replicas(owned) {
         let share = range.width() as f64 / RING_WIDTH;
         let pieces = (share * wanted as f64).round().max(1.0) as usize;
-        splits.extend(range.cut(pieces).into_iter().map(|range| TokenSplit { range, replicas: replicas.clone() }));
+        // Every replica of the set holds the whole range, so the pieces take
+        // turns leading with each: a joined ring of RF = node count would
+        // otherwise send every split to one node.
+        splits.extend(range.cut(pieces).into_iter().enumerate().map(|(piece, range)| {
+            let mut replicas = replicas.clone();
+            if !replicas.is_empty() {
+                let turn = piece % replicas.len();
+                replicas.rotate_left(turn);
+            }
+            TokenSplit { range, replicas }
+        }));
     }
     splits
 }
 
-/// Joins neighbouring ranges whose replica sets are equal (in any order; the
-/// first range's order is kept, as any replica of the set holds all of it).
+/// Joins neighbouring ranges whose replica sets are equal, in any order.
 fn join_same_replicas(owned: Vec<(TokenRange, &Vec<Uuid>)>) -> Vec<(TokenRange, &Vec<Uuid>)> {
     let same_set = |a: &[Uuid], b: &[Uuid]| {
         let (mut a, mut b) = (a.to_vec(), b.to_vec());

@@ -43,8 +43,23 @@ fn neighbours_with_the_same_replicas_in_another_order_are_joined() {
     // (MIN, -200] and (-200, -100] join; (-100, 100] is node 3's; (100, 200] and the tail to MAX join.
     let bounds: Vec<(i64, i64)> = splits.iter().map(|s| (s.range.start, s.range.end)).collect();
     assert_eq!(bounds, [(i64::MIN, -100), (-100, 100), (100, i64::MAX)]);
-    assert_eq!(splits[0].replicas, ab, "the first range's replica order is kept");
+    assert_eq!(splits[0].replicas, ab);
     assert_eq!(splits[1].replicas, node(3));
+}
+
+#[test]
+fn pieces_of_a_shared_range_take_turns_leading_with_each_replica() {
+    // Three nodes, one token each, RF 3: every range has all three, so the ring joins into one.
+    let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+    let ring = [(i64::MIN, vec![a, b, c]), (0, vec![b, c, a]), (i64::MAX / 2, vec![c, a, b])];
+    let splits = split_ring(&ring, 6);
+    assert_covers_ring(&splits);
+    assert_eq!(splits.len(), 6);
+    for node in [a, b, c] {
+        let leads = splits.iter().filter(|s| s.replicas[0] == node).count();
+        assert_eq!(leads, 2, "node {node} leads {leads} of 6 splits");
+    }
+    assert!(splits.iter().all(|s| s.replicas.len() == 3));
 }
 
 #[test]
