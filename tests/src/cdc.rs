@@ -433,3 +433,177 @@ async fn the_change_reader_reads_a_tables_events_resumably() {
         second.len()
     );
 }
+
+/// A row as the fold of events sees it: the row marker's timestamp, and per
+/// column its value (`None`: a tombstone) and timestamp.
+#[derive(Debug, Default, Clone)]
+struct FoldedRow {
+    marker: Option<i64>,
+    v: Option<(Option<String>, i64, Option<i64>)>,
+    n: Option<(Option<i64>, i64)>,
+}
+
+/// A visible row as the comparison sees it: v, n, WRITETIME(v),
+/// WRITETIME(n), the TTL v was written with.
+type VisibleRow = (Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+/// Replay equivalence on the node: folding a table's change events (last
+/// write wins per cell; cell, row, range and partition tombstones; TTL)
+/// gives what `SELECT ..., WRITETIME(v), WRITETIME(n), TTL(v)` returns. The
+/// writes use explicit timestamps, some older than what they follow, so
+/// that order of arrival and order of time differ.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folding_the_events_reproduces_the_table() {
+    use arrow_array::{Array, BooleanArray, Int32Array, Int64Array, Int8Array, StringArray, TimestampMicrosecondArray};
+    use pycassandra::cdc::events::operation;
+    let _cdc_raw = CDC_RAW.lock().await;
+    let session = cdc_session().await;
+    let dir = cdc_raw();
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcf_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let ks = keyspace.0.clone();
+    run(
+        &session,
+        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
+    )
+    .await;
+    run(
+        &session,
+        &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, n bigint, PRIMARY KEY (pk, ck)) WITH cdc = true"),
+    )
+    .await;
+    let _ = session.await_schema_agreement().await;
+    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let table = schema.tables.values().find(|t| t.table == "t").unwrap().id;
+    let mut reader = ChangeReader::new(&dir, schema, table).unwrap_or_else(|e| panic!("{e}"));
+    let start = reader.latest().unwrap_or_else(|e| panic!("{e}"));
+
+    let t = format!("{ks}.t");
+    let mut statements: Vec<String> = (0..10)
+        .map(|pk| format!("INSERT INTO {t} (pk, ck, v, n) VALUES ({pk}, 0, 'a', {pk}) USING TIMESTAMP 100"))
+        .collect();
+    statements.extend([
+        format!("UPDATE {t} USING TIMESTAMP 200 SET v = 'b' WHERE pk = 0 AND ck = 0"),
+        format!("UPDATE {t} USING TIMESTAMP 50 SET v = 'old' WHERE pk = 1 AND ck = 0"),
+        format!("DELETE v FROM {t} USING TIMESTAMP 150 WHERE pk = 2 AND ck = 0"),
+        format!("DELETE FROM {t} USING TIMESTAMP 150 WHERE pk = 3 AND ck = 0"),
+        format!("DELETE FROM {t} USING TIMESTAMP 50 WHERE pk = 4 AND ck = 0"),
+        format!("DELETE FROM {t} USING TIMESTAMP 150 WHERE pk = 5"),
+        format!("DELETE FROM {t} USING TIMESTAMP 150 WHERE pk = 6"),
+        format!("INSERT INTO {t} (pk, ck, v, n) VALUES (6, 0, 'new', 60) USING TIMESTAMP 160"),
+        format!("INSERT INTO {t} (pk, ck, v, n) VALUES (6, 1, 'late', 61) USING TIMESTAMP 140"),
+        format!("UPDATE {t} USING TTL 1000 AND TIMESTAMP 200 SET v = 't' WHERE pk = 7 AND ck = 0"),
+        format!("INSERT INTO {t} (pk, ck, v, n) VALUES (8, 1, 'x', 80) USING TIMESTAMP 100"),
+        format!("INSERT INTO {t} (pk, ck, v, n) VALUES (8, 3, 'y', 83) USING TIMESTAMP 100"),
+        format!("DELETE FROM {t} USING TIMESTAMP 150 WHERE pk = 8 AND ck >= 1 AND ck < 3"),
+        format!("DELETE n FROM {t} USING TIMESTAMP 90 WHERE pk = 9 AND ck = 0"),
+    ]);
+    for cql in &statements {
+        run(&session, cql).await;
+    }
+
+    // The events, all of them (one event per statement here but for the
+    // range delete's two bounds).
+    let wanted = statements.len() + 1;
+    let began = Instant::now();
+    let mut batches = Vec::new();
+    let mut at = start;
+    let mut seen = 0;
+    while seen < wanted && began.elapsed() < Duration::from_secs(20) {
+        let batch = reader.read(at).unwrap_or_else(|e| panic!("{e}"));
+        at = batch.next;
+        seen += batch.events.num_rows();
+        batches.push(batch.events);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, wanted, "events of {t}");
+
+    // The fold.
+    let mut rows: BTreeMap<(i32, i32), FoldedRow> = BTreeMap::new();
+    let mut deletions: Vec<(i32, Option<i32>, Option<i32>, i64)> = Vec::new(); // pk, ck from, ck to (incl.), ts
+    let mut range_start: Option<Option<i32>> = None;
+    let covered = |deletions: &[(i32, Option<i32>, Option<i32>, i64)], pk: i32, ck: i32, ts: i64| {
+        deletions
+            .iter()
+            .any(|&(p, lo, hi, at)| p == pk && lo.is_none_or(|lo| ck >= lo) && hi.is_none_or(|hi| ck <= hi) && ts <= at)
+    };
+    for batch in &batches {
+        let col = |name: &str| batch.column_by_name(name).unwrap_or_else(|| panic!("{name}"));
+        let operations = col("_cdc_operation").as_any().downcast_ref::<Int8Array>().unwrap();
+        let pks = col("pk").as_any().downcast_ref::<Int32Array>().unwrap();
+        let cks = col("ck").as_any().downcast_ref::<Int32Array>().unwrap();
+        let vs = col("v").as_any().downcast_ref::<StringArray>().unwrap();
+        let ns = col("n").as_any().downcast_ref::<Int64Array>().unwrap();
+        let deleted_v = col("_cdc_deleted_v").as_any().downcast_ref::<BooleanArray>().unwrap();
+        let deleted_n = col("_cdc_deleted_n").as_any().downcast_ref::<BooleanArray>().unwrap();
+        let times = col("_cdc_time").as_any().downcast_ref::<TimestampMicrosecondArray>().unwrap();
+        let ttls = col("_cdc_ttl").as_any().downcast_ref::<Int64Array>().unwrap();
+        for i in 0..batch.num_rows() {
+            let (pk, ts) = (pks.value(i), times.value(i));
+            let ck = (!cks.is_null(i)).then(|| cks.value(i));
+            match operations.value(i) {
+                operation::PARTITION_DELETE => deletions.push((pk, None, None, ts)),
+                operation::ROW_DELETE => deletions.push((pk, ck, ck, ts)),
+                operation::RANGE_DELETE_START_INCLUSIVE => range_start = Some(ck),
+                operation::RANGE_DELETE_END_EXCLUSIVE => {
+                    let lo = range_start.take().expect("a range start before its end");
+                    deletions.push((pk, lo, ck.map(|c| c - 1), ts));
+                }
+                op @ (operation::INSERT | operation::UPDATE) => {
+                    let ck = ck.unwrap();
+                    if covered(&deletions, pk, ck, ts) {
+                        continue;
+                    }
+                    let row = rows.entry((pk, ck)).or_default();
+                    if op == operation::INSERT && row.marker.is_none_or(|m| ts > m) {
+                        row.marker = Some(ts);
+                    }
+                    let ttl = (!ttls.is_null(i)).then(|| ttls.value(i));
+                    if (!vs.is_null(i) || deleted_v.value(i)) && row.v.as_ref().is_none_or(|(_, at, _)| ts > *at) {
+                        row.v = Some(((!vs.is_null(i)).then(|| vs.value(i).to_owned()), ts, ttl));
+                    }
+                    if (!ns.is_null(i) || deleted_n.value(i)) && row.n.as_ref().is_none_or(|(_, at)| ts > *at) {
+                        row.n = Some(((!ns.is_null(i)).then(|| ns.value(i)), ts));
+                    }
+                }
+                other => panic!("operation {other} in this test's events"),
+            }
+        }
+    }
+    // Deletions that came after the writes they shadow.
+    let mut folded: BTreeMap<(i32, i32), VisibleRow> = BTreeMap::new();
+    for (&(pk, ck), row) in &rows {
+        let live_at = |ts: i64| !covered(&deletions, pk, ck, ts);
+        let v = row.v.clone().filter(|(value, ts, _)| value.is_some() && live_at(*ts));
+        let n = row.n.filter(|(value, ts)| value.is_some() && live_at(*ts));
+        let marker = row.marker.filter(|&ts| live_at(ts));
+        if marker.is_none() && v.is_none() && n.is_none() {
+            continue;
+        }
+        let (v, v_ts, v_ttl) = v.map_or((None, None, None), |(v, ts, ttl)| (v, Some(ts), ttl));
+        let (n, n_ts) = n.map_or((None, None), |(n, ts)| (n, Some(ts)));
+        folded.insert((pk, ck), (v, n, v_ts, n_ts, v_ttl));
+    }
+
+    let selected = session
+        .query_unpaged(format!("SELECT pk, ck, v, n, WRITETIME(v), WRITETIME(n), TTL(v) FROM {t}"), ())
+        .await
+        .unwrap()
+        .into_rows_result()
+        .unwrap();
+    type Selected = (i32, i32, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<i32>);
+    let mut table: BTreeMap<(i32, i32), VisibleRow> = BTreeMap::new();
+    for row in selected.rows::<Selected>().unwrap() {
+        let (pk, ck, v, n, v_ts, n_ts, ttl) = row.unwrap();
+        // TTL(v) is what is left: at most the TTL written, and not much less.
+        let ttl = ttl.map(|left| {
+            let written = folded.get(&(pk, ck)).and_then(|r| r.4).unwrap_or(0);
+            assert!(left <= written as i32 && left > written as i32 - 60, "TTL({pk},{ck}) {left} of {written}");
+            written
+        });
+        table.insert((pk, ck), (v, n, v_ts, n_ts, ttl));
+    }
+    assert_eq!(folded, table, "folded events vs SELECT of {t}");
+    // Of 13 rows written, pk 3 (row delete), 5 (partition delete), (6, 1)
+    // (written before its partition's deletion) and (8, 1) (range delete) are gone.
+    assert_eq!(table.len(), 9, "{table:?}");
+}
