@@ -46,8 +46,16 @@ pub mod operation {
 }
 
 /// The metadata columns, after the table's.
-pub const METADATA: [&str; 7] =
-    ["_cdc_operation", "_cdc_time", "_cdc_ttl", "_cdc_batch_seq_no", "_cdc_segment", "_cdc_position", "_cdc_change_id"];
+pub const METADATA: [&str; 8] = [
+    "_cdc_operation",
+    "_cdc_time",
+    "_cdc_ttl",
+    "_cdc_expires_at",
+    "_cdc_batch_seq_no",
+    "_cdc_segment",
+    "_cdc_position",
+    "_cdc_change_id",
+];
 
 /// Where an update was read: the segment id and the entry's file offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +79,7 @@ pub struct EventBuilder {
     operation: Vec<i8>,
     time: Vec<Option<i64>>,
     ttl: Vec<Option<i64>>,
+    expires_at: Vec<Option<i64>>,
     seq: Vec<i32>,
     segment: Vec<i64>,
     position: Vec<i64>,
@@ -88,6 +97,8 @@ struct Event<'a, 'r> {
     operation: i8,
     time: Option<i64>,
     ttl: Option<i64>,
+    /// When the TTL'd data expires, in seconds since the epoch.
+    expires_at: Option<i64>,
     clustering: &'r [Option<&'a [u8]>],
     columns: &'r [ColumnData<'a>],
 }
@@ -132,10 +143,11 @@ impl EventBuilder {
             Field::new(METADATA[0], DataType::Int8, false),
             Field::new(METADATA[1], DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
             Field::new(METADATA[2], DataType::Int64, true),
-            Field::new(METADATA[3], DataType::Int32, false),
-            Field::new(METADATA[4], DataType::Int64, false),
+            Field::new(METADATA[3], DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+            Field::new(METADATA[4], DataType::Int32, false),
             Field::new(METADATA[5], DataType::Int64, false),
-            Field::new(METADATA[6], DataType::FixedSizeBinary(16), false),
+            Field::new(METADATA[6], DataType::Int64, false),
+            Field::new(METADATA[7], DataType::FixedSizeBinary(16), false),
         ]);
         Ok(EventBuilder {
             table: table.clone(),
@@ -147,6 +159,7 @@ impl EventBuilder {
             operation: Vec::new(),
             time: Vec::new(),
             ttl: Vec::new(),
+            expires_at: Vec::new(),
             seq: Vec::new(),
             segment: Vec::new(),
             position: Vec::new(),
@@ -184,6 +197,7 @@ impl EventBuilder {
                 operation: operation::PARTITION_DELETE,
                 time: Some(deletion.marked_for_delete_at),
                 ttl: None,
+                expires_at: None,
                 clustering: &[],
                 columns: &[],
             };
@@ -218,7 +232,14 @@ impl EventBuilder {
                     for (operation, deletion) in [(close, marker.closes), (open, marker.opens)] {
                         if let (Some(operation), Some(deletion)) = (operation, deletion) {
                             let time = Some(deletion.marked_for_delete_at);
-                            let event = Event { operation, time, ttl: None, clustering: &marker.prefix, columns: &[] };
+                            let event = Event {
+                                operation,
+                                time,
+                                ttl: None,
+                                expires_at: None,
+                                clustering: &marker.prefix,
+                                columns: &[],
+                            };
                             emit(self, event)?;
                         }
                     }
@@ -290,6 +311,7 @@ impl EventBuilder {
         self.operation.push(event.operation);
         self.time.push(event.time);
         self.ttl.push(event.ttl);
+        self.expires_at.push(event.expires_at.map(|seconds| seconds.saturating_mul(1_000_000)));
         self.seq.push(seq);
         self.segment.push(from.segment);
         self.position.push(from.position as i64);
@@ -317,6 +339,8 @@ impl EventBuilder {
         columns.push(Arc::new(Int8Array::from(std::mem::take(&mut self.operation))));
         columns.push(Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.time)).with_timezone("UTC")));
         columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.ttl))));
+        let expires_at = std::mem::take(&mut self.expires_at);
+        columns.push(Arc::new(TimestampMicrosecondArray::from(expires_at).with_timezone("UTC")));
         columns.push(Arc::new(Int32Array::from(std::mem::take(&mut self.seq))));
         columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.segment))));
         columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.position))));
@@ -333,6 +357,7 @@ fn row_events<'a, 'r>(row: &'r Row<'a>) -> Vec<Event<'a, 'r>> {
             operation: operation::ROW_DELETE,
             time: Some(deletion.marked_for_delete_at),
             ttl: None,
+            expires_at: None,
             clustering: &row.clustering,
             columns: &[],
         });
@@ -342,13 +367,17 @@ fn row_events<'a, 'r>(row: &'r Row<'a>) -> Vec<Event<'a, 'r>> {
         let deletions = row.columns.iter().filter_map(|c| c.complex_deletion).map(|d| d.marked_for_delete_at);
         let time =
             row.liveness.map(|l| l.timestamp).or_else(|| cells.clone().map(|c| c.timestamp).chain(deletions).max());
-        let ttl = row
-            .liveness
-            .and_then(|l| l.ttl)
-            .map(|(ttl, _)| i64::from(ttl))
-            .or_else(|| cells.filter_map(|c| c.ttl).max().map(i64::from));
+        // The row's TTL, else the longest of its expiring cells'.
+        let expiring = || cells.clone().filter(|c| c.ttl.is_some() && !c.deleted);
+        let (ttl, expires_at) = match row.liveness.and_then(|l| l.ttl) {
+            Some((ttl, expires)) => (Some(i64::from(ttl)), Some(expires)),
+            None => (
+                expiring().filter_map(|c| c.ttl).max().map(i64::from),
+                expiring().filter_map(|c| c.local_deletion_time).max(),
+            ),
+        };
         let operation = if row.liveness.is_some() { operation::INSERT } else { operation::UPDATE };
-        events.push(Event { operation, time, ttl, clustering: &row.clustering, columns: &row.columns });
+        events.push(Event { operation, time, ttl, expires_at, clustering: &row.clustering, columns: &row.columns });
     }
     events
 }

@@ -343,11 +343,37 @@ fn the_golden_kv_statements_are_these_events() {
     let ttl = column::<Int64Array>(&batch, "_cdc_ttl");
     assert_eq!((ttl.value(10), ttl.value(11)), (3600, 60));
     assert!(ttl.is_null(0));
+    // Expiry: the node's clock at the write plus the TTL, in µs.
+    let expires = column::<arrow_array::TimestampMicrosecondArray>(&batch, "_cdc_expires_at");
+    assert!(expires.is_null(0) && expires.is_null(1));
+    let (insert_expires, update_expires) = (expires.value(10) / 1_000_000, expires.value(11) / 1_000_000);
+    assert!((1_764_000_000..2_000_000_000).contains(&insert_expires), "{insert_expires}");
+    // Written right after each other: 3600 s and 60 s from (nearly) the same now.
+    assert!((3530..=3545).contains(&(insert_expires - update_expires)), "{insert_expires} {update_expires}");
     let seq = column::<Int32Array>(&batch, "_cdc_batch_seq_no");
     assert_eq!((seq.value(6), seq.value(7), seq.value(13), seq.value(14)), (0, 1, 0, 1));
     let change_id = column::<arrow_array::FixedSizeBinaryArray>(&batch, "_cdc_change_id");
     assert_eq!(change_id.value(6), change_id.value(7), "one update, one change id");
     assert_ne!(change_id.value(0), change_id.value(1));
+}
+
+#[test]
+fn the_golden_wide_statements_are_these_events() {
+    use arrow_array::{Array, Int32Array, Int8Array, StringArray};
+    let batch = golden_events("wide");
+    let operations: Vec<i8> = column::<Int8Array>(&batch, "_cdc_operation").values().to_vec();
+    // The INSERT is a static-row update and a row insert; the static
+    // update; two ranges (a clustering prefix, then DESC bounds); the static
+    // cell delete; a row delete.
+    assert_eq!(operations, [1, 2, 1, 5, 7, 6, 8, 1, 3]);
+    let (a, b) = (column::<Int32Array>(&batch, "a"), column::<StringArray>(&batch, "b"));
+    assert!((0..batch.num_rows()).all(|i| a.value(i) == 1 && b.value(i) == "x"), "the composite key split");
+    let (c1, s) = (column::<Int32Array>(&batch, "c1"), column::<StringArray>(&batch, "s"));
+    assert!(c1.is_null(0) && s.value(0) == "st", "the static row has no clustering");
+    assert!(s.is_null(1) && c1.value(1) == 10);
+    assert_eq!((c1.value(5), c1.value(6)), (20, 5), "DESC: the range starts at the larger bound");
+    let deleted_s = column::<arrow_array::BooleanArray>(&batch, "_cdc_deleted_s");
+    assert!(deleted_s.value(7) && !deleted_s.value(0));
 }
 
 #[test]
