@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use scylla::routing::partitioner::{Murmur3Partitioner, Partitioner, PartitionerHasher};
+use scylla::routing::Token;
 use scylla::serialize::row::{RowSerializationContext, SerializeRow};
 use scylla::serialize::writers::RowWriter;
 use scylla::serialize::SerializationError;
@@ -148,6 +150,28 @@ impl SerializeRow for PartitionKey<'_> {
     }
 }
 
+impl PartitionKey<'_> {
+    /// The key's Murmur3 token, computed here: the token the driver gives on
+    /// Cassandra's default partitioner, for when it lacks the table's
+    /// metadata. On any partitioner, equal keys get equal tokens, which is
+    /// all partition grouping needs. `None` when a key value is null.
+    pub(crate) fn murmur3_token(&self) -> Option<Token> {
+        let mut hasher = Murmur3Partitioner.build_hasher();
+        if let [position] = self.positions {
+            hasher.write(self.columns[*position].value(self.row)?);
+        } else {
+            // A compound key hashes each part as a 2-byte length, the bytes and a 0 byte.
+            for &position in self.positions {
+                let value = self.columns[position].value(self.row)?;
+                hasher.write(&u16::try_from(value.len()).ok()?.to_be_bytes());
+                hasher.write(value);
+                hasher.write(&[0]);
+            }
+        }
+        Some(hasher.finish())
+    }
+}
+
 /// The prepared statement has another number of bind markers than the plan
 /// made values for: a bug, said rather than sent.
 #[derive(Debug, thiserror::Error)]
@@ -155,4 +179,33 @@ impl SerializeRow for PartitionKey<'_> {
 struct BindCountMismatch {
     statement: usize,
     row: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Array, Int32Array, StringArray};
+    use scylla::cluster::metadata::{ColumnType, NativeType};
+
+    use super::PartitionKey;
+    use crate::convert::{ColumnConverter, EncodedColumn};
+
+    fn encoded(array: &dyn Array, native: NativeType) -> EncodedColumn {
+        ColumnConverter::new("c", array.data_type(), &ColumnType::Native(native)).unwrap().encode(array).unwrap()
+    }
+
+    #[test]
+    fn murmur3_tokens_are_the_nodes() {
+        // `SELECT token(k)` / `token(k, c)` on the local node (Cassandra 5.0.8) for these keys.
+        let ints = Arc::new(Int32Array::from(vec![Some(1), Some(7), None]));
+        let columns = [
+            encoded(ints.as_ref(), NativeType::Int),
+            encoded(&StringArray::from(vec!["x", "ab", "y"]), NativeType::Text),
+        ];
+        let token = |positions: &[usize], row| PartitionKey { columns: &columns, positions, row }.murmur3_token();
+        assert_eq!(token(&[0], 0).map(|t| t.value()), Some(-4_069_959_284_402_364_209));
+        assert_eq!(token(&[0, 1], 1).map(|t| t.value()), Some(-471_834_377_400_118_017));
+        assert_eq!(token(&[0], 2), None, "a null key has no token");
+    }
 }

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 use scylla::cluster::ClusterState;
 use scylla::routing::{Shard, Token};
-use scylla::serialize::row::SerializeRow;
 use uuid::Uuid;
 
 use super::action::RowAction;
+use super::encoded::PartitionKey;
 use super::request::Request;
 use crate::config::BatchGrouping;
 
@@ -28,10 +28,13 @@ pub(crate) struct Ring<'a> {
 }
 
 impl Ring<'_> {
-    /// The token of a row's partition key (`None` when the driver lacks the
-    /// table's metadata or the key cannot be serialized).
-    pub(crate) fn token(&self, partition_key: &dyn SerializeRow) -> Option<Token> {
-        self.cluster.compute_token(self.keyspace, self.table, partition_key).ok()
+    /// The token of a row's partition key: the driver's, else (no metadata
+    /// for the table) the Murmur3 token of its bytes; `None` for a null key.
+    pub(crate) fn token(&self, partition_key: &PartitionKey<'_>) -> Option<Token> {
+        match self.cluster.compute_token(self.keyspace, self.table, partition_key) {
+            Ok(token) => Some(token),
+            Err(_) => partition_key.murmur3_token(),
+        }
     }
 
     fn first_replica(&self, token: Token) -> Option<GroupKey> {
