@@ -1,25 +1,27 @@
-//! `pycassandra._native.Writer`: a [`CassandraWriter`] for one Spark task.
+//! `pycassandra._native.Writer`: a [`CassandraWriter`] for one Spark task,
+//! made by [`WriteJob.writer`](crate::write_job::WriteJob).
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
-use arrow::datatypes::Schema;
 use arrow::pyarrow::PyArrowType;
 use arrow::record_batch::RecordBatch;
-use pycassandra::{CassandraWriter, WriteOptions, WriteReport};
+use pycassandra::{CassandraWriter, WriteReport};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::errors::to_py;
-use crate::runtime::{run_detached, session};
+use crate::runtime::run_detached;
 
-/// Writes pyarrow RecordBatches into one table; made inside a Spark task.
+/// Writes pyarrow RecordBatches into one table.
 #[pyclass(name = "Writer", module = "pycassandra._native")]
 pub(crate) struct PyWriter {
     inner: Mutex<Option<CassandraWriter>>,
 }
 
 impl PyWriter {
+    pub(crate) fn new(writer: CassandraWriter) -> Self {
+        Self { inner: Mutex::new(Some(writer)) }
+    }
+
     fn run<T: Send>(
         &self,
         py: Python<'_>,
@@ -41,16 +43,6 @@ fn closed() -> PyErr {
 
 #[pymethods]
 impl PyWriter {
-    /// Connects (reusing this process's session), reads the table and prepares statements.
-    #[new]
-    fn new(py: Python<'_>, options: HashMap<String, String>, schema: PyArrowType<Schema>) -> PyResult<Self> {
-        let options = WriteOptions::from_options(&options).map_err(|e| to_py(e.into()))?;
-        let session = session(py, &options.connection, &options.keyspace)?;
-        let schema = schema.0;
-        let writer = run_detached(py, async move { CassandraWriter::with_session(session, options, &schema).await })?;
-        Ok(Self { inner: Mutex::new(Some(writer)) })
-    }
-
     /// Converts and sends one batch; returns once its requests are in flight.
     fn write_batch(&self, py: Python<'_>, batch: PyArrowType<RecordBatch>) -> PyResult<()> {
         let batch = batch.0;
@@ -60,19 +52,6 @@ impl PyWriter {
     /// Waits for every request in flight.
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
         self.run(py, |writer| Box::pin(writer.flush()))
-    }
-
-    /// Stream mode: starts counting a micro-batch.
-    fn begin_micro_batch(&self) -> PyResult<()> {
-        let mut guard = self.inner.lock().map_err(|_| closed())?;
-        guard.as_mut().ok_or_else(closed)?.begin_micro_batch();
-        Ok(())
-    }
-
-    /// Stream mode: flushes and reports the micro-batch.
-    fn commit_micro_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let report = self.run(py, |writer| Box::pin(writer.commit_micro_batch()))?;
-        report_dict(py, &report)
     }
 
     /// What has been acknowledged so far, also after a failure.

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import uuid
 from collections import Counter
 
+import pyarrow as pa
 import pytest
 from lifecycle_probe import RecordingCassandraDataSource, read_calls
 from pyspark.errors import StreamingQueryException
@@ -54,6 +56,9 @@ def test_a_batch_append_checks_once_on_the_driver_and_commits_once(spark, cql, k
     assert methods(recorded) == Counter(
         {("writer", "write_into_data_source"): 1, ("write", "worker"): 3, ("commit", "commit_data_source_write"): 1}
     )
+    # The driver's check reads the table; the job carries it to the tasks.
+    loads = Counter((call.method, call.table_schema_loads) for call in read_calls(recorded))
+    assert loads == Counter({("writer", 1): 1, ("write", 0): 3, ("commit", 0): 1})
     assert cql.execute(f"SELECT count(*) FROM {keyspace}.t").one()[0] == 100
 
 
@@ -137,7 +142,7 @@ def test_a_stream_builds_writers_twice_per_micro_batch_and_none_connects(
     assert counts[("commit", "python_streaming_sink_runner")] == 3
     # No driver-side call opened a session; only the tasks connect.
     driver_side = [call for call in calls if call.method in ("streamWriter", "commit")]
-    assert [call for call in driver_side if call.sessions_opened != 0] == []
+    assert [call for call in driver_side if call.sessions_opened != 0 or call.table_schema_loads != 0] == []
     assert cql.execute(f"SELECT count(*) FROM {keyspace}.t").one()[0] == 300
 
 
@@ -269,7 +274,7 @@ def test_complete_mode_refuses_confirm_truncate_before_the_first_batch(spark, cq
     assert "confirm_truncate" in str(query.exception())
     assert list(cql.execute(f"SELECT * FROM {keyspace}.totals")) == []
     with pytest.raises(ConfigError, match="confirm_truncate"):
-        _native.validate_stream_options({**node_options, "table": "totals", "confirm_truncate": "true"})
+        _native.WriteJob({**node_options, "table": "totals", "confirm_truncate": "true"}, pa.schema([]), stream=True)
 
 
 def test_a_failed_micro_batch_shows_pycassandras_message(spark, cql, keyspace, node_options, tmp_path):
@@ -360,10 +365,6 @@ def test_the_node_down_at_commit_fails_the_next_micro_batch_clearly_and_a_restar
 
 
 def test_a_pickled_read_job_carries_its_table_and_its_filters(cql, keyspace, node_options):
-    import pickle
-
-    import pyarrow as pa
-
     cql.execute(f"CREATE TABLE {keyspace}.t (k int, c int, v text, PRIMARY KEY (k, c))")
     for k in range(4):
         for c in range(3):
@@ -377,3 +378,21 @@ def test_a_pickled_read_job_carries_its_table_and_its_filters(cql, keyspace, nod
     rows = [row for split in copy.splits() for batch in copy.scan(split) for row in batch.to_pylist()]
     assert sorted((row["k"], row["c"]) for row in rows) == [(3, 0), (3, 1), (3, 2)]
     assert _native.table_schema_loads() == loads
+
+
+def test_a_pickled_write_job_carries_its_table_and_writes_with_it(cql, keyspace, node_options):
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text)")
+    schema = pa.schema([("id", pa.int32()), ("v", pa.string())])
+    job = _native.WriteJob({**node_options, "table": "t", "username": "cassandra", "password": "hunter2"}, schema)
+    job.check()
+    assert "hunter2" not in repr(job)
+    loads = _native.table_schema_loads()
+    writer = pickle.loads(pickle.dumps(job)).writer()
+    writer.write_batch(pa.record_batch([pa.array([1, 2], pa.int32()), pa.array(["a", "b"])], schema=schema))
+    assert writer.finish()["rows_written"] == 2
+    assert _native.table_schema_loads() == loads
+    assert sorted(cql.execute(f"SELECT id, v FROM {keyspace}.t")) == [(1, "a"), (2, "b")]
+    # A stream's job is checked by its tasks: unpickled, it reads the table before its first row.
+    stream = pickle.loads(pickle.dumps(_native.WriteJob({**node_options, "table": "t"}, schema, stream=True)))
+    stream.writer().finish()
+    assert _native.table_schema_loads() == loads + 1

@@ -84,12 +84,12 @@ class CassandraDataSource(DataSource):
         tasks and back for commit/abort, so this runs exactly once.
         """
         options = dict(self.options)
-        # Option errors need no server: report them before connecting.
-        _native.validate_options(options)
-        _native.check_write(options, spark_arrow_schema(schema))
+        # Option errors need no server: the job reports them before connecting.
+        job = _native.WriteJob(options, spark_arrow_schema(schema))
+        job.check()
         if overwrite:
-            _native.truncate(options)
-        return CassandraBatchWriter(options)
+            job.truncate()
+        return CassandraBatchWriter(options, job)
 
     def streamWriter(self, schema: StructType, overwrite: bool) -> CassandraStreamWriter:  # noqa: N802 (Spark's name)
         """Checks the options only: no connection, no truncate.
@@ -104,8 +104,7 @@ class CassandraDataSource(DataSource):
         only grows), so the table never goes empty between batches.
         """
         options = dict(self.options)
-        _native.validate_stream_options(options)
-        return CassandraStreamWriter(options)
+        return CassandraStreamWriter(options, _native.WriteJob(options, spark_arrow_schema(schema), stream=True))
 
     def __repr__(self) -> str:
         return f"CassandraDataSource({redacted_options(dict(self.options))})"

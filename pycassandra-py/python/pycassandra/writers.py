@@ -40,13 +40,13 @@ class CassandraCommitMessage(WriterCommitMessage):
     elapsed_seconds: float = 0.0
 
 
-def _write_partition(options: dict, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:
+def _write_partition(job: _native.WriteJob, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:
     writer = None
     try:
         for batch in iterator:
             if writer is None:
                 # The first batch's schema is exactly what Spark sends.
-                writer = _native.Writer(options, batch.schema)
+                writer = job.writer(batch.schema)
             writer.write_batch(batch)
         if writer is None:
             return CassandraCommitMessage()
@@ -102,10 +102,11 @@ def _log_summary(what: str, messages: List[Optional[WriterCommitMessage]], level
 
 
 class _OptionsHolder:
-    """Keeps the options (password included, for the executors) out of repr()."""
+    """Holds the job (pickled to the tasks, password included) and keeps the options out of repr()."""
 
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict, job: _native.WriteJob) -> None:
         self._options = options
+        self._job = job
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({redacted_options(self._options)})"
@@ -115,7 +116,7 @@ class CassandraBatchWriter(_OptionsHolder, DataSourceArrowWriter):
     """Batch writer: each Spark task streams its Arrow batches into Cassandra."""
 
     def write(self, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:
-        return _write_partition(self._options, iterator)
+        return _write_partition(self._job, iterator)
 
     def commit(self, messages: List[Optional[WriterCommitMessage]]) -> None:
         _log_summary("pycassandra write committed", messages, logging.INFO)
@@ -128,7 +129,7 @@ class CassandraStreamWriter(_OptionsHolder, *_STREAM_BASES):  # type: ignore[mis
     """Streaming writer: every micro-batch is written and flushed before Spark commits it."""
 
     def write(self, iterator: Iterator[pa.RecordBatch]) -> CassandraCommitMessage:
-        return _write_partition(self._options, iterator)
+        return _write_partition(self._job, iterator)
 
     def commit(self, messages: List[Optional[WriterCommitMessage]], batchId: int) -> None:  # noqa: N803 (Spark's name)
         _log_summary(f"pycassandra micro-batch {batchId} committed", messages, logging.INFO)
