@@ -1,5 +1,8 @@
 //! The native module `pycassandra._native`: glue between Python and the
 //! `pycassandra` core. Every check and conversion lives in the core.
+//!
+//! Spark's side is two jobs, each parsing its options once on the driver and
+//! pickled to the tasks: [`read_job::ReadJob`] and [`write_job::WriteJob`].
 
 mod convert;
 mod errors;
@@ -15,17 +18,27 @@ mod writer;
 use pyo3::prelude::*;
 
 #[pymodule]
-fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_class::<write_job::WriteJob>()?;
-    module.add_class::<writer::PyWriter>()?;
-    module.add_class::<read_job::ReadJob>()?;
-    module.add_class::<scan::PyScan>()?;
-    module.add_class::<lookup::PyLookup>()?;
-    module.add_function(wrap_pyfunction!(runtime::cached_session_count, module)?)?;
-    module.add_function(wrap_pyfunction!(runtime::table_schema_loads, module)?)?;
-    module.add_function(wrap_pyfunction!(runtime::scans_prepared, module)?)?;
-    module.add_function(wrap_pyfunction!(convert::convert_value, module)?)?;
-    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    logging::install(module.py())?;
-    Ok(())
+mod _native {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::convert::convert_value;
+    #[pymodule_export]
+    use crate::lookup::PyLookup;
+    #[pymodule_export]
+    use crate::read_job::ReadJob;
+    #[pymodule_export]
+    use crate::runtime::{cached_session_count, scans_prepared, table_schema_loads};
+    #[pymodule_export]
+    use crate::scan::PyScan;
+    #[pymodule_export]
+    use crate::write_job::WriteJob;
+    #[pymodule_export]
+    use crate::writer::PyWriter;
+
+    #[pymodule_init]
+    fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+        module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        crate::logging::install(module.py())
+    }
 }
