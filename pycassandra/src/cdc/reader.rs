@@ -9,7 +9,11 @@
 //! tables' ids are in the schema); an entry whose table id the schema does
 //! not know fails closed — a table created after the schema was read — and
 //! the caller reloads the schema ([`CdcSchema::load`]) and reads again from
-//! the same offset.
+//! the same offset. An id still unknown after a reload is a table dropped
+//! since; [`ChangeReader::skip_unknown_tables`] then skips such entries
+//! (a mutation's updates are all of one keyspace, so if the first table is
+//! unknown to a schema that has every table of the keyspaces read, the
+//! mutation is not theirs) and counts them in [`ChangeBatch::unknown`].
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +21,7 @@ use arrow_array::RecordBatch;
 use uuid::Uuid;
 
 use crate::cdc::directory::{list_segments, readable, Readable};
+use crate::cdc::envelope::MutationEnvelope;
 use crate::cdc::events::{EventBuilder, Provenance};
 use crate::cdc::mutation::{decode, Mutation};
 use crate::cdc::segment::Segment;
@@ -43,6 +48,9 @@ pub struct ChangeBatch {
     pub next: ChangeOffset,
     /// Entries walked (all tables).
     pub entries: usize,
+    /// Entries skipped because their first table id is unknown (only with
+    /// [`ChangeReader::skip_unknown_tables`]).
+    pub unknown: usize,
 }
 
 /// Reads one table's changes from a `cdc_raw` directory.
@@ -52,6 +60,7 @@ pub struct ChangeReader {
     schema: CdcSchema,
     table_id: Uuid,
     builder: EventBuilder,
+    skip_unknown: bool,
 }
 
 impl ChangeReader {
@@ -63,7 +72,7 @@ impl ChangeReader {
             what: format!("table id {table_id} is not among the schema's decodable tables"),
         })?;
         let builder = EventBuilder::new(table)?;
-        Ok(ChangeReader { dir: dir.to_owned(), schema, table_id, builder })
+        Ok(ChangeReader { dir: dir.to_owned(), schema, table_id, builder, skip_unknown: false })
     }
 
     /// The event schema.
@@ -74,8 +83,17 @@ impl ChangeReader {
     /// Replaces the schema (after a table was created), keeping the offset
     /// the caller holds valid.
     pub fn set_schema(&mut self, schema: CdcSchema) -> Result<(), CdcError> {
+        let skip_unknown = self.skip_unknown;
         *self = ChangeReader::new(&self.dir, schema, self.table_id)?;
+        self.skip_unknown = skip_unknown;
         Ok(())
+    }
+
+    /// Skips (and counts) entries whose first table id the schema does not
+    /// know, instead of failing: for a schema just reloaded, whose unknown
+    /// ids are tables dropped since. Off by default.
+    pub fn skip_unknown_tables(&mut self, skip: bool) {
+        self.skip_unknown = skip;
     }
 
     /// The offset of the oldest segment there is (`starting_position = earliest`).
@@ -98,10 +116,21 @@ impl ChangeReader {
         Ok(latest)
     }
 
-    /// The table's events from `from` to what is durable now.
+    /// The table's events from `from` to what is durable now. After an
+    /// error nothing of the failed read is kept: reading again from `from`
+    /// gives each event once.
     pub fn read(&mut self, from: ChangeOffset) -> Result<ChangeBatch, CdcError> {
+        let read = self.read_into_builder(from);
+        let events = self.builder.finish();
+        let (next, entries, unknown) = read?;
+        Ok(ChangeBatch { events: events?, next, entries, unknown })
+    }
+
+    /// Appends the events from `from` on; returns the next offset and the
+    /// entries walked and skipped as unknown.
+    fn read_into_builder(&mut self, from: ChangeOffset) -> Result<(ChangeOffset, usize, usize), CdcError> {
         let mut next = from;
-        let mut entries = 0;
+        let (mut entries, mut unknown) = (0, 0);
         for file in list_segments(&self.dir)? {
             if file.id < from.segment {
                 continue;
@@ -128,6 +157,13 @@ impl ChangeReader {
             for entry in walk.by_ref() {
                 let entry = entry?;
                 entries += 1;
+                if self.skip_unknown {
+                    let first = MutationEnvelope::parse(&name, &entry)?.table_id;
+                    if !self.schema.tables.contains_key(&first) && !self.schema.others.contains_key(&first) {
+                        unknown += 1;
+                        continue;
+                    }
+                }
                 let Mutation::Decoded(updates) = decode(&name, &entry, &self.schema)? else { continue };
                 for update in updates.iter().filter(|u| u.table_id == self.table_id) {
                     self.builder.push(update, Provenance { segment: file.id, position: entry.position })?;
@@ -135,6 +171,6 @@ impl ChangeReader {
             }
             next = ChangeOffset { segment: file.id, position: walk.position() };
         }
-        Ok(ChangeBatch { events: self.builder.finish()?, next, entries })
+        Ok((next, entries, unknown))
     }
 }
