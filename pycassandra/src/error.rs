@@ -658,7 +658,7 @@ pub enum SchemaError {
 
 /// A value that cannot become its column's CQL type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("row {row}, column '{column}' ({cql_type}): {reason}: {value}")]
+#[error("row {row}, column '{column}' ({cql_type}): {}{kind}: {value}", PathPrefix(.path))]
 pub struct ConvertError {
     /// Index of the row in its input batch (0-based).
     pub row: usize,
@@ -668,8 +668,20 @@ pub struct ConvertError {
     pub cql_type: String,
     /// An excerpt of the value, cut to a readable length.
     pub value: String,
+    /// Where inside a nested value the refused part is, outermost first
+    /// (empty for a scalar).
+    pub path: Vec<ValuePart>,
     /// Why it was refused.
-    pub reason: String,
+    pub kind: ConvertErrorKind,
+}
+
+/// `element 2: field 'f': `, each part of the way down followed by `: `.
+struct PathPrefix<'a>(&'a [ValuePart]);
+
+impl fmt::Display for PathPrefix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|part| write!(f, "{part}: "))
+    }
 }
 
 /// Where inside a nested value a refusal is: one step of the way down.
@@ -768,6 +780,21 @@ pub enum ConvertErrorKind {
     /// A value of Arrow's Null type where a value is needed.
     #[error("null")]
     Null,
+    /// A value whose encoding is longer than CQL's 2 GiB `[bytes]`.
+    #[error("value longer than 2 GiB, which CQL cannot hold")]
+    TooLong,
+    /// The driver could not serialize the value into the column's type.
+    #[error("cannot encode the value ({reason})")]
+    DriverEncode {
+        /// The driver's reason.
+        reason: String,
+    },
+    /// The driver could not read back a value as the column's type.
+    #[error("cannot decode the encoded value ({reason})")]
+    DriverDecode {
+        /// The driver's reason.
+        reason: String,
+    },
     /// A per-row `ttl` or `writetime` out of what the option accepts.
     #[error("not a valid value for this setting")]
     InvalidSetting,

@@ -165,3 +165,28 @@ fn scan_failures_other_than_the_driver_s_have_their_own_variants() {
     assert!(message.starts_with("a page fetch of ks.t did not finish: task "), "{message}");
     assert!(message.ends_with("was cancelled"), "{message}");
 }
+
+#[test]
+fn a_conversion_error_names_row_column_type_the_way_down_and_the_value() {
+    let error = |path: Vec<ValuePart>, kind, value: &str| ConvertError {
+        row: 2,
+        column: "numbers".into(),
+        cql_type: "list<frozen<list<int>>>".into(),
+        value: value.into(),
+        path,
+        kind,
+    };
+    says(
+        error(vec![], ConvertErrorKind::NullInCollection { item: ValuePart::Element(1) }, "null"),
+        "row 2, column 'numbers' (list<frozen<list<int>>>): element 1 is null, which CQL collections cannot hold: null",
+    );
+    says(
+        error(
+            vec![ValuePart::Element(0), ValuePart::Element(3)],
+            ConvertErrorKind::Overflow { range: "int (int32)" },
+            "2147483648",
+        ),
+        "row 2, column 'numbers' (list<frozen<list<int>>>): element 0: element 3: integer overflow: outside the int \
+         (int32) range: 2147483648",
+    );
+}

@@ -22,22 +22,24 @@ use scylla::serialize::writers::CellWriter;
 use scylla::value::CqlValue;
 
 use crate::cql_type;
-use crate::error::{excerpt, ConvertError, SchemaError};
+use crate::error::{excerpt, ConvertError, ConvertErrorKind, SchemaError, ValuePart};
 
-/// Why one value was refused, and how it looked.
+/// Why one value was refused, where inside it, and how it looked.
 struct Failure {
-    reason: String,
+    path: Vec<ValuePart>,
+    kind: ConvertErrorKind,
     value: String,
 }
 
 impl Failure {
-    fn new(reason: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { reason: reason.into(), value: value.into() }
+    fn new(kind: ConvertErrorKind, value: impl Into<String>) -> Self {
+        Self { path: Vec::new(), kind, value: value.into() }
     }
 
     /// The same refusal, said of a part of a nested value ("element 3", "field 'f'").
-    fn within(self, part: impl std::fmt::Display) -> Self {
-        Self { reason: format!("{part}: {}", self.reason), value: self.value }
+    fn within(mut self, part: ValuePart) -> Self {
+        self.path.insert(0, part);
+        self
     }
 }
 
@@ -51,7 +53,7 @@ enum Node {
     /// Any Arrow integer (or Decimal128 of scale 0), range-checked into a CQL integer type.
     Integer { read: fn(&dyn Array, usize) -> i128, target: NativeType },
     /// A string parsed into the CQL type.
-    Text { parse: fn(&str, &mut Vec<u8>) -> Result<(), String> },
+    Text { parse: fn(&str, &mut Vec<u8>) -> Result<(), ConvertErrorKind> },
     /// Any other scalar pair.
     Scalar(Encode),
     /// A list, set, vector, map, user-defined type or tuple.
@@ -118,7 +120,9 @@ impl ColumnConverter {
     /// Encodes every row of `array`, failing at the first value that cannot
     /// become the CQL type.
     pub(crate) fn encode(&self, array: &dyn Array) -> Result<EncodedColumn, ConvertError> {
-        let mut bytes = Vec::with_capacity(array.len() * 8);
+        // Every cell's length, and about the input's own bytes (growing a buffer of text copies it).
+        let input_bytes = array.to_data().get_slice_memory_size().unwrap_or(0);
+        let mut bytes = Vec::with_capacity(array.len() * 4 + input_bytes);
         let mut starts = Vec::with_capacity(array.len() + 1);
         for row in 0..array.len() {
             starts.push(bytes.len());
@@ -143,8 +147,10 @@ impl ColumnConverter {
     pub(crate) fn decode(&self, row: usize, value: Option<&[u8]>) -> Result<Option<CqlValue>, ConvertError> {
         let Some(value) = value else { return Ok(None) };
         CqlValue::deserialize(&self.bind_type, Some(FrameSlice::new_borrowed(value))).map(Some).map_err(|e| {
-            let failure =
-                Failure::new(format!("cannot decode the encoded value ({e})"), format!("{} bytes", value.len()));
+            let failure = Failure::new(
+                ConvertErrorKind::DriverDecode { reason: e.to_string() },
+                format!("{} bytes", value.len()),
+            );
             self.error(row, failure)
         })
     }
@@ -155,14 +161,15 @@ impl ColumnConverter {
             column: self.column.clone(),
             cql_type: self.cql_type.clone(),
             value: failure.value,
-            reason: failure.reason,
+            path: failure.path,
+            kind: failure.kind,
         }
     }
 }
 
 fn encode(node: &Node, array: &dyn Array, row: usize, out: &mut Vec<u8>) -> Result<(), Failure> {
     match node {
-        Node::AllNull => Err(Failure::new("null", "null")),
+        Node::AllNull => Err(Failure::new(ConvertErrorKind::Null, "null")),
         Node::Integer { read, target } => integer::encode(read(array, row), target, out),
         Node::Text { parse } => {
             let value = string_at(array, row);
@@ -181,18 +188,17 @@ fn is_null(array: &dyn Array, row: usize) -> bool {
 
 /// Appends a value the driver's own serialization writes (dates, durations,
 /// decimals ...), so those encodings exist once, in the driver.
-fn put<V: SerializeValue>(out: &mut Vec<u8>, native: NativeType, value: &V) -> Result<(), String> {
+fn put<V: SerializeValue>(out: &mut Vec<u8>, native: NativeType, value: &V) -> Result<(), ConvertErrorKind> {
     value
         .serialize(&ColumnType::Native(native), CellWriter::new(out))
         .map(|_| ())
-        .map_err(|e| format!("cannot encode the value ({e})"))
+        .map_err(|e| ConvertErrorKind::DriverEncode { reason: e.to_string() })
 }
 
 /// Appends `bytes` as CQL `[bytes]`.
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), Failure> {
-    let length = i32::try_from(bytes.len()).map_err(|_| {
-        Failure::new("value longer than 2 GiB, which CQL cannot hold", format!("{} bytes", bytes.len()))
-    })?;
+    let length = i32::try_from(bytes.len())
+        .map_err(|_| Failure::new(ConvertErrorKind::TooLong, format!("{} bytes", bytes.len())))?;
     out.extend_from_slice(&length.to_be_bytes());
     out.extend_from_slice(bytes);
     Ok(())

@@ -178,7 +178,7 @@ fn a_value_that_does_not_fit_names_its_row_column_type_and_value() {
         let error = converter.convert(array.as_ref()).unwrap_err();
         assert_eq!((error.row, error.column.as_str()), (row, "amount"), "{error}");
         assert_eq!(error.cql_type, crate::cql_type::name(&cql_type), "{error}");
-        assert!(error.reason.contains(reason), "{cql_type:?}: {error}");
+        assert!(error.kind.to_string().contains(reason), "{cql_type:?}: {error}");
     }
 }
 

@@ -1,11 +1,13 @@
 //! Parsing of the text forms users send for CQL types that Arrow (and Spark)
-//! have no type for. Each returns a reason on failure; the caller adds the
-//! row, column and value.
+//! have no type for. Each returns a [`ConvertErrorKind`] on failure; the
+//! caller adds the row, column and value.
 
 use std::net::IpAddr;
 
 use scylla::value::{CqlDate, CqlDecimal, CqlDuration, CqlTime, CqlTimestamp, CqlTimeuuid, CqlVarint};
 use uuid::Uuid;
+
+use crate::error::ConvertErrorKind;
 
 /// Days from 0000-03-01 to 1970-01-01 in the proleptic Gregorian calendar.
 const UNIX_EPOCH_DAYS: i64 = 719_468;
@@ -13,50 +15,62 @@ const UNIX_EPOCH_DAYS: i64 = 719_468;
 const CQL_DATE_EPOCH: i64 = 1 << 31;
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 
+const fn syntax(expected: &'static str) -> ConvertErrorKind {
+    ConvertErrorKind::Syntax { expected }
+}
+
+/// A duration beyond what CQL `duration` holds.
+pub(crate) const DURATION_OUT_OF_RANGE: ConvertErrorKind =
+    ConvertErrorKind::OutOfRange { what: "duration", range: "32-bit months and days, 64-bit nanoseconds" };
+
+/// A timestamp beyond what CQL `timestamp` holds.
+pub(crate) const TIMESTAMP_OUT_OF_RANGE: ConvertErrorKind =
+    ConvertErrorKind::OutOfRange { what: "timestamp", range: "a signed 64-bit count of milliseconds" };
+
 /// A uuid of any version, in its hyphenated or simple form.
-pub fn uuid(text: &str) -> Result<Uuid, String> {
-    Uuid::parse_str(text.trim()).map_err(|e| format!("Invalid UUID ({e})"))
+pub fn uuid(text: &str) -> Result<Uuid, ConvertErrorKind> {
+    Uuid::parse_str(text.trim()).map_err(|error| ConvertErrorKind::InvalidUuid { error })
 }
 
 /// A version-1 uuid, as `timeuuid` requires.
-pub fn timeuuid(text: &str) -> Result<CqlTimeuuid, String> {
+pub fn timeuuid(text: &str) -> Result<CqlTimeuuid, ConvertErrorKind> {
     let parsed = uuid(text)?;
     check_timeuuid(parsed)
 }
 
 /// Refuses uuids that are not version 1.
-pub fn check_timeuuid(value: Uuid) -> Result<CqlTimeuuid, String> {
+pub fn check_timeuuid(value: Uuid) -> Result<CqlTimeuuid, ConvertErrorKind> {
     if value.get_version_num() == 1 {
         Ok(CqlTimeuuid::from(value))
     } else {
-        Err(format!("Invalid UUID for timeuuid: version {} (timeuuid needs version 1)", value.get_version_num()))
+        Err(ConvertErrorKind::NotTimeuuid { version: value.get_version_num() })
     }
 }
 
 /// An IPv4 or IPv6 address.
-pub fn inet(text: &str) -> Result<IpAddr, String> {
-    text.trim().parse().map_err(|_| "not an IPv4 or IPv6 address".to_string())
+pub fn inet(text: &str) -> Result<IpAddr, ConvertErrorKind> {
+    text.trim().parse().map_err(|_| syntax("an IPv4 or IPv6 address"))
 }
 
 /// Two's-complement big-endian bytes of a decimal integer string.
-pub fn varint(text: &str) -> Result<CqlVarint, String> {
+pub fn varint(text: &str) -> Result<CqlVarint, ConvertErrorKind> {
     let text = text.trim();
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("not an integer".into());
+        return Err(syntax("an integer"));
     }
     Ok(CqlVarint::from_signed_bytes_be(signed_bytes(negative, digits)))
 }
 
 /// A decimal such as `-12.345` or `1.5e-3`, kept exactly (unscaled integer and scale).
-pub fn decimal(text: &str) -> Result<CqlDecimal, String> {
+pub fn decimal(text: &str) -> Result<CqlDecimal, ConvertErrorKind> {
     let text = text.trim();
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(at) => {
-            let exponent: i64 = text[at + 1..].parse().map_err(|_| "not a decimal number".to_string())?;
+            let exponent: i64 = text[at + 1..].parse().map_err(|_| syntax("a decimal number"))?;
             (&text[..at], exponent)
         }
         None => (text, 0),
@@ -68,10 +82,11 @@ pub fn decimal(text: &str) -> Result<CqlDecimal, String> {
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let digits = format!("{whole}{fraction}");
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("not a decimal number".into());
+        return Err(syntax("a decimal number"));
     }
     let scale = i64::try_from(fraction.len()).unwrap_or(i64::MAX).saturating_sub(exponent);
-    let scale = i32::try_from(scale).map_err(|_| "exponent out of range".to_string())?;
+    let scale = i32::try_from(scale)
+        .map_err(|_| ConvertErrorKind::OutOfRange { what: "decimal exponent", range: "a 32-bit scale" })?;
     Ok(CqlDecimal::from_signed_be_bytes_and_exponent(signed_bytes(negative, &digits), scale))
 }
 
@@ -130,8 +145,8 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 /// Parses `YYYY-MM-DD` (a leading `-` or `+` for far years) into days since the epoch.
-fn civil_days(text: &str) -> Result<i64, String> {
-    let bad = || "not a date (expected YYYY-MM-DD)".to_string();
+fn civil_days(text: &str) -> Result<i64, ConvertErrorKind> {
+    let bad = || syntax("a date (expected YYYY-MM-DD)");
     let (sign, rest) = match text.strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, text.strip_prefix('+').unwrap_or(text)),
@@ -149,24 +164,26 @@ fn civil_days(text: &str) -> Result<i64, String> {
     let month: u32 = m.parse().map_err(|_| bad())?;
     let day: u32 = d.parse().map_err(|_| bad())?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return Err("no such calendar date".into());
+        return Err(ConvertErrorKind::NoSuchDate);
     }
     Ok(days_from_civil(year, month, day))
 }
 
 /// A CQL `date` from `YYYY-MM-DD`.
-pub fn date(text: &str) -> Result<CqlDate, String> {
+pub fn date(text: &str) -> Result<CqlDate, ConvertErrorKind> {
     date_from_days(civil_days(text.trim())?)
 }
 
 /// A CQL `date` from days since 1970-01-01, range-checked.
-pub fn date_from_days(days: i64) -> Result<CqlDate, String> {
-    u32::try_from(days + CQL_DATE_EPOCH).map(CqlDate).map_err(|_| "date out of the CQL date range".to_string())
+pub fn date_from_days(days: i64) -> Result<CqlDate, ConvertErrorKind> {
+    u32::try_from(days + CQL_DATE_EPOCH)
+        .map(CqlDate)
+        .map_err(|_| ConvertErrorKind::OutOfRange { what: "date", range: "2^31 days either side of 1970-01-01" })
 }
 
 /// Nanoseconds of `HH:MM[:SS[.fffffffff]]`.
-fn clock_nanos(text: &str) -> Result<i64, String> {
-    let bad = || "not a time of day (expected HH:MM:SS[.fffffffff])".to_string();
+fn clock_nanos(text: &str) -> Result<i64, ConvertErrorKind> {
+    let bad = || syntax("a time of day (expected HH:MM:SS[.fffffffff])");
     let (clock, fraction) = text.split_once('.').unwrap_or((text, ""));
     let fields: Vec<&str> = clock.split(':').collect();
     if !(2..=3).contains(&fields.len()) || fields.iter().any(|f| f.len() != 2) {
@@ -185,23 +202,23 @@ fn clock_nanos(text: &str) -> Result<i64, String> {
 }
 
 /// A CQL `time` from `HH:MM:SS[.fffffffff]`.
-pub fn time(text: &str) -> Result<CqlTime, String> {
+pub fn time(text: &str) -> Result<CqlTime, ConvertErrorKind> {
     clock_nanos(text.trim()).map(CqlTime)
 }
 
 /// A CQL `time` from nanoseconds since midnight, range-checked.
-pub fn time_from_nanos(nanos: i64) -> Result<CqlTime, String> {
+pub fn time_from_nanos(nanos: i64) -> Result<CqlTime, ConvertErrorKind> {
     if (0..NANOS_PER_DAY).contains(&nanos) {
         Ok(CqlTime(nanos))
     } else {
-        Err("time of day out of range (0 to 23:59:59.999999999)".into())
+        Err(ConvertErrorKind::OutOfRange { what: "time of day", range: "0 to 23:59:59.999999999" })
     }
 }
 
 /// A CQL `timestamp` from `YYYY-MM-DD[( |T)HH:MM[:SS[.fff]]][Z|±HH:MM]` or
 /// whole milliseconds since the epoch. Text without a zone is UTC.
 /// Sub-millisecond digits are refused, not dropped.
-pub fn timestamp(text: &str) -> Result<CqlTimestamp, String> {
+pub fn timestamp(text: &str) -> Result<CqlTimestamp, ConvertErrorKind> {
     let text = text.trim();
     if let Ok(millis) = text.parse::<i64>() {
         return Ok(CqlTimestamp(millis));
@@ -214,22 +231,22 @@ pub fn timestamp(text: &str) -> Result<CqlTimestamp, String> {
     let (clock, offset_minutes) = split_zone(rest)?;
     let nanos = if clock.is_empty() { 0 } else { clock_nanos(clock)? };
     if nanos % 1_000_000 != 0 {
-        return Err("timestamp has sub-millisecond digits, which CQL timestamp cannot hold".into());
+        return Err(ConvertErrorKind::SubMillisecond);
     }
     days.checked_mul(86_400_000)
         .and_then(|millis| millis.checked_add(nanos / 1_000_000))
         .and_then(|millis| millis.checked_sub(offset_minutes * 60_000))
         .map(CqlTimestamp)
-        .ok_or_else(|| "timestamp out of range (a signed 64-bit count of milliseconds)".to_string())
+        .ok_or(TIMESTAMP_OUT_OF_RANGE)
 }
 
-fn split_zone(rest: &str) -> Result<(&str, i64), String> {
+fn split_zone(rest: &str) -> Result<(&str, i64), ConvertErrorKind> {
     if let Some(clock) = rest.strip_suffix(['Z', 'z']) {
         return Ok((clock, 0));
     }
     if let Some(at) = rest.rfind(['+', '-']) {
         let zone = &rest[at + 1..];
-        let bad = || "bad time zone offset (expected Z or ±HH:MM)".to_string();
+        let bad = || syntax("a time zone offset (expected Z or ±HH:MM)");
         if !zone.is_ascii() {
             return Err(bad());
         }
@@ -248,16 +265,16 @@ fn split_zone(rest: &str) -> Result<(&str, i64), String> {
 
 /// A CQL `duration` from Cassandra's unit form (`1y2mo3w4d5h6m7s8ms9us10ns`,
 /// optionally negative) or ISO 8601 (`P1Y2M3DT4H5M6S`, `P2W`).
-pub fn duration(text: &str) -> Result<CqlDuration, String> {
+pub fn duration(text: &str) -> Result<CqlDuration, ConvertErrorKind> {
     let text = text.trim();
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     let mut total = CqlDuration { months: 0, days: 0, nanoseconds: 0 };
-    let bad = || "not a duration (expected e.g. 1h30m, 2d, P1DT2H)".to_string();
-    let overflow = || "duration out of range".to_string();
-    let mut add = |count: i64, unit: &str| -> Result<(), String> {
+    let bad = || syntax("a duration (expected e.g. 1h30m, 2d, P1DT2H)");
+    let overflow = || DURATION_OUT_OF_RANGE;
+    let mut add = |count: i64, unit: &str| -> Result<(), ConvertErrorKind> {
         let (months, days, nanos): (i64, i64, i64) = match unit {
             "y" => (12, 0, 0),
             "mo" => (1, 0, 0),

@@ -2,7 +2,7 @@ use super::*;
 
 #[test]
 fn uuid_errors_say_invalid_uuid() {
-    assert!(uuid("not-a-uuid").unwrap_err().contains("Invalid UUID"));
+    assert!(matches!(uuid("not-a-uuid"), Err(ConvertErrorKind::InvalidUuid { .. })));
     assert_eq!(
         uuid("550e8400-e29b-41d4-a716-446655440000").unwrap().to_string(),
         "550e8400-e29b-41d4-a716-446655440000"
@@ -11,7 +11,9 @@ fn uuid_errors_say_invalid_uuid() {
 
 #[test]
 fn timeuuid_needs_version_one() {
-    assert!(timeuuid("550e8400-e29b-41d4-a716-446655440000").unwrap_err().contains("version 4"));
+    assert!(
+        timeuuid("550e8400-e29b-41d4-a716-446655440000").unwrap_err() == ConvertErrorKind::NotTimeuuid { version: 4 }
+    );
     assert!(timeuuid("e7c3a6a0-2c1b-11ef-9454-0242ac120002").is_ok());
 }
 
@@ -46,7 +48,7 @@ fn decimal_keeps_scale_and_exponent() {
 fn dates_count_from_two_to_the_31() {
     assert_eq!(date("1970-01-01").unwrap().0, 1 << 31);
     assert_eq!(date("2024-02-29").unwrap().0, (1u32 << 31) + 19_782);
-    assert!(date("2023-02-29").unwrap_err().contains("no such"));
+    assert!(date("2023-02-29").unwrap_err() == ConvertErrorKind::NoSuchDate);
     assert!(date("2024-1-5").is_err());
 }
 
@@ -57,7 +59,7 @@ fn times_and_timestamps() {
     assert_eq!(timestamp("1970-01-02T00:00:00Z").unwrap().0, 86_400_000);
     assert_eq!(timestamp("1970-01-01 01:00:00+01:00").unwrap().0, 0);
     assert_eq!(timestamp("1234").unwrap().0, 1234);
-    assert!(timestamp("1970-01-01T00:00:00.0001Z").unwrap_err().contains("sub-millisecond"));
+    assert!(timestamp("1970-01-01T00:00:00.0001Z").unwrap_err() == ConvertErrorKind::SubMillisecond);
     assert_eq!(timestamp("1970-01-01T00:00:00+0530").unwrap().0, -330 * 60_000);
 }
 
@@ -66,11 +68,11 @@ fn times_and_timestamps() {
 #[test]
 fn far_years_and_zone_offsets_are_errors_not_overflows() {
     assert!(timestamp("5449999999999994-+4-23").is_err());
-    assert!(timestamp("999999999-12-31T00:00:00Z").unwrap_err().contains("out of range"));
-    assert!(timestamp("1970-01-01T00:00:00+99999999999999999:00").unwrap_err().contains("offset"));
+    assert!(timestamp("999999999-12-31T00:00:00Z").unwrap_err().to_string().contains("out of range"));
+    assert!(timestamp("1970-01-01T00:00:00+99999999999999999:00").unwrap_err().to_string().contains("offset"));
     assert!(timestamp("1970-01-01T00:00:00+24:00").is_err());
     assert!(date("1234567890-01-01").is_err());
-    assert!(timestamp("4462-12-23   -Y\u{3b7}\0").unwrap_err().contains("offset"));
+    assert!(timestamp("4462-12-23   -Y\u{3b7}\0").unwrap_err().to_string().contains("offset"));
 }
 
 #[test]

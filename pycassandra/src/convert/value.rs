@@ -12,7 +12,7 @@ use scylla::value::CqlValue;
 
 use super::ColumnConverter;
 use crate::cql_type;
-use crate::error::{ConfigError, ConvertError, Error};
+use crate::error::{ConfigError, ConvertError, ConvertErrorKind, Error};
 
 /// A single input value, as a dynamic language hands it over.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,7 +70,8 @@ pub fn convert_value(value: InputValue<'_>, cql_type: &str) -> Result<Option<Cql
             column: "value".into(),
             cql_type: cql_type.to_string(),
             value: format!("{value:?}"),
-            reason: "integer overflow: too large".into(),
+            path: Vec::new(),
+            kind: ConvertErrorKind::Overflow { range: "38-digit" },
         }
         .into());
     }

@@ -289,7 +289,8 @@ impl<T: Copy> PerRowSource<T> {
                             if option == names::TTL { "int seconds, 0 to 630720000" } else { "bigint microseconds" }
                         ),
                         value: raw.map_or_else(|| array.data_type().to_string(), |v| excerpt(&v.to_string())),
-                        reason: "not a valid value for this setting".into(),
+                        path: Vec::new(),
+                        kind: crate::error::ConvertErrorKind::InvalidSetting,
                     })?));
                 }
                 Ok(values)

@@ -7,6 +7,7 @@ use scylla::cluster::metadata::NativeType;
 
 use super::{put_bytes, Encode, Failure, Node};
 use crate::convert::text;
+use crate::error::ConvertErrorKind;
 
 pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     let encode: Encode = match (input, native) {
@@ -26,7 +27,8 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
 }
 
 fn uuid(array: &dyn Array, row: usize) -> Result<uuid::Uuid, Failure> {
-    uuid::Uuid::from_slice(bytes_at(array, row)).map_err(|e| Failure::new(format!("Invalid UUID ({e})"), "16 bytes"))
+    uuid::Uuid::from_slice(bytes_at(array, row))
+        .map_err(|error| Failure::new(ConvertErrorKind::InvalidUuid { error }, "16 bytes"))
 }
 
 fn is_binary(input: &DataType) -> bool {

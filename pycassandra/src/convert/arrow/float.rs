@@ -6,6 +6,7 @@ use arrow_schema::DataType;
 use scylla::cluster::metadata::NativeType;
 
 use super::{put_bytes, Failure, Node};
+use crate::error::ConvertErrorKind;
 
 pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     use NativeType as N;
@@ -30,10 +31,10 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
 }
 
 /// A double as a float, refusing finite values beyond the float range.
-pub(super) fn narrow(value: f64) -> Result<f32, String> {
+pub(super) fn narrow(value: f64) -> Result<f32, ConvertErrorKind> {
     let narrowed = value as f32;
     if value.is_finite() && narrowed.is_infinite() {
-        Err("outside the float (32-bit) range".into())
+        Err(ConvertErrorKind::OutOfRange { what: "number", range: "the float (32-bit) range" })
     } else {
         Ok(narrowed)
     }

@@ -9,6 +9,7 @@ use scylla::cluster::metadata::NativeType;
 
 use super::{put, put_bytes, Failure, Node};
 use crate::convert::text;
+use crate::error::ConvertErrorKind;
 
 pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     use NativeType as N;
@@ -22,7 +23,9 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     }
     match (input, native) {
         (DataType::Decimal128(_, _), N::Decimal) => Some(Node::Scalar(|a, r, out| {
-            let DataType::Decimal128(_, scale) = a.data_type() else { return Err(Failure::new("not decimal", "?")) };
+            let DataType::Decimal128(_, scale) = a.data_type() else {
+                return Err(Failure::new(ConvertErrorKind::Syntax { expected: "decimal" }, "?"));
+            };
             let unscaled = a.as_primitive::<Decimal128Type>().value(r).to_be_bytes();
             // A decimal is its scale (4 bytes), then the unscaled value as a varint.
             out.extend_from_slice(&(4 + unscaled.len() as i32).to_be_bytes());
@@ -42,8 +45,7 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
 
 /// Appends `value` as `target`, refusing it outside the target's range.
 pub(super) fn encode(value: i128, target: &NativeType, out: &mut Vec<u8>) -> Result<(), Failure> {
-    let overflow =
-        |range: &str| Failure::new(format!("integer overflow: outside the {range} range"), value.to_string());
+    let overflow = |range| Failure::new(ConvertErrorKind::Overflow { range }, value.to_string());
     match target {
         NativeType::TinyInt => {
             put_bytes(out, &i8::try_from(value).map_err(|_| overflow("tinyint (int8)"))?.to_be_bytes())

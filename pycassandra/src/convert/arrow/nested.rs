@@ -6,6 +6,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 
 use super::{encode, is_null, Failure, Node};
+use crate::error::{ConvertErrorKind, ValuePart};
 
 pub(super) use super::nested_plan::plan;
 
@@ -48,19 +49,19 @@ impl Nested {
                     Shape::List | Shape::Set => {
                         out.extend_from_slice(&count(items.len()).to_be_bytes());
                         for i in 0..items.len() {
-                            element_at(element, &items, i, "element", out)?;
+                            element_at(element, &items, i, ValuePart::Element, out)?;
                         }
                     }
                     Shape::Vector { dimensions, fixed_size } => {
                         if items.len() != usize::from(dimensions) {
                             return Err(Failure::new(
-                                format!("vector needs {dimensions} elements, got {}", items.len()),
+                                ConvertErrorKind::VectorLength { expected: usize::from(dimensions), got: items.len() },
                                 format!("[{} elements]", items.len()),
                             ));
                         }
                         for i in 0..items.len() {
                             let at = out.len();
-                            element_at(element, &items, i, "element", out)?;
+                            element_at(element, &items, i, ValuePart::Element, out)?;
                             let bytes = out.split_off(at + 4);
                             out.truncate(at);
                             if !fixed_size {
@@ -76,12 +77,12 @@ impl Nested {
                 let (keys, values) = (entries.column(0), entries.column(1));
                 out.extend_from_slice(&count(keys.len()).to_be_bytes());
                 for i in 0..keys.len() {
-                    element_at(key, keys, i, "map key", out)?;
-                    if let Err(failure) = element_at(value, values, i, "map value", out) {
+                    element_at(key, keys, i, ValuePart::MapKey, out)?;
+                    if let Err(failure) = element_at(value, values, i, ValuePart::MapValue, out) {
                         // Keys are checked before values, as a key's error is the clearer one.
                         let mut scratch = Vec::new();
                         for later in i + 1..keys.len() {
-                            element_at(key, keys, later, "map key", &mut scratch)?;
+                            element_at(key, keys, later, ValuePart::MapKey, &mut scratch)?;
                         }
                         return Err(failure);
                     }
@@ -92,7 +93,7 @@ impl Nested {
                 for (field, source) in fields {
                     match source {
                         Some((index, node)) => optional(node, structure.column(*index).as_ref(), row, out)
-                            .map_err(|f| f.within(format_args!("field '{field}'")))?,
+                            .map_err(|f| f.within(ValuePart::Field(field.clone())))?,
                         None => out.extend_from_slice(&(-1i32).to_be_bytes()),
                     }
                 }
@@ -101,23 +102,29 @@ impl Nested {
                 let structure = array.as_struct();
                 for (index, node) in nodes.iter().enumerate() {
                     optional(node, structure.column(index).as_ref(), row, out)
-                        .map_err(|f| f.within(format_args!("tuple element {index}")))?;
+                        .map_err(|f| f.within(ValuePart::TupleElement(index)))?;
                 }
             }
         }
         let length = i32::try_from(out.len() - start - 4)
-            .map_err(|_| Failure::new("value longer than 2 GiB, which CQL cannot hold", "a collection"))?;
+            .map_err(|_| Failure::new(ConvertErrorKind::TooLong, "a collection"))?;
         out[start..start + 4].copy_from_slice(&length.to_be_bytes());
         Ok(())
     }
 }
 
 /// Appends item `i`; CQL collections cannot hold nulls.
-fn element_at(node: &Node, items: &ArrayRef, i: usize, what: &str, out: &mut Vec<u8>) -> Result<(), Failure> {
+fn element_at(
+    node: &Node,
+    items: &ArrayRef,
+    i: usize,
+    part: fn(usize) -> ValuePart,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
     if items.is_null(i) {
-        return Err(Failure::new(format!("{what} {i} is null, which CQL collections cannot hold"), "null"));
+        return Err(Failure::new(ConvertErrorKind::NullInCollection { item: part(i) }, "null"));
     }
-    encode(node, items.as_ref(), i, out).map_err(|f| f.within(format_args!("{what} {i}")))
+    encode(node, items.as_ref(), i, out).map_err(|f| f.within(part(i)))
 }
 
 fn optional(node: &Node, array: &dyn Array, row: usize, out: &mut Vec<u8>) -> Result<(), Failure> {

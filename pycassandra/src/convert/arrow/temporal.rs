@@ -9,7 +9,8 @@ use scylla::cluster::metadata::NativeType;
 use scylla::value::{CqlDuration, CqlTimestamp};
 
 use super::{put, Encode, Failure, Node};
-use crate::convert::text;
+use crate::convert::text::{self, DURATION_OUT_OF_RANGE, TIMESTAMP_OUT_OF_RANGE};
+use crate::error::ConvertErrorKind;
 
 pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     use NativeType as N;
@@ -24,7 +25,7 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
             let millis = a.as_primitive::<Date64Type>().value(r);
             let value = || format!("{millis} ms");
             if millis % 86_400_000 != 0 {
-                return Err(Failure::new("date64 value is not a whole day", value()));
+                return Err(Failure::new(ConvertErrorKind::NotWholeDay, value()));
             }
             let date = text::date_from_days(millis / 86_400_000).map_err(|reason| Failure::new(reason, value()))?;
             put(out, N::Date, &date).map_err(|reason| Failure::new(reason, value()))
@@ -42,7 +43,7 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
         (DataType::Duration(_), N::Duration) => |a, r, out| {
             let (value, per_unit) = duration_units(a, r);
             let nanoseconds =
-                value.checked_mul(per_unit).ok_or_else(|| Failure::new("duration out of range", value.to_string()))?;
+                value.checked_mul(per_unit).ok_or_else(|| Failure::new(DURATION_OUT_OF_RANGE, value.to_string()))?;
             put_duration(out, CqlDuration { months: 0, days: 0, nanoseconds })
         },
         (DataType::Interval(IntervalUnit::MonthDayNano), N::Duration) => |a, r, out| {
@@ -68,11 +69,13 @@ fn put_duration(out: &mut Vec<u8>, duration: CqlDuration) -> Result<(), Failure>
 }
 
 fn timestamp_millis(array: &dyn Array, row: usize) -> Result<i64, Failure> {
-    let DataType::Timestamp(unit, _) = array.data_type() else { return Err(Failure::new("not a timestamp", "?")) };
+    let DataType::Timestamp(unit, _) = array.data_type() else {
+        return Err(Failure::new(ConvertErrorKind::Syntax { expected: "a timestamp" }, "?"));
+    };
     let (value, per_milli) = match unit {
         TimeUnit::Second => {
             let s = array.as_primitive::<TimestampSecondType>().value(row);
-            return s.checked_mul(1000).ok_or_else(|| Failure::new("timestamp out of range", s.to_string()));
+            return s.checked_mul(1000).ok_or_else(|| Failure::new(TIMESTAMP_OUT_OF_RANGE, s.to_string()));
         }
         TimeUnit::Millisecond => return Ok(array.as_primitive::<TimestampMillisecondType>().value(row)),
         TimeUnit::Microsecond => (array.as_primitive::<TimestampMicrosecondType>().value(row), 1_000),
@@ -80,7 +83,7 @@ fn timestamp_millis(array: &dyn Array, row: usize) -> Result<i64, Failure> {
     };
     if value % per_milli != 0 {
         return Err(Failure::new(
-            "timestamp has sub-millisecond precision, which CQL timestamp cannot hold (truncate it first, e.g. date_trunc('millisecond', col))",
+            ConvertErrorKind::SubMillisecond,
             format!("{value} {}", if per_milli == 1_000 { "µs" } else { "ns" }),
         ));
     }

@@ -7,8 +7,9 @@ use scylla::value::Counter;
 
 use super::{put, Node};
 use crate::convert::text;
+use crate::error::ConvertErrorKind;
 
-type Parse = fn(&str, &mut Vec<u8>) -> Result<(), String>;
+type Parse = fn(&str, &mut Vec<u8>) -> Result<(), ConvertErrorKind>;
 
 pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     use NativeType as N;
@@ -21,7 +22,7 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
             if s.is_ascii() {
                 put_text(out, s)
             } else {
-                Err("ascii column got non-ASCII text".into())
+                Err(ConvertErrorKind::NotAscii)
             }
         },
         N::Uuid => |s, out| put(out, N::Uuid, &text::uuid(s)?),
@@ -36,7 +37,7 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
         N::Boolean => |s, out| match s.trim().to_ascii_lowercase().as_str() {
             "true" => put(out, N::Boolean, &true),
             "false" => put(out, N::Boolean, &false),
-            _ => Err("not a boolean (expected true or false)".into()),
+            _ => Err(ConvertErrorKind::Syntax { expected: "a boolean (expected true or false)" }),
         },
         N::TinyInt => |s, out| {
             let value = parse_int(s)?;
@@ -53,11 +54,11 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
         N::BigInt => |s, out| put(out, N::BigInt, &parse_int(s)?),
         N::Counter => |s, out| put(out, N::Counter, &Counter(parse_int(s)?)),
         N::Double => |s, out| {
-            let value: f64 = s.trim().parse().map_err(|_| "not a number".to_string())?;
+            let value: f64 = s.trim().parse().map_err(|_| NOT_A_NUMBER)?;
             put(out, N::Double, &value)
         },
         N::Float => |s, out| {
-            let value: f64 = s.trim().parse().map_err(|_| "not a number".to_string())?;
+            let value: f64 = s.trim().parse().map_err(|_| NOT_A_NUMBER)?;
             put(out, N::Float, &super::float::narrow(value)?)
         },
         _ => return None,
@@ -65,14 +66,18 @@ pub(super) fn plan(input: &DataType, native: &NativeType) -> Option<Node> {
     Some(Node::Text { parse })
 }
 
-fn put_text(out: &mut Vec<u8>, text: &str) -> Result<(), String> {
-    super::put_bytes(out, text.as_bytes()).map_err(|failure| failure.reason)
+const NOT_A_NUMBER: ConvertErrorKind = ConvertErrorKind::Syntax { expected: "a number" };
+
+fn put_text(out: &mut Vec<u8>, text: &str) -> Result<(), ConvertErrorKind> {
+    super::put_bytes(out, text.as_bytes()).map_err(|failure| failure.kind)
 }
 
-fn parse_int(text: &str) -> Result<i64, String> {
-    text.trim().parse::<i64>().map_err(|_| "not an integer in the bigint (int64) range".to_string())
+fn parse_int(text: &str) -> Result<i64, ConvertErrorKind> {
+    text.trim()
+        .parse::<i64>()
+        .map_err(|_| ConvertErrorKind::Syntax { expected: "an integer in the bigint (int64) range" })
 }
 
-fn overflow(range: &str) -> String {
-    format!("integer overflow: outside the {range} range")
+fn overflow(range: &'static str) -> ConvertErrorKind {
+    ConvertErrorKind::Overflow { range }
 }
