@@ -73,9 +73,10 @@ mod cost {
     use scylla::cluster::metadata::{ColumnType, NativeType};
 
     /// A measurement, not a check: `cargo test --release -p pycassandra --lib
-    /// sizing_costs -- --ignored --nocapture`. Before the writer encoded
-    /// straight from Arrow (2026-12-01, 2 cores, load ~12) it printed convert
-    /// 258 ms, size 4.9 ms for the CqlValue path.
+    /// sizing_costs -- --ignored --nocapture`. On 2026-12-01 (2 shared cores,
+    /// load ~14) it printed encode 185–201 ms, size 13–18 ms; the same test
+    /// before F7 printed convert 313 ms (to `CqlValue`s, which still had to be
+    /// serialized) and size 7 ms.
     #[test]
     #[ignore = "a measurement; run it by name in release mode"]
     fn sizing_costs_little_next_to_conversion() {
