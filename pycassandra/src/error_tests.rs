@@ -133,6 +133,9 @@ fn conversion_kinds_say_what_is_wrong_with_the_value() {
     says(ConvertErrorKind::VectorLength { expected: 3, got: 2 }, "vector needs 3 elements, got 2");
     says(ConvertErrorKind::Null, "null");
     says(ConvertErrorKind::InvalidSetting, "not a valid value for this setting");
+    says(ConvertErrorKind::TooLong, "value longer than 2 GiB, which CQL cannot hold");
+    says(ConvertErrorKind::DriverEncode { reason: "bad".into() }, "cannot encode the value (bad)");
+    says(ConvertErrorKind::DriverDecode { reason: "bad".into() }, "cannot decode the encoded value (bad)");
 }
 
 #[test]
