@@ -1,14 +1,16 @@
 //! The CDC mutation decoder on arbitrary entry bodies, against the schema of
 //! the golden corpus's tables (tests/golden/cdc/mutations.txt, whose entries
-//! seed fuzz/seeds/cdc_mutation/): a mutation or an error naming the byte,
-//! never a panic or an allocation beyond the input.
+//! seed fuzz/seeds/cdc_mutation/), and what it decodes made into change
+//! events (the Arrow sinks on arbitrary cell bytes): a mutation or an error
+//! naming the byte, never a panic or an allocation beyond the input.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use pycassandra::cdc::canonical::{render, Masks};
-use pycassandra::cdc::{decode, CdcColumn, CdcSchema, CdcTable, DroppedColumn, Entry};
+use pycassandra::cdc::events::{EventBuilder, Provenance};
+use pycassandra::cdc::{decode, CdcColumn, CdcSchema, CdcTable, DroppedColumn, Entry, Mutation};
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType, UserDefinedType};
 
 const GOLDEN: &str = include_str!("../../tests/golden/cdc/mutations.txt");
@@ -97,7 +99,16 @@ fn schema() -> &'static CdcSchema {
 
 fuzz_target!(|body: &[u8]| {
     let entry = Entry { section: 20, position: 28, end: 28 + 12 + body.len() as u64, body };
-    if let Ok(mutation) = decode("fuzz.log", &entry, schema()) {
-        let _ = render(&mutation, schema(), Masks::default());
+    let Ok(mutation) = decode("fuzz.log", &entry, schema()) else { return };
+    let _ = render(&mutation, schema(), Masks::default());
+    let Mutation::Decoded(updates) = mutation else { return };
+    for update in &updates {
+        let mut events =
+            EventBuilder::new(&schema().tables[&update.table_id]).expect("the golden types have Arrow types");
+        // A row with no marker, deletion or cells (Cassandra skips such
+        // empty rows) makes no event; anything else pushed must finish.
+        if events.push(update, Provenance { segment: 1, position: 28 }).is_ok() {
+            events.finish().expect("a batch of what was pushed");
+        }
     }
 });
