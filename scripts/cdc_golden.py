@@ -103,6 +103,9 @@ STATEMENTS = [
     f"INSERT INTO {KS}.coll (pk, s) VALUES (7, {{70}}); APPLY BATCH",
     # dropme: a column dropped after this write (the ALTER follows the list)
     f"INSERT INTO {KS}.dropme (pk, gone, kept) VALUES (1, 'old', 'k') USING TIMESTAMP 7000",
+    # one collection overwritten, another appended to: the row has complex
+    # deletions, so the appended one carries a LIVE deletion time
+    f"UPDATE {KS}.coll USING TIMESTAMP 8000 SET l = ['x'], s = s + {{5}} WHERE pk = 1",
 ]
 
 AFTER = [f"ALTER TABLE {KS}.dropme DROP gone"]

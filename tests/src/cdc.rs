@@ -282,7 +282,7 @@ async fn the_golden_statements_decode_on_the_node_with_its_schema_to_the_pinned_
     )
     .await;
     let (ddl, statements, after) = golden_statements();
-    assert_eq!(statements.len(), 35, "statements in mutations.txt");
+    assert_eq!(statements.len(), 36, "statements in mutations.txt");
     for cql in &ddl {
         run(&session, &ours(cql)).await;
     }

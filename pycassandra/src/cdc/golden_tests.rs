@@ -161,7 +161,7 @@ fn entry(body: &[u8]) -> Entry<'_> {
 #[test]
 fn every_golden_entry_decodes_to_its_pinned_text() {
     let (entries, ids) = golden_entries();
-    assert_eq!(entries.len(), 35);
+    assert_eq!(entries.len(), 36);
     let schema = golden_schema(&ids);
     let mut renderer = Renderer::new(Masks { local_times: true, table_id: true, list_paths: true });
     let mut text = String::new();
@@ -381,7 +381,7 @@ fn the_golden_collection_statements_carry_their_values_and_removals() {
     use arrow_array::{Array, BooleanArray, Int8Array, ListArray, MapArray, StringArray, StructArray};
     let batch = golden_events("coll");
     let operations: Vec<i8> = column::<Int8Array>(&batch, "_cdc_operation").values().to_vec();
-    assert_eq!(operations, [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    assert_eq!(operations, [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1]);
     let l = column::<ListArray>(&batch, "l");
     let first = l.value(0);
     let first = first.as_any().downcast_ref::<StringArray>().unwrap();
