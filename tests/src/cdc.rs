@@ -628,3 +628,56 @@ async fn folding_the_events_reproduces_the_table() {
     // (written before its partition's deletion) and (8, 1) (range delete) are gone.
     assert_eq!(table.len(), 9, "{table:?}");
 }
+
+/// Lightweight transactions on the node (RESEARCH §10.4): an applied
+/// `INSERT ... IF NOT EXISTS` and `UPDATE ... IF` reach the commit log as
+/// ordinary mutations of the table (the Paxos state goes to system tables,
+/// whose mutations are skipped), and a condition that fails writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lightweight_transactions_are_ordinary_events() {
+    use arrow_array::{Array, Int32Array, Int8Array, StringArray};
+    let _cdc_raw = CDC_RAW.lock().await;
+    let session = cdc_session().await;
+    let dir = cdc_raw();
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcl_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let ks = keyspace.0.clone();
+    run(
+        &session,
+        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
+    )
+    .await;
+    run(&session, &format!("CREATE TABLE {ks}.t (pk int PRIMARY KEY, v text) WITH cdc = true")).await;
+    let _ = session.await_schema_agreement().await;
+    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let table = schema.tables.values().find(|t| t.table == "t").unwrap().id;
+    let mut reader = ChangeReader::new(&dir, schema, table).unwrap_or_else(|e| panic!("{e}"));
+    let start = reader.latest().unwrap_or_else(|e| panic!("{e}"));
+    for cql in [
+        format!("INSERT INTO {ks}.t (pk, v) VALUES (1, 'a') IF NOT EXISTS"),
+        format!("INSERT INTO {ks}.t (pk, v) VALUES (1, 'not applied') IF NOT EXISTS"),
+        format!("UPDATE {ks}.t SET v = 'b' WHERE pk = 1 IF v = 'a'"),
+        format!("UPDATE {ks}.t SET v = 'not applied' WHERE pk = 1 IF v = 'a'"),
+    ] {
+        run(&session, &cql).await;
+    }
+    let began = Instant::now();
+    let mut events: Vec<(i8, i32, Option<String>)> = Vec::new();
+    let mut at = start;
+    while events.len() < 2 && began.elapsed() < Duration::from_secs(20) {
+        let batch = reader.read(at).unwrap_or_else(|e| panic!("{e}"));
+        at = batch.next;
+        let b = &batch.events;
+        let operation = b.column_by_name("_cdc_operation").unwrap().as_any().downcast_ref::<Int8Array>().unwrap();
+        let pk = b.column_by_name("pk").unwrap().as_any().downcast_ref::<Int32Array>().unwrap();
+        let v = b.column_by_name("v").unwrap().as_any().downcast_ref::<StringArray>().unwrap();
+        for i in 0..b.num_rows() {
+            events.push((operation.value(i), pk.value(i), (!v.is_null(i)).then(|| v.value(i).to_owned())));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Give a wrongly written not-applied statement time to show up too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let more = reader.read(at).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(more.events.num_rows(), 0, "a not-applied LWT wrote an event");
+    assert_eq!(events, [(2, 1, Some("a".to_owned())), (1, 1, Some("b".to_owned()))]);
+}
