@@ -563,6 +563,12 @@ pub enum SchemaError {
         /// The table asked for.
         table: String,
     },
+    /// A change stream of a table whose changes Cassandra does not keep.
+    #[error("table {table} is not WITH cdc = true, so Cassandra keeps none of its changes in cdc_raw; run ALTER TABLE {table} WITH cdc = true (and set cdc_enabled: true on every node)")]
+    CdcDisabled {
+        /// `keyspace.table`.
+        table: String,
+    },
     /// The input lacks primary-key columns.
     #[error("input is missing primary key columns: {}. Required primary key columns: {}", .missing.join(", "), .required.join(", "))]
     MissingKeyColumns {

@@ -48,6 +48,7 @@ pub use idx::CdcIndex;
 pub use mutation::{decode, Mutation, PartitionUpdate};
 pub use reader::{ChangeBatch, ChangeOffset, ChangeReader};
 pub use segment::{Descriptor, Entry, Segment, StopReason};
+pub use system_schema::cdc_enabled;
 pub use table::{CdcColumn, CdcSchema, CdcTable, ColumnRef, DroppedColumn};
 
 #[cfg(test)]

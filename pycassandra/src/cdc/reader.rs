@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use uuid::Uuid;
 
-use crate::cdc::directory::{list_segments, readable, Readable};
+use crate::cdc::directory::{list_segments, readable, Readable, SegmentFile};
 use crate::cdc::envelope::MutationEnvelope;
 use crate::cdc::events::{EventBuilder, Provenance};
 use crate::cdc::mutation::{decode, Mutation};
@@ -120,7 +120,20 @@ impl ChangeReader {
     /// error nothing of the failed read is kept: reading again from `from`
     /// gives each event once.
     pub fn read(&mut self, from: ChangeOffset) -> Result<ChangeBatch, CdcError> {
-        let read = self.read_into_builder(from);
+        self.read_up_to(from, None)
+    }
+
+    /// The table's events in `[from, to)` and nothing past `to`, however much
+    /// is durable now: the same events whenever it is called, which a Spark
+    /// micro-batch replayed after a restart needs. `to` is an offset
+    /// [`latest`](Self::latest), [`latest_within`](Self::latest_within) or
+    /// [`segments_between`](Self::segments_between) gave (a section end).
+    pub fn read_between(&mut self, from: ChangeOffset, to: ChangeOffset) -> Result<ChangeBatch, CdcError> {
+        self.read_up_to(from, Some(to))
+    }
+
+    fn read_up_to(&mut self, from: ChangeOffset, to: Option<ChangeOffset>) -> Result<ChangeBatch, CdcError> {
+        let read = self.read_into_builder(from, to);
         let events = self.builder.finish();
         let (next, entries, unknown) = read?;
         Ok(ChangeBatch { events: events?, next, entries, unknown })
@@ -128,21 +141,39 @@ impl ChangeReader {
 
     /// Appends the events from `from` on; returns the next offset and the
     /// entries walked and skipped as unknown.
-    fn read_into_builder(&mut self, from: ChangeOffset) -> Result<(ChangeOffset, usize, usize), CdcError> {
+    fn read_into_builder(
+        &mut self,
+        from: ChangeOffset,
+        to: Option<ChangeOffset>,
+    ) -> Result<(ChangeOffset, usize, usize), CdcError> {
         let mut next = from;
         let (mut entries, mut unknown) = (0, 0);
         for file in list_segments(&self.dir)? {
             if file.id < from.segment {
                 continue;
             }
-            let offset = match readable(&file)? {
-                Readable::Open { offset } | Readable::Closed { offset } => offset,
-                Readable::Nothing => continue,
+            if to.is_some_and(|to| file.id > to.segment) {
+                break;
+            }
+            let offset = match (readable(&file)?, to) {
+                // A bounded read was planned when `to` was durable: it needs
+                // no idx, which may be caught mid-rewrite now.
+                (Readable::Open { offset } | Readable::Closed { offset }, Some(to)) if to.segment == file.id => {
+                    to.position.min(offset)
+                }
+                (Readable::Nothing, Some(to)) if to.segment == file.id => to.position,
+                (Readable::Open { offset } | Readable::Closed { offset }, _) => offset,
+                // Before `to`'s segment, a segment with an idx is closed (Cassandra
+                // syncs segments in id order): read to its end.
+                (Readable::Nothing, Some(_)) if file.idx.is_some() => u64::MAX,
+                (Readable::Nothing, _) => continue,
             };
             let Some(log) = &file.log else { continue };
             let name = log.display().to_string();
             let bytes = match std::fs::read(log) {
                 Ok(bytes) => bytes,
+                // A planned read of a segment that held CDC data: deleted under it.
+                Err(source) if to.is_some() && file.idx.is_some() => return Err(CdcError::Io { file: name, source }),
                 // Deleted by its consumer or by Cassandra since the listing.
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => return Err(CdcError::Io { file: name, source }),
@@ -172,5 +203,143 @@ impl ChangeReader {
             next = ChangeOffset { segment: file.id, position: walk.position() };
         }
         Ok((next, entries, unknown))
+    }
+}
+
+/// Planning a stream's micro-batches over the directory: how far the next one
+/// may go, the pieces it is read in, and what a commit frees.
+impl ChangeReader {
+    /// The furthest section end at most `max_bytes` of segment bytes past
+    /// `from`, but always at least one section past it when one is durable
+    /// (so a stream never stalls on a section larger than the budget); `from`
+    /// when nothing new is durable.
+    pub fn latest_within(&self, from: ChangeOffset, max_bytes: u64) -> Result<ChangeOffset, CdcError> {
+        let mut best = from;
+        let mut spent = 0u64;
+        for (file, offset) in self.readable_from(from)? {
+            let Some(log) = &file.log else { break };
+            let name = log.display().to_string();
+            let bytes = std::fs::read(log).map_err(|source| CdcError::Io { file: name.clone(), source })?;
+            let segment = Segment::parse(&name, &bytes)?;
+            let start = if file.id == from.segment && from.position > 0 {
+                from.position
+            } else {
+                segment.descriptor().header_len
+            };
+            let mut walk = segment.entries_from(start, Some(offset));
+            // Every position the walk reaches is a section end, a valid resume point.
+            let mut ends = Vec::new();
+            while let Some(entry) = walk.next() {
+                entry?;
+                ends.push(walk.position());
+            }
+            ends.push(walk.position());
+            for end in ends.into_iter().filter(|end| *end > start) {
+                let candidate = ChangeOffset { segment: file.id, position: end };
+                if candidate <= best {
+                    continue;
+                }
+                let cost = spent + (end - start);
+                if cost > max_bytes && best > from {
+                    return Ok(best);
+                }
+                best = candidate;
+            }
+            spent += offset.saturating_sub(start);
+            if spent >= max_bytes && best > from {
+                return Ok(best);
+            }
+        }
+        Ok(best)
+    }
+
+    /// `[from, to)` cut at segment boundaries: the pieces read with
+    /// [`read_between`](Self::read_between) give exactly its events for
+    /// `(from, to)`. A piece before `to`'s segment ends at `u64::MAX`: that
+    /// segment is closed, so its end is fixed.
+    pub fn segments_between(
+        &self,
+        from: ChangeOffset,
+        to: ChangeOffset,
+    ) -> Result<Vec<(ChangeOffset, ChangeOffset)>, CdcError> {
+        let mut pieces = Vec::new();
+        for file in list_segments(&self.dir)? {
+            if file.id < from.segment || file.log.is_none() {
+                continue;
+            }
+            if file.id > to.segment {
+                break;
+            }
+            let start = if file.id == from.segment { from } else { ChangeOffset { segment: file.id, position: 0 } };
+            // A segment before `to`'s is closed, so "to its end" is a fixed place.
+            let end = if file.id == to.segment { to } else { ChangeOffset { segment: file.id, position: u64::MAX } };
+            if end > start {
+                pieces.push((start, end));
+            }
+        }
+        Ok(pieces)
+    }
+
+    /// Deletes the `cdc_raw` files (log and idx) of every segment before
+    /// `before`'s that Cassandra has closed (`COMPLETED`, or the last link
+    /// to its bytes): what a stream that committed `before` has consumed.
+    /// Frees `cdc_total_space`; the deleted segments' ids.
+    pub fn delete_consumed(&self, before: ChangeOffset) -> Result<Vec<i64>, CdcError> {
+        let mut deleted = Vec::new();
+        for file in list_segments(&self.dir)? {
+            if file.id >= before.segment {
+                break;
+            }
+            if !matches!(readable(&file)?, Readable::Closed { .. }) {
+                continue;
+            }
+            for path in [&file.log, &file.idx].into_iter().flatten() {
+                match std::fs::remove_file(path) {
+                    Ok(()) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(source) => return Err(CdcError::Io { file: path.display().to_string(), source }),
+                }
+            }
+            deleted.push(file.id);
+        }
+        Ok(deleted)
+    }
+
+    /// The segments from `from`'s on that can be read now, each with its
+    /// durable end, in id order, stopping at the first that cannot be read
+    /// yet: a segment with an idx caught mid-rewrite stops the walk (its
+    /// data would otherwise be skipped); one without an idx holds no CDC
+    /// data only if a later segment has one (Cassandra syncs segments in id
+    /// order), so it is skipped then and stops the walk otherwise. A segment
+    /// gone after the stream read part of it is data lost (Cassandra deletes
+    /// unread segments when `cdc_block_writes` is false).
+    fn readable_from(&self, from: ChangeOffset) -> Result<Vec<(SegmentFile, u64)>, CdcError> {
+        let segments: Vec<SegmentFile> =
+            list_segments(&self.dir)?.into_iter().filter(|file| file.id >= from.segment).collect();
+        let resumes_inside = from.position > 0;
+        if resumes_inside && segments.first().is_none_or(|first| first.id != from.segment || first.log.is_none()) {
+            if segments.iter().any(|file| file.id > from.segment) {
+                return Err(CdcError::Invalid {
+                    file: self.dir.display().to_string(),
+                    position: from.position,
+                    what: format!(
+                        "segment {} was deleted before it was read past byte {}: its later changes are lost \
+                         (with cdc_block_writes: false Cassandra deletes unread segments when cdc_raw is full)",
+                        from.segment, from.position
+                    ),
+                });
+            }
+            return Ok(Vec::new());
+        }
+        let mut readable_now = Vec::new();
+        for (index, file) in segments.iter().enumerate() {
+            match readable(file)? {
+                Readable::Open { offset } | Readable::Closed { offset } => readable_now.push((file.clone(), offset)),
+                Readable::Nothing
+                    if file.idx.is_none() && segments[index + 1..].iter().any(|later| later.idx.is_some()) => {}
+                Readable::Nothing => break,
+            }
+        }
+        Ok(readable_now)
     }
 }

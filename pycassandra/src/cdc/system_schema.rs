@@ -91,3 +91,17 @@ async fn dropped_columns(session: &Session, keyspace: &str) -> Result<Vec<(Strin
     }
     Ok(dropped)
 }
+
+/// Whether `keyspace.table` (names as stored) is `WITH cdc = true`: only then
+/// does Cassandra keep its changes in `cdc_raw` for a consumer.
+pub async fn cdc_enabled(session: &Session, keyspace: &str, table: &str) -> Result<bool, SchemaError> {
+    let cql = "SELECT cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?";
+    let rows = session
+        .query_unpaged(cql, (keyspace, table))
+        .await
+        .map_err(|e| metadata_error(keyspace, table, e.to_string()))?
+        .into_rows_result()
+        .map_err(|e| metadata_error(keyspace, table, e.to_string()))?;
+    let cdc = rows.maybe_first_row::<(Option<bool>,)>().map_err(|e| metadata_error(keyspace, table, e.to_string()))?;
+    Ok(cdc.and_then(|(cdc,)| cdc).unwrap_or(false))
+}

@@ -138,6 +138,18 @@ impl CdcSchema {
         self.others.remove(&table.id);
         self.tables.insert(table.id, table);
     }
+
+    /// The id of decodable table `keyspace.table`, the names matched as
+    /// stored or case-insensitively when that is unambiguous.
+    pub fn table_id(&self, keyspace: &str, table: &str) -> Option<Uuid> {
+        let in_keyspace: Vec<&CdcTable> = {
+            let keyspaces = self.tables.values().map(|t| t.keyspace.as_str());
+            let keyspace = crate::schema::match_name(keyspaces, keyspace)?;
+            self.tables.values().filter(|t| t.keyspace == keyspace).collect()
+        };
+        let name = crate::schema::match_name(in_keyspace.iter().map(|t| t.table.as_str()), table)?;
+        in_keyspace.iter().find(|t| t.table == name).map(|t| t.id)
+    }
 }
 
 /// The byte length of a value of `cql_type` when the type fixes it

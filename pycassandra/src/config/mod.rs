@@ -2,6 +2,7 @@
 //! from PySpark `.option(...)` calls or from Rust code. Every check that needs
 //! no server happens here, before any connection is made.
 
+mod changes;
 pub mod names;
 mod parse;
 mod read;
@@ -10,6 +11,7 @@ mod validate;
 
 use std::time::Duration;
 
+pub use changes::{ChangeOptions, StartingPosition};
 pub use read::ReadOptions;
 pub use scylla::statement::Consistency;
 pub use secret::Secret;

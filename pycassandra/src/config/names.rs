@@ -88,6 +88,15 @@ pub const WRITETIME_COLUMNS: &str = "writetime_columns";
 /// Columns whose remaining TTLs are read as extra `ttl(col)` columns, comma-separated.
 pub const TTL_COLUMNS: &str = "ttl_columns";
 
+/// A node's `cdc_raw` directory, as the Spark driver and executors see it (change streams).
+pub const CDC_RAW_DIRECTORY: &str = "cdc_raw_directory";
+/// Where a new change stream starts: `earliest` (the oldest segment kept) or `latest` (what is durable now).
+pub const STARTING_POSITION: &str = "starting_position";
+/// Most commit-log bytes one micro-batch of a change stream reads.
+pub const MAX_BYTES_PER_TRIGGER: &str = "max_bytes_per_trigger";
+/// Delete the `cdc_raw` segments a change stream has committed past.
+pub const CDC_DELETE_CONSUMED: &str = "cdc_delete_consumed";
+
 /// The plan's names, each for one of ours: `(alias, option)`. Both given with
 /// different values are an error naming both.
 pub const ALIASES: &[(&str, &str)] = &[(FILTER, WHERE), (CONCURRENCY, BATCH_SIZE), (ROWS_PER_BATCH, BATCH_MAX_ROWS)];
@@ -138,7 +147,15 @@ pub const ALL_OPTIONS: &[&str] = &[
     ALLOW_FILTERING,
     CONCURRENCY,
     ROWS_PER_BATCH,
+    CDC_RAW_DIRECTORY,
+    STARTING_POSITION,
+    MAX_BYTES_PER_TRIGGER,
+    CDC_DELETE_CONSUMED,
 ];
+
+/// Options that only change streams (`readStream`) understand; a batch read or a write given one is refused.
+pub const CHANGES_ONLY_OPTIONS: &[&str] =
+    &[CDC_RAW_DIRECTORY, STARTING_POSITION, MAX_BYTES_PER_TRIGGER, CDC_DELETE_CONSUMED];
 
 /// Options that only writes understand; a read given one is refused.
 pub const WRITE_ONLY_OPTIONS: &[&str] = &[

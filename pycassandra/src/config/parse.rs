@@ -78,11 +78,13 @@ pub(super) fn lower_cased<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -
     pairs.map(|(key, value)| (key.to_ascii_lowercase(), value.to_string())).collect()
 }
 
-/// Which way the data goes; each refuses the options of the other.
+/// Which way the data goes; each refuses the options of the others.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Direction {
     Read,
     Write,
+    /// A change stream: the table's changes from a node's `cdc_raw`.
+    Changes,
 }
 
 /// The table and how to reach it: what reads and writes share.
@@ -103,11 +105,18 @@ pub(super) fn parse_target(
     problems: &mut Vec<ConfigError>,
     direction: Direction,
 ) -> TableTarget {
-    let (other_side, applies_to, job) = match direction {
-        Direction::Read => (WRITE_ONLY_OPTIONS, "writes", "read"),
-        Direction::Write => (READ_ONLY_OPTIONS, "reads", "write"),
+    // Each family of options the job does not take, with who takes it.
+    let (other_sides, job): (&[(&[&'static str], &'static str)], _) = match direction {
+        Direction::Read => {
+            (&[(WRITE_ONLY_OPTIONS, "writes"), (CHANGES_ONLY_OPTIONS, "change streams (readStream)")], "read")
+        }
+        Direction::Write => {
+            (&[(READ_ONLY_OPTIONS, "reads"), (CHANGES_ONLY_OPTIONS, "change streams (readStream)")], "write")
+        }
+        Direction::Changes => (&[(WRITE_ONLY_OPTIONS, "writes"), (READ_ONLY_OPTIONS, "table scans")], "change stream"),
     };
-    let known: Vec<&'static str> = ALL_OPTIONS.iter().copied().filter(|option| !other_side.contains(option)).collect();
+    let elsewhere = |option: &str| other_sides.iter().any(|(options, _)| options.contains(&option));
+    let known: Vec<&'static str> = ALL_OPTIONS.iter().copied().filter(|option| !elsewhere(option)).collect();
     let unknown: Vec<(String, Option<&'static str>)> = raw
         .keys()
         .filter(|key| !ALL_OPTIONS.contains(&key.as_str()) && !SPARK_PASSTHROUGH.contains(&key.as_str()))
@@ -116,9 +125,11 @@ pub(super) fn parse_target(
     if !unknown.is_empty() {
         problems.push(ConfigError::Unknown { options: unknown, direction: job, known });
     }
-    let misplaced: Vec<String> = raw.keys().filter(|key| other_side.contains(&key.as_str())).cloned().collect();
-    if !misplaced.is_empty() {
-        problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
+    for (options, applies_to) in other_sides {
+        let misplaced: Vec<String> = raw.keys().filter(|key| options.contains(&key.as_str())).cloned().collect();
+        if !misplaced.is_empty() {
+            problems.push(ConfigError::WrongDirection { options: misplaced, applies_to });
+        }
     }
     let aliases = resolve_aliases(raw, problems);
     let raw: &BTreeMap<String, String> = raw;
