@@ -1,0 +1,88 @@
+"""Spark's stream reader for change streams: a table's changes read from a node's ``cdc_raw``.
+
+Offsets are ``{"segment": id, "position": byte}`` (a commit-log segment and a
+sync-section end in it). The driver-side methods run in one long-lived Python
+worker, which keeps the job (and its schema) between calls; ``read`` runs in
+the tasks on a job unpickled from its options. A micro-batch is a pure
+function of its ``(start, end)``, so a batch replayed after a restart gives
+the same events.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterator, List, Optional, Tuple
+
+import pyarrow as pa
+from pyspark.sql.datasource import DataSourceStreamReader, InputPartition
+from pyspark.sql.types import StructType
+
+from pycassandra import _native
+from pycassandra._arrow import spark_arrow_schema
+from pycassandra._redact import redacted_options
+
+Offset = Tuple[int, int]
+
+_log = logging.getLogger("pycassandra")
+
+
+def _to_json(offset: Offset) -> dict:
+    return {"segment": offset[0], "position": offset[1]}
+
+
+def _from_json(offset: dict) -> Offset:
+    return (int(offset["segment"]), int(offset["position"]))
+
+
+@dataclass
+class ChangePiece(InputPartition):
+    """The events of ``[start, end)`` in one segment, read by one task."""
+
+    start: Offset
+    end: Offset
+
+
+def _spark_byte_limit(limit: object) -> Optional[int]:
+    """Spark 4.2+'s ``ReadMaxBytes`` limit, if that is the one given."""
+    max_bytes = getattr(limit, "max_bytes", None)
+    return int(max_bytes) if isinstance(max_bytes, int) and max_bytes > 0 else None
+
+
+class CassandraChangeStreamReader(DataSourceStreamReader):
+    """Reads a table's inserts, updates and deletes as they reach the commit log."""
+
+    def __init__(self, options: dict, schema: StructType):
+        self._options = options
+        self._schema = schema
+        self._job = _native.ChangeJob(options)
+        # The end of the batch planned last: PySpark before 4.2 does not pass
+        # the start to latestOffset.
+        self._planned: Optional[Offset] = None
+
+    def initialOffset(self) -> dict:  # noqa: N802 (Spark's name)
+        return _to_json(self._job.initial_offset())
+
+    # One signature for every 4.x: 4.2+ passes (start, limit), 4.0/4.1 nothing.
+    def latestOffset(self, start: Optional[dict] = None, limit: object = None) -> dict:  # noqa: N802
+        begin = _from_json(start) if start is not None else self._planned
+        end = self._job.latest_offset(begin, _spark_byte_limit(limit))
+        self._planned = end
+        return _to_json(end)
+
+    def partitions(self, start: dict, end: dict) -> List[ChangePiece]:
+        pieces = self._job.pieces(_from_json(start), _from_json(end))
+        return [ChangePiece(piece_start, piece_end) for piece_start, piece_end in pieces]
+
+    def read(self, partition: ChangePiece) -> Iterator[pa.RecordBatch]:  # type: ignore[override]
+        batch = self._job.read(partition.start, partition.end, spark_arrow_schema(self._schema))
+        if batch.num_rows:
+            yield batch
+
+    def commit(self, end: dict) -> None:
+        deleted = self._job.commit(_from_json(end))
+        if deleted:
+            _log.info("cdc_raw: deleted %d consumed segment(s) up to %s", len(deleted), deleted[-1])
+
+    def __repr__(self) -> str:
+        return f"CassandraChangeStreamReader({redacted_options(self._options)})"

@@ -1,0 +1,243 @@
+//! `pycassandra._native.ChangeJob`: one change stream of one table, read from
+//! a node's `cdc_raw` directory. Spark's stream reader keeps one on the
+//! driver (offsets, planning, commits) and pickles it by its options to the
+//! tasks, which read the events of one `[from, to)` piece each.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::pyarrow::PyArrowType;
+use pycassandra::cdc::{cdc_enabled, CdcSchema, ChangeOffset, ChangeReader};
+use pycassandra::config::{ChangeOptions, StartingPosition};
+use pycassandra::{CdcError, ConfigError, Error};
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::errors::to_py;
+use crate::runtime::{run_detached, session};
+
+/// An offset as Python holds it: `(segment id, position)`.
+type OffsetTuple = (i64, u64);
+
+/// What `__reduce__` gives pickle: the class and its constructor's arguments.
+type Reduced<'py> = (Bound<'py, PyType>, (HashMap<String, String>,));
+
+/// One table's change stream for Spark.
+#[pyclass(name = "ChangeJob", module = "pycassandra._native")]
+pub(crate) struct ChangeJob {
+    /// The options as given, for pickling (the password included: tasks read the schema).
+    settings: HashMap<String, String>,
+    options: ChangeOptions,
+    /// Made on first use: it needs the table's schema from the cluster.
+    reader: Option<ChangeReader>,
+}
+
+impl ChangeJob {
+    fn reader(&mut self, py: Python<'_>) -> PyResult<&mut ChangeReader> {
+        if self.reader.is_none() {
+            let session = session(py, &self.options.connection, &self.options.keyspace)?;
+            let (keyspace, table) = (self.options.keyspace.clone(), self.options.table.clone());
+            let directory = self.options.cdc_raw_directory.clone();
+            let reader = run_detached(py, async move {
+                let schema = CdcSchema::load(&session, &[&keyspace]).await?;
+                let id = table_id(&schema, &keyspace, &table)?;
+                let found = &schema.tables[&id];
+                if !cdc_enabled(&session, &found.keyspace, &found.table).await? {
+                    let table = format!("{}.{}", found.keyspace, found.table);
+                    return Err(pycassandra::SchemaError::CdcDisabled { table }.into());
+                }
+                Ok(ChangeReader::new(&directory, schema, id)?)
+            })?;
+            self.reader = Some(reader);
+        }
+        self.reader.as_mut().ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("change reader missing"))
+    }
+}
+
+impl ChangeJob {
+    fn reload_schema(&mut self, py: Python<'_>) -> PyResult<()> {
+        let session = session(py, &self.options.connection, &self.options.keyspace)?;
+        let keyspace = self.options.keyspace.clone();
+        let schema = run_detached(py, async move { Ok(CdcSchema::load(&session, &[&keyspace]).await?) })?;
+        self.reader(py)?.set_schema(schema).map_err(cdc)
+    }
+}
+
+/// The id of `keyspace.table` among the tables the schema decodes.
+fn table_id(schema: &CdcSchema, keyspace: &str, table: &str) -> Result<uuid::Uuid, Error> {
+    schema.table_id(keyspace, table).ok_or_else(|| {
+        Error::from(pycassandra::SchemaError::TableNotFound {
+            keyspace: keyspace.to_string(),
+            table: table.to_string(),
+        })
+    })
+}
+
+fn offset((segment, position): OffsetTuple) -> ChangeOffset {
+    ChangeOffset { segment, position }
+}
+
+fn tuple(offset: ChangeOffset) -> OffsetTuple {
+    (offset.segment, offset.position)
+}
+
+fn cdc(error: CdcError) -> PyErr {
+    to_py(Error::from(error))
+}
+
+/// The event schema in the types Spark takes from Arrow: a change id as
+/// plain binary (Spark has no fixed-size binary), everything else as built.
+fn spark_ready(schema: &Schema) -> Schema {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|field| match field.data_type() {
+            DataType::FixedSizeBinary(_) => field.as_ref().clone().with_data_type(DataType::Binary),
+            _ => field.as_ref().clone(),
+        })
+        .collect();
+    Schema::new(fields)
+}
+
+/// `events` with the columns Spark asked for, in its order and types: the
+/// stream's schema (or a given one naming some of the event columns).
+fn conform(events: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, Error> {
+    let invalid = |what: String| {
+        Error::from(ConfigError::InvalidValue { option: "schema", value: what, expected: event_columns(events) })
+    };
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(target.fields().len());
+    for field in target.fields() {
+        let column = events
+            .column_by_name(field.name())
+            .ok_or_else(|| invalid(format!("column '{}' is not a change-event column", field.name())))?;
+        let column = if column.data_type() == field.data_type() {
+            Arc::clone(column)
+        } else {
+            cast(column, field.data_type())
+                .map_err(|e| invalid(format!("column '{}' as {}: {e}", field.name(), field.data_type())))?
+        };
+        columns.push(column);
+    }
+    let options = RecordBatchOptions::new().with_row_count(Some(events.num_rows()));
+    RecordBatch::try_new_with_options(Arc::clone(target), columns, &options)
+        .map_err(|e| invalid(format!("the events do not fit the schema: {e}")))
+}
+
+fn event_columns(events: &RecordBatch) -> String {
+    let names: Vec<&str> = events.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+    format!("a subset of the change-event columns ({})", names.join(", "))
+}
+
+#[pymethods]
+impl ChangeJob {
+    /// Parses and checks the options; connects to nothing.
+    #[new]
+    fn new(options: HashMap<String, String>) -> PyResult<Self> {
+        let parsed = ChangeOptions::from_options(&options).map_err(|e| to_py(e.into()))?;
+        Ok(Self { settings: options, options: parsed, reader: None })
+    }
+
+    /// The events' Arrow schema, in types Spark accepts.
+    fn schema(&mut self, py: Python<'_>) -> PyResult<PyArrowType<Schema>> {
+        Ok(PyArrowType(spark_ready(&self.reader(py)?.schema())))
+    }
+
+    /// Where a stream without a checkpoint starts.
+    fn initial_offset(&mut self, py: Python<'_>) -> PyResult<OffsetTuple> {
+        let earliest = self.options.starting_position == StartingPosition::Earliest;
+        let reader = self.reader(py)?;
+        let start = if earliest { reader.earliest() } else { reader.latest() };
+        start.map(tuple).map_err(cdc)
+    }
+
+    /// The end of the next micro-batch: what is durable now, at most
+    /// `max_bytes` (the option, or Spark's tighter limit) past `start`;
+    /// `start` unknown (PySpark before 4.2 does not say it) reads all.
+    #[pyo3(signature = (start, max_bytes=None))]
+    fn latest_offset(
+        &mut self,
+        py: Python<'_>,
+        start: Option<OffsetTuple>,
+        max_bytes: Option<u64>,
+    ) -> PyResult<OffsetTuple> {
+        let budget = match (self.options.max_bytes_per_trigger, max_bytes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let reader = self.reader(py)?;
+        let latest = match (start, budget) {
+            (Some(start), Some(budget)) => reader.latest_within(offset(start), budget),
+            _ => reader.latest(),
+        }
+        .map_err(cdc)?;
+        // Never behind the start: an offset only moves forward.
+        Ok(tuple(start.map_or(latest, |start| latest.max(offset(start)))))
+    }
+
+    /// `[start, end)` cut at segment boundaries: one Spark partition each.
+    fn pieces(
+        &mut self,
+        py: Python<'_>,
+        start: OffsetTuple,
+        end: OffsetTuple,
+    ) -> PyResult<Vec<(OffsetTuple, OffsetTuple)>> {
+        if offset(end) <= offset(start) {
+            return Ok(Vec::new());
+        }
+        let pieces = self.reader(py)?.segments_between(offset(start), offset(end)).map_err(cdc)?;
+        Ok(pieces.into_iter().map(|(from, to)| (tuple(from), tuple(to))).collect())
+    }
+
+    /// The events of `[start, end)` as one batch in Spark's Arrow schema.
+    fn read(
+        &mut self,
+        py: Python<'_>,
+        start: OffsetTuple,
+        end: OffsetTuple,
+        target: PyArrowType<Schema>,
+    ) -> PyResult<PyArrowType<RecordBatch>> {
+        let target: SchemaRef = Arc::new(target.0);
+        let (from, to) = (offset(start), offset(end));
+        let reader = self.reader(py)?;
+        let batch = match py.detach(|| reader.read_between(from, to)) {
+            Ok(batch) => batch,
+            // A table id the schema lacks: a table created since it was read
+            // (reload), or one dropped since (still unknown after the reload,
+            // so none of this table's keyspace: skipped).
+            Err(CdcError::Invalid { .. }) => {
+                self.reload_schema(py)?;
+                let reader = self.reader(py)?;
+                reader.skip_unknown_tables(true);
+                py.detach(|| reader.read_between(from, to)).map_err(cdc)?
+            }
+            Err(error) => return Err(cdc(error)),
+        };
+        let events = conform(&batch.events, &target).map_err(to_py)?;
+        Ok(PyArrowType(events))
+    }
+
+    /// After Spark committed everything before `end`: deletes the fully
+    /// consumed segments when `cdc_delete_consumed` allows it; their ids.
+    fn commit(&mut self, py: Python<'_>, end: OffsetTuple) -> PyResult<Vec<i64>> {
+        if !self.options.delete_consumed {
+            return Ok(Vec::new());
+        }
+        self.reader(py)?.delete_consumed(offset(end)).map_err(cdc)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        Ok((slf.get_type(), (slf.borrow().settings.clone(),)))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ChangeJob({}.{} from {})",
+            self.options.keyspace,
+            self.options.table,
+            self.options.cdc_raw_directory.display()
+        )
+    }
+}
