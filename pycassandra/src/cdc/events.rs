@@ -326,25 +326,23 @@ impl EventBuilder {
             position: 0,
             what: format!("building the event batch: {e}"),
         };
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
-        for sink in &mut self.sinks {
-            columns.push(sink.finish().map_err(arrow)?);
-        }
-        for builder in &mut self.deleted {
-            columns.push(Arc::new(builder.finish()));
-        }
-        for builder in &mut self.deleted_elements {
-            columns.push(Arc::new(builder.finish()));
-        }
-        columns.push(Arc::new(Int8Array::from(std::mem::take(&mut self.operation))));
-        columns.push(Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.time)).with_timezone("UTC")));
-        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.ttl))));
+        // Every part is taken before any error is returned, so that the
+        // builder starts empty again whatever happens (a reader retries).
+        let sinks: Vec<Result<ArrayRef, arrow_schema::ArrowError>> = self.sinks.iter_mut().map(Sink::finish).collect();
+        let mut rest: Vec<ArrayRef> = Vec::new();
+        rest.extend(self.deleted.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        rest.extend(self.deleted_elements.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+        rest.push(Arc::new(Int8Array::from(std::mem::take(&mut self.operation))));
+        rest.push(Arc::new(TimestampMicrosecondArray::from(std::mem::take(&mut self.time)).with_timezone("UTC")));
+        rest.push(Arc::new(Int64Array::from(std::mem::take(&mut self.ttl))));
         let expires_at = std::mem::take(&mut self.expires_at);
-        columns.push(Arc::new(TimestampMicrosecondArray::from(expires_at).with_timezone("UTC")));
-        columns.push(Arc::new(Int32Array::from(std::mem::take(&mut self.seq))));
-        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.segment))));
-        columns.push(Arc::new(Int64Array::from(std::mem::take(&mut self.position))));
-        columns.push(Arc::new(self.change_id.finish()));
+        rest.push(Arc::new(TimestampMicrosecondArray::from(expires_at).with_timezone("UTC")));
+        rest.push(Arc::new(Int32Array::from(std::mem::take(&mut self.seq))));
+        rest.push(Arc::new(Int64Array::from(std::mem::take(&mut self.segment))));
+        rest.push(Arc::new(Int64Array::from(std::mem::take(&mut self.position))));
+        rest.push(Arc::new(self.change_id.finish()));
+        let mut columns = sinks.into_iter().collect::<Result<Vec<ArrayRef>, _>>().map_err(arrow)?;
+        columns.extend(rest);
         RecordBatch::try_new(self.schema.clone(), columns).map_err(arrow)
     }
 }
