@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use pycassandra::write::PreparedStatements;
 use pycassandra::{CassandraReader, ConnectionOptions, TableSchema};
 use pyo3::prelude::*;
 use scylla::client::session::Session;
@@ -21,6 +22,8 @@ struct ProcessState {
     /// Readers by job (options, table, columns, filters): a worker's later
     /// tasks of the same read reuse the prepared scan.
     readers: HashMap<String, Arc<CassandraReader>>,
+    /// Write statements by session: a worker's later tasks reuse them.
+    write_statements: HashMap<usize, Arc<PreparedStatements>>,
     counts: Counts,
 }
 
@@ -34,6 +37,7 @@ pub(crate) struct Counts {
 /// Readers kept per process at most: a long-lived worker serving many jobs
 /// starts over rather than holding every table's statements forever.
 const MAX_CACHED_READERS: usize = 32;
+const MAX_CACHED_WRITE_STATEMENTS: usize = 64;
 
 static STATE: Mutex<Option<ProcessState>> = Mutex::new(None);
 
@@ -59,6 +63,7 @@ fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
             runtime: Arc::new(runtime),
             sessions: HashMap::new(),
             readers: HashMap::new(),
+            write_statements: HashMap::new(),
             counts: Counts::default(),
         });
     }
@@ -97,7 +102,13 @@ pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &st
             return Ok(session);
         }
         tracing::info!("a cached session has no live connection left; connecting again");
-        with_state(|state| state.sessions.remove(&key))?;
+        let address = session_address(&session);
+        with_state(|state| {
+            state.sessions.remove(&key);
+            // What was prepared on it goes with it (a new session may reuse its address).
+            state.readers.retain(|reader_key, _| !reader_key.starts_with(&format!("{address:x}|")));
+            state.write_statements.remove(&address);
+        })?;
     }
     let (options, keyspace) = (options.clone(), keyspace.to_string());
     let session = run_detached(py, async move { pycassandra::session::connect_for(&options, &[&keyspace]).await })?;
@@ -124,7 +135,7 @@ pub(crate) fn reader(
 ) -> PyResult<Arc<CassandraReader>> {
     // The session is part of the key: a session replaced after losing its
     // nodes must not keep serving statements prepared on the old one.
-    let key = format!("{:p}|{key}", Arc::as_ptr(session));
+    let key = format!("{:x}|{key}", session_address(session));
     if let Some(reader) = with_state(|state| state.readers.get(&key).cloned())? {
         return Ok(reader);
     }
@@ -137,6 +148,22 @@ pub(crate) fn reader(
         state.readers.insert(key, Arc::clone(&reader));
     })?;
     Ok(reader)
+}
+
+fn session_address(session: &Arc<Session>) -> usize {
+    Arc::as_ptr(session) as usize
+}
+
+/// The write statements prepared on `session` by this process (more when a
+/// writer needs others); a long-lived worker starts over past a limit.
+pub(crate) fn write_statements(session: &Arc<Session>) -> PyResult<Arc<PreparedStatements>> {
+    with_state(|state| {
+        let statements = state.write_statements.entry(session_address(session)).or_default();
+        if statements.len() >= MAX_CACHED_WRITE_STATEMENTS {
+            *statements = Arc::default();
+        }
+        Arc::clone(statements)
+    })
 }
 
 fn current<T>(read: impl FnOnce(&ProcessState) -> T, default: T) -> PyResult<T> {
@@ -157,6 +184,13 @@ pub(crate) fn cached_session_count() -> PyResult<usize> {
 #[pyfunction]
 pub(crate) fn table_schema_loads() -> PyResult<usize> {
     current(|state| state.counts.table_schema_loads, 0)
+}
+
+/// How many write statements (INSERT/UPDATE, DELETE) this process prepared:
+/// a worker prepares a job's once and its later tasks reuse them; starts no runtime.
+#[pyfunction]
+pub(crate) fn write_statements_prepared() -> PyResult<usize> {
+    current(|state| state.write_statements.values().map(|statements| statements.len()).sum(), 0)
 }
 
 /// How many scans this process prepared (one per read job per worker: later

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
 
 use crate::errors::to_py;
-use crate::runtime::{load_table, run_detached, session};
+use crate::runtime::{load_table, run_detached, session, write_statements};
 use crate::writer::PyWriter;
 
 /// The arguments a pickled job is rebuilt from: the options, Spark's schema, streaming or not.
@@ -81,16 +81,19 @@ impl WriteJob {
     }
 
     /// A writer for one task's batches of `schema` (default: the job's), on
-    /// the worker's cached session: it prepares the statements, with the
-    /// table the driver read (a stream's task reads it here, before any row).
+    /// the worker's cached session and with the statements its earlier tasks
+    /// prepared, with the table the driver read (a stream's task reads it
+    /// here, before any row).
     #[pyo3(signature = (schema = None))]
     fn writer(&mut self, py: Python<'_>, schema: Option<PyArrowType<Schema>>) -> PyResult<PyWriter> {
         let table = self.table(py)?;
         let input = schema.map_or_else(|| self.input.clone(), |schema| schema.0);
         let session = session(py, &self.options.connection, &self.options.keyspace)?;
+        let statements = write_statements(&session)?;
         let options = self.options.clone();
-        let writer =
-            run_detached(py, async move { CassandraWriter::with_schema(session, options, &table, &input).await })?;
+        let writer = run_detached(py, async move {
+            CassandraWriter::with_prepared(session, options, &table, &input, &statements).await
+        })?;
         Ok(PyWriter::new(writer))
     }
 

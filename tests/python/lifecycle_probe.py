@@ -4,7 +4,8 @@ often Spark calls each method and from which of its Python processes
 
 The option `calls_dir` names a directory; each call appends one line
 `<method> <pyspark module that called it> <pid> <sessions the method opened>
-<table schemas it read> <scans it prepared>` to a file of its process there.
+<table schemas it read> <scans it prepared> <write statements it prepared>`
+to a file of its process there.
 Spark reuses its Python processes across jobs, so each is counted as the
 process's count after the call minus before it.
 The option is taken out before pycassandra sees the options.
@@ -40,10 +41,15 @@ def _spark_caller() -> str:
 
 
 def _sessions() -> tuple:
-    """The process's counts: cached sessions, table schemas read, scans prepared."""
+    """The process's counts: cached sessions, table schemas read, scans and write statements prepared."""
     from pycassandra import _native
 
-    return (_native.cached_session_count(), _native.table_schema_loads(), _native.scans_prepared())
+    return (
+        _native.cached_session_count(),
+        _native.table_schema_loads(),
+        _native.scans_prepared(),
+        _native.write_statements_prepared(),
+    )
 
 
 def _record(calls_dir: str, method: str, before: tuple) -> None:
@@ -78,9 +84,13 @@ class Call(tuple):
     def scans_prepared(self) -> int:
         return int(self[5])
 
+    @property
+    def write_statements_prepared(self) -> int:
+        return int(self[6])
+
 
 def read_calls(calls_dir) -> list:
-    """Every recorded call, as Call(method, caller, pid, sessions, schema loads, scans prepared)."""
+    """Every recorded call, as Call(method, caller, pid, sessions, schema loads, scans and write statements prepared)."""
     calls = []
     for name in sorted(os.listdir(calls_dir)):
         with open(os.path.join(calls_dir, name)) as f:

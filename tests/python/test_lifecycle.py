@@ -59,6 +59,12 @@ def test_a_batch_append_checks_once_on_the_driver_and_commits_once(spark, cql, k
     # The driver's check reads the table; the job carries it to the tasks.
     loads = Counter((call.method, call.table_schema_loads) for call in read_calls(recorded))
     assert loads == Counter({("writer", 1): 1, ("write", 0): 3, ("commit", 0): 1})
+    # The driver prepares nothing; each worker prepares the INSERT for its first task only.
+    prepared: Counter = Counter()
+    for call in read_calls(recorded):
+        prepared[call.method, call.pid] += call.write_statements_prepared
+    assert {n for (method, _), n in prepared.items() if method != "write"} == {0}
+    assert {n for (method, _), n in prepared.items() if method == "write"} == {1}, prepared
     assert cql.execute(f"SELECT count(*) FROM {keyspace}.t").one()[0] == 100
 
 
@@ -387,10 +393,15 @@ def test_a_pickled_write_job_carries_its_table_and_writes_with_it(cql, keyspace,
     job.check()
     assert "hunter2" not in repr(job)
     loads = _native.table_schema_loads()
+    prepared = _native.write_statements_prepared()
     writer = pickle.loads(pickle.dumps(job)).writer()
     writer.write_batch(pa.record_batch([pa.array([1, 2], pa.int32()), pa.array(["a", "b"])], schema=schema))
     assert writer.finish()["rows_written"] == 2
     assert _native.table_schema_loads() == loads
+    # A second task of the job in this process reuses the INSERT the first prepared.
+    assert _native.write_statements_prepared() == prepared + 1
+    pickle.loads(pickle.dumps(job)).writer().finish()
+    assert _native.write_statements_prepared() == prepared + 1
     assert sorted(cql.execute(f"SELECT id, v FROM {keyspace}.t")) == [(1, "a"), (2, "b")]
     # A stream's job is checked by its tasks: unpickled, it reads the table before its first row.
     stream = pickle.loads(pickle.dumps(_native.WriteJob({**node_options, "table": "t"}, schema, stream=True)))

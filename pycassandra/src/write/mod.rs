@@ -11,6 +11,7 @@ mod encoded;
 mod engine;
 mod grouping;
 mod plan;
+mod prepared;
 mod report;
 mod request;
 mod size;
@@ -23,6 +24,7 @@ use arrow_schema::Schema;
 use scylla::client::session::Session;
 use scylla::statement::prepared::PreparedStatement;
 
+pub use prepared::PreparedStatements;
 pub use report::WriteReport;
 
 use crate::config::{BatchGrouping, WriteOptions};
@@ -113,13 +115,26 @@ impl CassandraWriter<RecordBatch> {
         table: &TableSchema,
         input: &Schema,
     ) -> Result<Self, Error> {
+        Self::with_prepared(session, options, table, input, &PreparedStatements::default()).await
+    }
+
+    /// Like [`with_schema`](Self::with_schema), taking the statements from
+    /// `statements` when an earlier writer on this session prepared them (a
+    /// PySpark worker keeps one per session for its later tasks).
+    pub async fn with_prepared(
+        session: Arc<Session>,
+        options: WriteOptions,
+        table: &TableSchema,
+        input: &Schema,
+        statements: &PreparedStatements,
+    ) -> Result<Self, Error> {
         options.validate()?;
         let plan = WritePlan::new(table, input, &options)?;
         // Increments and list appends repeat if retried; LWTs must never be retried blindly.
         let idempotent = !options.if_not_exists && !table.has_counters() && !appends_to_lists(table, &options);
-        let insert = prepare(&session, &plan.write_cql, &options, idempotent).await?;
+        let insert = configure(statements.get_or_prepare(&session, &plan.write_cql).await?, &options, idempotent);
         let delete = match &plan.delete_cql {
-            Some(cql) => Some(prepare(&session, cql, &options, true).await?),
+            Some(cql) => Some(configure(statements.get_or_prepare(&session, cql).await?, &options, true)),
             None => None,
         };
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.write_cql, "writer opened");
@@ -277,11 +292,15 @@ async fn prepare(
     options: &WriteOptions,
     idempotent: bool,
 ) -> Result<PreparedStatement, Error> {
-    let mut statement =
+    let statement =
         session.prepare(cql).await.map_err(|source| WriteError::Prepare { cql: cql.to_string(), source })?;
+    Ok(configure(statement, options, idempotent))
+}
+
+fn configure(mut statement: PreparedStatement, options: &WriteOptions, idempotent: bool) -> PreparedStatement {
     statement.set_consistency(options.consistency);
     statement.set_is_idempotent(idempotent);
-    Ok(statement)
+    statement
 }
 
 /// `TRUNCATE` the table named in `options` (names resolved against the schema as
