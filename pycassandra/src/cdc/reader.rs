@@ -148,7 +148,9 @@ impl ChangeReader {
     ) -> Result<(ChangeOffset, usize, usize), CdcError> {
         let mut next = from;
         let (mut entries, mut unknown) = (0, 0);
-        for file in list_segments(&self.dir)? {
+        let segments = list_segments(&self.dir)?;
+        for (index, file) in segments.iter().enumerate() {
+            let file = file.clone();
             if file.id < from.segment {
                 continue;
             }
@@ -166,14 +168,24 @@ impl ChangeReader {
                 // Before `to`'s segment, a segment with an idx is closed (Cassandra
                 // syncs segments in id order): read to its end.
                 (Readable::Nothing, Some(_)) if file.idx.is_some() => u64::MAX,
-                (Readable::Nothing, _) => continue,
+                (Readable::Nothing, Some(_)) => continue,
+                // Unbounded: a segment without an idx holds no CDC data only if a
+                // later one has an idx (Cassandra syncs segments in id order);
+                // otherwise (an idx caught mid-rewrite, or the newest segment)
+                // stop here, so that `next` does not pass data read later.
+                (Readable::Nothing, None)
+                    if file.idx.is_none() && segments[index + 1..].iter().any(|later| later.idx.is_some()) =>
+                {
+                    continue
+                }
+                (Readable::Nothing, None) => break,
             };
             let Some(log) = &file.log else { continue };
             let name = log.display().to_string();
             let bytes = match std::fs::read(log) {
                 Ok(bytes) => bytes,
-                // A planned read of a segment that held CDC data: deleted under it.
-                Err(source) if to.is_some() && file.idx.is_some() => return Err(CdcError::Io { file: name, source }),
+                // A segment that held CDC data, deleted before it was read.
+                Err(source) if file.idx.is_some() => return Err(CdcError::Io { file: name, source }),
                 // Deleted by its consumer or by Cassandra since the listing.
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => return Err(CdcError::Io { file: name, source }),
@@ -341,5 +353,42 @@ impl ChangeReader {
             }
         }
         Ok(readable_now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cdc::golden_tests::{golden_entries, golden_schema};
+
+    const GOLDEN: &[u8] = include_bytes!("../../../tests/golden/cdc/CommitLog-7-1796152552674.log");
+
+    #[test]
+    fn a_read_stops_at_a_segment_whose_idx_is_caught_mid_rewrite() {
+        // Segment 673's idx is empty (Cassandra truncates it before each
+        // rewrite); 674 after it is readable. Reading past 673 would lose
+        // whatever 673 holds beyond the offset: the read must stop there.
+        let dir = std::env::temp_dir().join(format!("pycassandra-cdc-reader-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("CommitLog-7-1796152552673.log"), b"").unwrap();
+        std::fs::write(dir.join("CommitLog-7-1796152552673_cdc.idx"), b"").unwrap();
+        std::fs::write(dir.join("CommitLog-7-1796152552674.log"), GOLDEN).unwrap();
+        std::fs::write(dir.join("CommitLog-7-1796152552674_cdc.idx"), b"58454").unwrap();
+        let (_, ids) = golden_entries();
+        let schema = golden_schema(&ids);
+        let kv = ids.iter().find(|(n, _)| n == "kv").unwrap().1;
+        let mut reader = ChangeReader::new(&dir, schema, kv).unwrap();
+        reader.skip_unknown_tables(true); // the golden segment's tables are not the golden schema's
+        let from = reader.earliest().unwrap();
+        assert_eq!(from, ChangeOffset { segment: 1796152552673, position: 0 });
+        let batch = reader.read(from).unwrap();
+        assert_eq!((batch.next, batch.entries), (from, 0), "the read went past the segment being rewritten");
+        // Once 673 has no idx at all and 674 does, 673 held no CDC data: 674 is read.
+        std::fs::remove_file(dir.join("CommitLog-7-1796152552673_cdc.idx")).unwrap();
+        let batch = reader.read(from).unwrap();
+        assert_eq!(batch.next, ChangeOffset { segment: 1796152552674, position: 58454 });
+        assert_eq!((batch.entries, batch.unknown), (44, 44));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
