@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
-use arrow::compute::cast;
+use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::pyarrow::PyArrowType;
 use pycassandra::cdc::{cdc_enabled, CdcSchema, ChangeOffset, ChangeReader};
@@ -116,7 +116,9 @@ fn conform(events: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, Erro
         let column = if column.data_type() == field.data_type() {
             Arc::clone(column)
         } else {
-            cast(column, field.data_type())
+            // Not `safe`: a value that does not fit fails, it does not become null.
+            let options = CastOptions { safe: false, ..CastOptions::default() };
+            cast_with_options(column, field.data_type(), &options)
                 .map_err(|e| invalid(format!("column '{}' as {}: {e}", field.name(), field.data_type())))?
         };
         columns.push(column);

@@ -4,6 +4,7 @@
 //! Spark's side is two jobs, each parsing its options once on the driver and
 //! pickled to the tasks: [`read_job::ReadJob`] and [`write_job::WriteJob`].
 
+mod change_job;
 mod convert;
 mod errors;
 mod logging;
@@ -21,6 +22,8 @@ use pyo3::prelude::*;
 mod _native {
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::change_job::ChangeJob;
     #[pymodule_export]
     use crate::convert::convert_value;
     #[pymodule_export]

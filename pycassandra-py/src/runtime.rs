@@ -88,9 +88,13 @@ where
 pub(crate) fn session(py: Python<'_>, options: &ConnectionOptions, keyspace: &str) -> PyResult<Arc<Session>> {
     // The password is part of the key (a different login needs another
     // session) but the key is never printed.
+    // The timeouts too: the request timeout is the session's default, so a
+    // job with another one must not get this job's session.
     let key = format!(
-        "{:?}|{:?}|{}|{keyspace}",
+        "{:?}|{:?}|{:?}|{:?}|{}|{keyspace}",
         options.contact_points,
+        options.connect_timeout,
+        options.request_timeout,
         options.tls,
         options.credentials.as_ref().map_or(String::new(), |c| format!("{}:{}", c.username, c.password.expose()))
     );

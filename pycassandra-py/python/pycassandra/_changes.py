@@ -61,9 +61,16 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
         self._planned: Optional[Offset] = None
 
     def initialOffset(self) -> dict:  # noqa: N802 (Spark's name)
-        return _to_json(self._job.initial_offset())
+        start = self._job.initial_offset()
+        # Spark may ask for the latest offset first; an end already planned stands.
+        if self._planned is None:
+            self._planned = start
+        return _to_json(start)
 
     # One signature for every 4.x: 4.2+ passes (start, limit), 4.0/4.1 nothing.
+    # Without a start (4.0/4.1, the first call after a restart) the batch
+    # reads everything durable: a budget from a guessed start could end behind
+    # the checkpoint's.
     def latestOffset(self, start: Optional[dict] = None, limit: object = None) -> dict:  # noqa: N802
         begin = _from_json(start) if start is not None else self._planned
         end = self._job.latest_offset(begin, _spark_byte_limit(limit))
@@ -71,6 +78,8 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
         return _to_json(end)
 
     def partitions(self, start: dict, end: dict) -> List[ChangePiece]:
+        if _from_json(end) < _from_json(start):
+            raise ValueError(f"change stream: end offset {end} is behind start offset {start}")
         pieces = self._job.pieces(_from_json(start), _from_json(end))
         return [ChangePiece(piece_start, piece_end) for piece_start, piece_end in pieces]
 

@@ -11,6 +11,7 @@ from pyspark.sql.types import StructType
 
 from pycassandra import _native
 from pycassandra._arrow import spark_arrow_schema, spark_schema
+from pycassandra._changes import CassandraChangeStreamReader
 from pycassandra._redact import redacted_options
 from pycassandra.reader import CassandraFilteringReader, CassandraReader
 from pycassandra.writers import CassandraBatchWriter, CassandraStreamWriter
@@ -54,6 +55,9 @@ class CassandraDataSource(DataSource):
     Reads: ``split_size_mb`` (64), ``min_splits``, ``fetch_size_rows`` (5000), ``where`` or
     ``filter``, ``allow_filtering`` (true), ``limit``, ``writetime_columns``, ``ttl_columns``.
 
+    Change streams (``readStream``): ``cdc_raw_directory`` (required), ``starting_position``
+    (latest | earliest), ``max_bytes_per_trigger``, ``cdc_delete_consumed`` (false).
+
     Examples
     --------
     >>> spark.dataSource.register(CassandraDataSource)  # doctest: +SKIP
@@ -69,8 +73,17 @@ class CassandraDataSource(DataSource):
         return "pycassandra"
 
     def schema(self) -> StructType:
-        """The table's columns as Spark types (see the README's type table)."""
-        return spark_schema(_native.ReadJob(dict(self.options)).schema())
+        """The table's columns as Spark types (see the README's type table).
+
+        With ``cdc_raw_directory`` (a change stream), the change events' columns:
+        the table's, its deletion flags, then the ``_cdc_*`` metadata. Spark does
+        not tell ``schema()`` whether it serves ``read`` or ``readStream``, so
+        the option decides.
+        """
+        options = dict(self.options)
+        if "cdc_raw_directory" in options:
+            return spark_schema(_native.ChangeJob(options).schema())
+        return spark_schema(_native.ReadJob(options).schema())
 
     def reader(self, schema: StructType) -> CassandraReader:
         # Columns and types are checked against the table here, on the driver, before any task.
@@ -105,6 +118,10 @@ class CassandraDataSource(DataSource):
         """
         options = dict(self.options)
         return CassandraStreamWriter(options, _native.WriteJob(options, spark_arrow_schema(schema), stream=True))
+
+    def streamReader(self, schema: StructType) -> CassandraChangeStreamReader:  # noqa: N802 (Spark's name)
+        """The table's changes from a node's ``cdc_raw`` (``readStream``; see the README's "Change streams")."""
+        return CassandraChangeStreamReader(dict(self.options), schema)
 
     def __repr__(self) -> str:
         return f"CassandraDataSource({redacted_options(dict(self.options))})"

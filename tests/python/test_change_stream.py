@@ -1,0 +1,241 @@
+"""Change streams through a real SparkSession: ``readStream.format("pycassandra")``
+over the cdc node's ``cdc_raw`` (profile ``cdc``: 127.0.0.16, 1 MiB segments,
+group sync; scripts/test starts it). Each test owns a table of its own
+keyspace, so other tables' changes in the same segments are not its events.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from pycassandra.exceptions import ConfigError
+
+CDC_HOST = os.environ.get("PYCASSANDRA_CDC_HOST", "127.0.0.16")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Commit-log group sync on the cdc node is 10 ms; this is only how long a test may wait for it.
+DEADLINE_SECONDS = 120
+
+
+def cdc_raw_directory() -> str:
+    env = subprocess.run(
+        [os.path.join(ROOT, "scripts", "cassandra"), "env", "--profile", "cdc"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    node_dir = next(line.split("=", 1)[1] for line in env.splitlines() if line.startswith("PYCASSANDRA_NODE_DIR="))
+    return os.path.join(node_dir, "cdc_raw")
+
+
+@pytest.fixture(scope="module")
+def cdc_cql():
+    from cassandra.cluster import Cluster, NoHostAvailable
+
+    cluster = Cluster([CDC_HOST], protocol_version=5)
+    try:
+        session = cluster.connect()
+    except NoHostAvailable as error:
+        pytest.fail(f"no Cassandra node answers at {CDC_HOST} ({error}); run scripts/cassandra start --profile cdc")
+    yield session
+    cluster.shutdown()
+
+
+@pytest.fixture
+def cdc_keyspace(cdc_cql):
+    name = f"pyc_test_{uuid.uuid4().hex}"
+    cdc_cql.execute(f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
+    yield name
+    cdc_cql.execute(f"DROP KEYSPACE IF EXISTS {name}")
+
+
+def stream_options(keyspace: str, **extra: str) -> dict:
+    options = {
+        "host": CDC_HOST,
+        "keyspace": keyspace,
+        "table": "t",
+        "cdc_raw_directory": cdc_raw_directory(),
+        "starting_position": "earliest",
+    }
+    options.update(extra)
+    return options
+
+
+def wait_for_rows(spark, query, table: str, expected: int):
+    """Processes until the sink holds ``expected`` rows (or the deadline passes), then returns them."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        query.processAllAvailable()
+        rows = spark.sql(f"SELECT * FROM {table}").collect()
+        if len(rows) >= expected or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.5)
+
+
+def wait_for_first_batch(query) -> None:
+    """Until the query has planned and run its first micro-batch."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not any(p["sources"][0]["endOffset"] for p in query.recentProgress):
+        assert time.monotonic() < deadline, "the query ran no micro-batch"
+        time.sleep(0.2)
+
+
+def offset_of(progress_offset) -> dict:
+    """A source offset of Spark's progress report, which PySpark gives as JSON text."""
+    return progress_offset if isinstance(progress_offset, dict) else json.loads(progress_offset)
+
+
+def order(rows):
+    return sorted(rows, key=lambda r: (r["_cdc_segment"], r["_cdc_position"], r["_cdc_batch_seq_no"]))
+
+
+def test_inserts_updates_and_deletes_arrive_once_each_in_commit_log_order(spark, cdc_cql, cdc_keyspace):
+    cdc_cql.execute(
+        f"CREATE TABLE {cdc_keyspace}.t (id int, c int, v text, s set<int>, PRIMARY KEY (id, c)) WITH cdc = true"
+    )
+    name = f"changes_{uuid.uuid4().hex}"
+    stream = spark.readStream.format("pycassandra").options(**stream_options(cdc_keyspace)).load()
+    assert {"id", "c", "v", "s", "_cdc_operation", "_cdc_time", "_cdc_change_id"} <= set(stream.columns)
+    query = stream.writeStream.format("memory").queryName(name).start()
+    try:
+        for statement in [
+            f"INSERT INTO {cdc_keyspace}.t (id, c, v, s) VALUES (1, 1, 'a', {{1, 2}})",
+            f"UPDATE {cdc_keyspace}.t SET v = 'b' WHERE id = 1 AND c = 1",
+            f"UPDATE {cdc_keyspace}.t SET s = s + {{3}} WHERE id = 1 AND c = 1",
+            f"INSERT INTO {cdc_keyspace}.t (id, c, v) VALUES (2, 1, 'x')",
+            f"DELETE FROM {cdc_keyspace}.t WHERE id = 1 AND c = 1",
+            f"DELETE FROM {cdc_keyspace}.t WHERE id = 2",
+        ]:
+            cdc_cql.execute(statement)
+        rows = order(wait_for_rows(spark, query, name, 6))
+    finally:
+        query.stop()
+    assert [r["_cdc_operation"] for r in rows] == [2, 1, 1, 2, 3, 4], rows
+    assert [(r["id"], r["c"]) for r in rows] == [(1, 1), (1, 1), (1, 1), (2, 1), (1, 1), (2, None)]
+    assert [r["v"] for r in rows] == ["a", "b", None, "x", None, None]
+    assert rows[0]["s"] == [1, 2] and rows[2]["s"] == [3]
+    assert len({bytes(r["_cdc_change_id"]) for r in rows}) == 6
+    times = [r["_cdc_time"] for r in rows]
+    assert times == sorted(times), "one client's writes, in order"
+
+
+def test_a_byte_budget_splits_the_backlog_into_many_batches_and_loses_nothing(spark, cdc_cql, cdc_keyspace):
+    cdc_cql.execute(f"CREATE TABLE {cdc_keyspace}.t (id int PRIMARY KEY, v text) WITH cdc = true")
+    insert = cdc_cql.prepare(f"INSERT INTO {cdc_keyspace}.t (id, v) VALUES (?, ?)")
+    name = f"budget_{uuid.uuid4().hex}"
+    options = stream_options(cdc_keyspace, max_bytes_per_trigger="8192")
+    query = (
+        spark.readStream.format("pycassandra")
+        .options(**options)
+        .load()
+        .writeStream.format("memory")
+        .queryName(name)
+        .start()
+    )
+    try:
+        # Before 4.2 Spark does not tell a query's first batch where it starts,
+        # so that one reads all there is; the budget holds from the next on.
+        wait_for_first_batch(query)
+        for i in range(300):
+            cdc_cql.execute(insert, (i, "v" * 200))
+        rows = wait_for_rows(spark, query, name, 300)
+        batches_with_rows = [p for p in query.recentProgress if p["numInputRows"] > 0]
+    finally:
+        query.stop()
+    assert sorted(r["id"] for r in rows) == list(range(300)), "each insert exactly once"
+    assert len(batches_with_rows) > 3, f"{len(batches_with_rows)} micro-batches for ~80 KB at 8 KiB each"
+
+
+def test_a_restarted_query_resumes_from_its_checkpoint_without_gaps_or_repeats(spark, cdc_cql, cdc_keyspace, tmp_path):
+    cdc_cql.execute(f"CREATE TABLE {cdc_keyspace}.t (id int PRIMARY KEY, v int) WITH cdc = true")
+    insert = cdc_cql.prepare(f"INSERT INTO {cdc_keyspace}.t (id, v) VALUES (?, ?)")
+    out, checkpoint = str(tmp_path / "out"), str(tmp_path / "checkpoint")
+
+    def run_until(expected: int) -> None:
+        query = (
+            spark.readStream.format("pycassandra")
+            .options(**stream_options(cdc_keyspace))
+            .load()
+            .select("id", "v", "_cdc_change_id")
+            .writeStream.format("parquet")
+            .option("path", out)
+            .option("checkpointLocation", checkpoint)
+            .start()
+        )
+        try:
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while time.monotonic() < deadline:
+                query.processAllAvailable()
+                if spark.read.parquet(out).count() >= expected:
+                    break
+                time.sleep(0.5)
+        finally:
+            query.stop()
+
+    for i in range(50):
+        cdc_cql.execute(insert, (i, i))
+    run_until(50)
+    for i in range(50, 120):
+        cdc_cql.execute(insert, (i, i))
+    run_until(120)
+    ids = [r["id"] for r in spark.read.parquet(out).collect()]
+    assert sorted(ids) == list(range(120)), "every change once across the restart"
+
+
+def test_committed_segments_are_deleted_only_when_asked(spark, cdc_cql, cdc_keyspace):
+    directory = cdc_raw_directory()
+    cdc_cql.execute(f"CREATE TABLE {cdc_keyspace}.t (id int PRIMARY KEY, v text) WITH cdc = true")
+    insert = cdc_cql.prepare(f"INSERT INTO {cdc_keyspace}.t (id, v) VALUES (?, ?)")
+
+    def logs() -> set:
+        """Segments that hold CDC data (an idx); the others are Cassandra's to delete."""
+        files = set(os.listdir(directory))
+        return {f for f in files if f.endswith(".log") and f.replace(".log", "_cdc.idx") in files}
+
+    name = f"consume_{uuid.uuid4().hex}"
+    options = stream_options(cdc_keyspace, cdc_delete_consumed="true", max_bytes_per_trigger="262144")
+    query = (
+        spark.readStream.format("pycassandra")
+        .options(**options)
+        .load()
+        .writeStream.format("memory")
+        .queryName(name)
+        .start()
+    )
+    try:
+        wait_for_first_batch(query)
+        before = logs()
+        # About 3 MiB: the node's 1 MiB segments roll over and close.
+        for i in range(600):
+            cdc_cql.execute(insert, (i, "x" * 5000))
+        rows = wait_for_rows(spark, query, name, 600)
+        before |= logs()
+        # Spark commits a batch's end when it plans the next one, so what is
+        # committed is the start of the last batch that read anything.
+        with_rows = [p for p in query.recentProgress if p["numInputRows"] > 0]
+        committed = offset_of(with_rows[-1]["sources"][0]["startOffset"])
+    finally:
+        query.stop()
+    assert sorted(r["id"] for r in rows) == list(range(600))
+    consumed = {f for f in before if int(f.rsplit("-", 1)[1].split(".")[0]) < committed["segment"]}
+    assert consumed, f"the writes should have closed segments before {committed}"
+    assert not (consumed & logs()), "consumed segments are still in cdc_raw"
+
+
+def test_a_table_without_cdc_and_misplaced_options_are_refused_with_what_to_do(spark, cdc_cql, cdc_keyspace):
+    cdc_cql.execute(f"CREATE TABLE {cdc_keyspace}.t (id int PRIMARY KEY, v int)")
+    with pytest.raises(Exception, match="WITH cdc = true"):
+        spark.readStream.format("pycassandra").options(**stream_options(cdc_keyspace)).load()
+    from pycassandra import CassandraDataSource
+
+    with pytest.raises(
+        ConfigError, match=r"options cdc_raw_directory, starting_position apply to change streams \(readStream\) only"
+    ):
+        CassandraDataSource(stream_options(cdc_keyspace)).reader(None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="'starting_position'"):
+        CassandraDataSource(stream_options(cdc_keyspace, starting_position="now")).streamReader(None)  # type: ignore
