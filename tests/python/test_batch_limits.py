@@ -73,10 +73,11 @@ def test_replica_set_writes_2kb_one_row_partitions_in_full_on_a_stock_node(spark
 
 
 def test_a_byte_bound_above_the_fail_threshold_meets_the_stock_node(spark, cql, keyspace, node_options):
-    # The node is stock: batches of 30 one-row partitions of 2 KB (about 60 KB)
-    # exceed batch_size_fail_threshold (50 KiB) and the job fails, naming why.
+    # The node is stock: a replica-set batch covers at most 10 partitions, so
+    # 10 one-row partitions of 6 KB (about 60 KB, under the 64 KiB asked) exceed
+    # batch_size_fail_threshold (50 KiB) and the job fails, naming why.
     cql.execute(f"CREATE TABLE {keyspace}.events (id bigint PRIMARY KEY, payload text)")
-    frame = spark.range(300).select(sf.col("id"), sf.rpad(sf.lit("x"), PAYLOAD_BYTES, "x").alias("payload")).coalesce(1)
+    frame = spark.range(300).select(sf.col("id"), sf.rpad(sf.lit("x"), 6_000, "x").alias("payload")).coalesce(1)
     with pytest.raises(Exception) as failure:
         (
             frame.write.format("pycassandra")
