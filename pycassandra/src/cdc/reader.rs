@@ -191,11 +191,7 @@ impl ChangeReader {
                 Err(source) => return Err(CdcError::Io { file: name, source }),
             };
             let segment = Segment::parse(&name, &bytes)?;
-            let start = if file.id == from.segment && from.position > 0 {
-                from.position
-            } else {
-                segment.descriptor().header_len
-            };
+            let start = resume_position(&segment, file.id, from);
             let mut walk = segment.entries_from(start, Some(offset));
             for entry in walk.by_ref() {
                 let entry = entry?;
@@ -233,11 +229,7 @@ impl ChangeReader {
             let name = log.display().to_string();
             let bytes = std::fs::read(log).map_err(|source| CdcError::Io { file: name.clone(), source })?;
             let segment = Segment::parse(&name, &bytes)?;
-            let start = if file.id == from.segment && from.position > 0 {
-                from.position
-            } else {
-                segment.descriptor().header_len
-            };
+            let start = resume_position(&segment, file.id, from);
             let mut walk = segment.entries_from(start, Some(offset));
             // Every position the walk reaches is a section end, a valid resume point.
             let mut ends = Vec::new();
@@ -390,5 +382,15 @@ mod tests {
         assert_eq!(batch.next, ChangeOffset { segment: 1796152552674, position: 58454 });
         assert_eq!((batch.entries, batch.unknown), (44, 44));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// Where a walk of segment `id` starts for a read from `from`: `from`'s
+/// position in its own segment, else the segment's first section.
+fn resume_position(segment: &Segment<'_>, id: i64, from: ChangeOffset) -> u64 {
+    if id == from.segment && from.position > 0 {
+        from.position
+    } else {
+        segment.descriptor().header_len
     }
 }
