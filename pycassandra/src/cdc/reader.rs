@@ -348,6 +348,16 @@ impl ChangeReader {
     }
 }
 
+/// Where a walk of segment `id` starts for a read from `from`: `from`'s
+/// position in its own segment, else the segment's first section.
+fn resume_position(segment: &Segment<'_>, id: i64, from: ChangeOffset) -> u64 {
+    if id == from.segment && from.position > 0 {
+        from.position
+    } else {
+        segment.descriptor().header_len
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,15 +392,5 @@ mod tests {
         assert_eq!(batch.next, ChangeOffset { segment: 1796152552674, position: 58454 });
         assert_eq!((batch.entries, batch.unknown), (44, 44));
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-}
-
-/// Where a walk of segment `id` starts for a read from `from`: `from`'s
-/// position in its own segment, else the segment's first section.
-fn resume_position(segment: &Segment<'_>, id: i64, from: ChangeOffset) -> u64 {
-    if id == from.segment && from.position > 0 {
-        from.position
-    } else {
-        segment.descriptor().header_len
     }
 }
