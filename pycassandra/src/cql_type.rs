@@ -1,7 +1,9 @@
 //! The CQL type vocabulary, in one place: the scalar type names this crate
-//! accepts ([`NAMES`]), a name to its [`NativeType`] ([`parse_native`]), and
-//! any [`ColumnType`] back to its CQL spelling ([`name`]). Conversion into
-//! and out of Arrow ([`crate::convert`], [`crate::read`]) is built on these.
+//! accepts ([`NAMES`]), a name to its [`NativeType`] ([`parse_native`]), a
+//! whole type's text to its [`ColumnType`] ([`parse`]), and any
+//! [`ColumnType`] back to its CQL spelling ([`name`]). Conversion into and
+//! out of Arrow ([`crate::convert`], [`crate::read`]) and the CDC schema
+//! ([`crate::cdc::CdcSchema`]) are built on these.
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 
@@ -60,6 +62,84 @@ const fn names_of<const N: usize>(table: &[(&'static str, NativeType); N]) -> [&
 pub fn parse_native(name: &str) -> Option<NativeType> {
     let name = name.trim();
     NATIVE_TYPES.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)).map(|(_, native)| native.clone())
+}
+
+/// A whole CQL type from its text, as `system_schema` spells it (`list<int>`,
+/// `frozen<map<text, frozen<list<int>>>>`, `vector<float, 3>`), names in any
+/// case; `None` for anything else. UDT names are not resolved (there is no
+/// keyspace to look them up in), so they are `None` too: the one caller,
+/// the CDC schema's dropped columns, never sees one, because Cassandra
+/// records a dropped column's UDTs as tuples.
+///
+/// ```
+/// use pycassandra::cql_type;
+/// let parsed = cql_type::parse("frozen<map<text, list<int>>>").unwrap();
+/// assert_eq!(cql_type::name(&parsed), "frozen<map<text, list<int>>>");
+/// assert!(cql_type::parse("map<int>").is_none());
+/// ```
+pub fn parse(text: &str) -> Option<ColumnType<'static>> {
+    let (cql_type, rest) = parse_one(text.trim())?;
+    rest.trim().is_empty().then_some(cql_type)
+}
+
+/// One type from the start of `text`, and what follows it.
+fn parse_one(text: &str) -> Option<(ColumnType<'static>, &str)> {
+    let text = text.trim_start();
+    let end = text.find(['<', ',', '>']).unwrap_or(text.len());
+    let type_name = text[..end].trim();
+    let rest = &text[end..];
+    let Some(inner) = rest.strip_prefix('<') else {
+        return Some((ColumnType::Native(parse_native(type_name)?), rest));
+    };
+    if type_name.eq_ignore_ascii_case("vector") {
+        return parse_vector(inner);
+    }
+    let (args, rest) = parse_args(inner)?;
+    let one = |args: &[ColumnType<'static>]| (args.len() == 1).then(|| Box::new(args[0].clone()));
+    let cql_type = match type_name.to_ascii_lowercase().as_str() {
+        "frozen" => freeze(*one(&args)?),
+        "list" => ColumnType::Collection { frozen: false, typ: CollectionType::List(one(&args)?) },
+        "set" => ColumnType::Collection { frozen: false, typ: CollectionType::Set(one(&args)?) },
+        "map" if args.len() == 2 => ColumnType::Collection {
+            frozen: false,
+            typ: CollectionType::Map(Box::new(args[0].clone()), Box::new(args[1].clone())),
+        },
+        "tuple" if !args.is_empty() => ColumnType::Tuple(args),
+        _ => return None,
+    };
+    Some((cql_type, rest))
+}
+
+/// Comma-separated types up to the matching `>`.
+fn parse_args(mut text: &str) -> Option<(Vec<ColumnType<'static>>, &str)> {
+    let mut args = Vec::new();
+    loop {
+        let (arg, rest) = parse_one(text)?;
+        args.push(arg);
+        let rest = rest.trim_start();
+        if let Some(rest) = rest.strip_prefix(',') {
+            text = rest;
+        } else {
+            return Some((args, rest.strip_prefix('>')?));
+        }
+    }
+}
+
+/// `vector<T, n>`: `inner` is the text after `vector<`.
+fn parse_vector(inner: &str) -> Option<(ColumnType<'static>, &str)> {
+    let (element, rest) = parse_one(inner)?;
+    let rest = rest.trim_start().strip_prefix(',')?;
+    let close = rest.find('>')?;
+    let dimensions = rest[..close].trim().parse().ok()?;
+    Some((ColumnType::Vector { typ: Box::new(element), dimensions }, &rest[close + 1..]))
+}
+
+fn freeze(cql_type: ColumnType<'static>) -> ColumnType<'static> {
+    match cql_type {
+        ColumnType::Collection { typ, .. } => ColumnType::Collection { frozen: true, typ },
+        ColumnType::UserDefinedType { definition, .. } => ColumnType::UserDefinedType { frozen: true, definition },
+        other => other,
+    }
 }
 
 /// The CQL name of a scalar type (`unknown` for one this crate does not know).

@@ -1,8 +1,9 @@
-//! The vocabulary agrees with itself: every name parses, and prints back as itself or its alias's target.
+//! The vocabulary agrees with itself: every name parses, and prints back as itself or its alias's target;
+//! whole type texts parse to the types they print as.
 
 use scylla::cluster::metadata::{ColumnType, NativeType};
 
-use super::{name, native_name, parse_native, NAMES};
+use super::{name, native_name, parse, parse_native, NAMES};
 
 #[test]
 fn every_name_parses_and_prints_back_as_its_canonical_spelling() {
@@ -33,5 +34,33 @@ fn parsing_ignores_case_and_surrounding_spaces_and_refuses_non_scalars() {
     assert_eq!(parse_native("VarChar"), Some(NativeType::Text));
     for refused in ["", "string", "list<int>", "frozen<text>", "big int"] {
         assert_eq!(parse_native(refused), None, "{refused:?}");
+    }
+}
+
+#[test]
+fn whole_type_texts_parse_to_what_they_print_as() {
+    // Tuples are always frozen: the driver's types, and so their names, do not say it.
+    for (text, expected) in [
+        ("text", "text"),
+        ("bigint", "bigint"),
+        ("list<int>", "list<int>"),
+        ("frozen<map<text, frozen<list<int>>>>", "frozen<map<text, frozen<list<int>>>>"),
+        ("set<frozen<tuple<int, text>>>", "set<tuple<int, text>>"),
+        ("frozen<tuple<text, int>>", "tuple<text, int>"),
+        ("vector<float, 3>", "vector<float, 3>"),
+        (" Map < VarChar , INT > ", "map<text, int>"),
+    ] {
+        let parsed = parse(text).unwrap_or_else(|| panic!("{text} does not parse"));
+        assert_eq!(name(&parsed), expected);
+    }
+    assert_eq!(name(&parse(" VarChar ").unwrap()), "text");
+}
+
+#[test]
+fn a_malformed_or_unknown_type_text_is_none() {
+    for text in
+        ["", "addr", "list<>", "map<int>", "list<int", "int>", "vector<float>", "frozen<int, int>", "list<int> x"]
+    {
+        assert!(parse(text).is_none(), "{text}");
     }
 }

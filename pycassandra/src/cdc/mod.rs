@@ -39,7 +39,6 @@ pub mod reader;
 pub mod segment;
 mod system_schema;
 pub mod table;
-pub mod type_text;
 mod vint;
 
 pub use directory::{list_segments, readable, Readable, SegmentFile};

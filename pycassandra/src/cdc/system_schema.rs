@@ -8,7 +8,7 @@ use scylla::client::session::Session;
 use uuid::Uuid;
 
 use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
-use crate::cdc::type_text;
+use crate::cql_type;
 use crate::error::SchemaError;
 use crate::schema::{match_name, TableSchema};
 
@@ -74,7 +74,7 @@ async fn dropped_columns(session: &Session, keyspace: &str) -> Result<Vec<(Strin
     type DroppedRow = (String, String, scylla::value::CqlTimestamp, String, String);
     for row in rows.rows::<DroppedRow>().map_err(|e| error(e.to_string()))? {
         let (table, name, dropped_time, kind, type_text) = row.map_err(|e| error(e.to_string()))?;
-        let cql_type = type_text::parse(&type_text).ok_or_else(|| {
+        let cql_type = cql_type::parse(&type_text).ok_or_else(|| {
             metadata_error(
                 keyspace,
                 &table,
