@@ -3,39 +3,20 @@
 //!
 //! The format is private to one wheel (driver and executors run the same
 //! build): a version byte, then length-prefixed strings and tagged types.
+//! [`pickle`] and [`unpickle`] are what `ReadJob` and `WriteJob` call.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use pycassandra::cql_type;
 use pycassandra::schema::ColumnSchema;
 use pycassandra::TableSchema;
-use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType, UserDefinedType};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, UserDefinedType};
 
-const VERSION: u8 = 1;
-
-/// Every native type, by its position in the encoding.
-const NATIVE_TYPES: [NativeType; 20] = [
-    NativeType::Ascii,
-    NativeType::Boolean,
-    NativeType::Blob,
-    NativeType::Counter,
-    NativeType::Date,
-    NativeType::Decimal,
-    NativeType::Double,
-    NativeType::Duration,
-    NativeType::Float,
-    NativeType::Int,
-    NativeType::BigInt,
-    NativeType::Text,
-    NativeType::Timestamp,
-    NativeType::Inet,
-    NativeType::SmallInt,
-    NativeType::TinyInt,
-    NativeType::Time,
-    NativeType::Timeuuid,
-    NativeType::Uuid,
-    NativeType::Varint,
-];
+/// 2: native types by their CQL name ([`cql_type`]), not by position in a list of our own.
+const VERSION: u8 = 2;
 
 const COLUMN_KINDS: [ColumnKind; 4] =
     [ColumnKind::Regular, ColumnKind::Static, ColumnKind::Clustering, ColumnKind::PartitionKey];
@@ -50,8 +31,30 @@ impl std::fmt::Display for Unsupported {
     }
 }
 
+/// The job's table for its pickled state; `None` when there is none yet, or
+/// when a type cannot be carried (the tasks then read the table themselves:
+/// slower, never wrong).
+pub(crate) fn pickle<'py>(py: Python<'py>, table: Option<&TableSchema>) -> Option<Bound<'py, PyBytes>> {
+    match encode(table?) {
+        Ok(bytes) => Some(PyBytes::new(py, &bytes)),
+        Err(unsupported) => {
+            tracing::debug!("{unsupported}");
+            None
+        }
+    }
+}
+
+/// The table [`pickle`] gave a `job` (its class name, for the error).
+pub(crate) fn unpickle(bytes: Option<Bound<'_, PyBytes>>, job: &str) -> PyResult<Option<TableSchema>> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    let table = decode(bytes.as_bytes()).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!("a pickled {job}'s table is not one this wheel wrote"))
+    })?;
+    Ok(Some(table))
+}
+
 /// The table as bytes for pickling.
-pub(crate) fn encode(table: &TableSchema) -> Result<Vec<u8>, Unsupported> {
+fn encode(table: &TableSchema) -> Result<Vec<u8>, Unsupported> {
     let mut out = vec![VERSION];
     put_str(&mut out, &table.keyspace);
     put_str(&mut out, &table.table);
@@ -75,7 +78,7 @@ pub(crate) fn encode(table: &TableSchema) -> Result<Vec<u8>, Unsupported> {
 }
 
 /// The table [`encode`] wrote; `None` when the bytes are not such a table.
-pub(crate) fn decode(bytes: &[u8]) -> Option<TableSchema> {
+fn decode(bytes: &[u8]) -> Option<TableSchema> {
     let mut input = Input { bytes, at: 0 };
     if input.byte()? != VERSION {
         return None;
@@ -111,11 +114,12 @@ fn put_str(out: &mut Vec<u8>, text: &str) {
 fn put_type(out: &mut Vec<u8>, cql_type: &ColumnType<'_>) -> Result<(), Unsupported> {
     match cql_type {
         ColumnType::Native(native) => {
-            let index = NATIVE_TYPES
-                .iter()
-                .position(|n| n == native)
-                .ok_or_else(|| Unsupported(format!("CQL type {native:?}")))?;
-            out.extend_from_slice(&[0, index as u8]);
+            let name = cql_type::native_name(native);
+            if cql_type::parse_native(name).as_ref() != Some(native) {
+                return Err(Unsupported(format!("CQL type {native:?}")));
+            }
+            out.push(0);
+            put_str(out, name);
         }
         ColumnType::Collection { frozen, typ } => {
             out.extend_from_slice(&[1, u8::from(*frozen)]);
@@ -195,7 +199,7 @@ impl Input<'_> {
 
     fn column_type(&mut self) -> Option<ColumnType<'static>> {
         Some(match self.byte()? {
-            0 => ColumnType::Native(NATIVE_TYPES.get(usize::from(self.byte()?))?.clone()),
+            0 => ColumnType::Native(cql_type::parse_native(&self.string()?)?),
             1 => {
                 let frozen = self.byte()? != 0;
                 let typ = match self.byte()? {
@@ -237,6 +241,8 @@ impl Input<'_> {
 
 #[cfg(test)]
 mod tests {
+    use scylla::cluster::metadata::NativeType;
+
     use super::*;
 
     fn native(n: NativeType) -> ColumnType<'static> {
@@ -253,12 +259,12 @@ mod tests {
                 field_types: vec![("street".into(), native(NativeType::Text)), ("zip".into(), native(NativeType::Int))],
             }),
         };
-        let mut columns: Vec<ColumnSchema> = NATIVE_TYPES
+        let mut columns: Vec<ColumnSchema> = cql_type::NAMES
             .iter()
             .enumerate()
-            .map(|(i, n)| ColumnSchema {
+            .map(|(i, name)| ColumnSchema {
                 name: format!("c{i}"),
-                cql_type: native(n.clone()),
+                cql_type: native(cql_type::parse_native(name).unwrap()),
                 kind: ColumnKind::Regular,
             })
             .collect();

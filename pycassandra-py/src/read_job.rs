@@ -163,26 +163,13 @@ impl ReadJob {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         let py = slf.py();
         let job = slf.borrow();
-        let table = match job.table.as_ref().map(crate::pickled_table::encode) {
-            Some(Ok(bytes)) => Some(PyBytes::new(py, &bytes)),
-            Some(Err(unsupported)) => {
-                // The tasks read the table themselves; slower, never wrong.
-                tracing::debug!("{unsupported}");
-                None
-            }
-            None => None,
-        };
+        let table = crate::pickled_table::pickle(py, job.table.as_ref());
         Ok((slf.get_type(), (job.settings.clone(),), (table, job.target.clone().map(PyArrowType), job.pushed.clone())))
     }
 
     fn __setstate__(&mut self, state: PickledState<'_>) -> PyResult<()> {
         let (table, target, pushed) = state;
-        self.table = match table {
-            Some(bytes) => Some(crate::pickled_table::decode(bytes.as_bytes()).ok_or_else(|| {
-                pyo3::exceptions::PyValueError::new_err("a pickled ReadJob's table is not one this wheel wrote")
-            })?),
-            None => None,
-        };
+        self.table = crate::pickled_table::unpickle(table, "ReadJob")?;
         self.target = target.map(|schema| schema.0);
         self.set_pushed(pushed)
     }

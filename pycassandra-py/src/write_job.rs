@@ -100,25 +100,12 @@ impl WriteJob {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyType>, NewArgs, Option<Bound<'py, PyBytes>>)> {
         let py = slf.py();
         let job = slf.borrow();
-        let table = match job.table.as_ref().map(crate::pickled_table::encode) {
-            Some(Ok(bytes)) => Some(PyBytes::new(py, &bytes)),
-            Some(Err(unsupported)) => {
-                // The tasks read the table themselves; slower, never wrong.
-                tracing::debug!("{unsupported}");
-                None
-            }
-            None => None,
-        };
+        let table = crate::pickled_table::pickle(py, job.table.as_ref());
         Ok((slf.get_type(), (job.settings.clone(), PyArrowType(job.input.clone()), job.stream), table))
     }
 
     fn __setstate__(&mut self, table: Option<Bound<'_, PyBytes>>) -> PyResult<()> {
-        self.table = match table {
-            Some(bytes) => Some(crate::pickled_table::decode(bytes.as_bytes()).ok_or_else(|| {
-                pyo3::exceptions::PyValueError::new_err("a pickled WriteJob's table is not one this wheel wrote")
-            })?),
-            None => None,
-        };
+        self.table = crate::pickled_table::unpickle(table, "WriteJob")?;
         Ok(())
     }
 
