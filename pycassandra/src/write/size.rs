@@ -34,7 +34,7 @@ pub(crate) fn cell_bytes(value_bytes: Option<usize>, elements: usize) -> usize {
 mod tests {
     use super::*;
     use crate::convert::ColumnConverter;
-    use arrow_array::builder::{Int32Builder, ListBuilder};
+    use arrow_array::builder::{Int32Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder};
     use arrow_array::{Array, BinaryArray, StringArray};
     use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 
@@ -62,6 +62,20 @@ mod tests {
         };
         // 4 (count) + 2 × (4 + 4) encoded, + 2 elements × 36.
         assert_eq!(estimate(&list.finish(), list_type), 20 + 20 + 72);
+
+        let mut map = MapBuilder::new(None, StringBuilder::new(), Int64Builder::new());
+        map.keys().append_value("k");
+        map.values().append_value(1);
+        map.append(true).unwrap();
+        let map_type = ColumnType::Collection {
+            frozen: false,
+            typ: CollectionType::Map(
+                Box::new(ColumnType::Native(NativeType::Text)),
+                Box::new(ColumnType::Native(NativeType::BigInt)),
+            ),
+        };
+        // 4 (count) + (4 + 1) key + (4 + 8) value encoded, + 1 entry × 36.
+        assert_eq!(estimate(&map.finish(), map_type), 20 + 21 + 36);
     }
 }
 
