@@ -1,10 +1,12 @@
-"""Scans the table with the Spark Cassandra Connector 3.5.1 on PySpark 3.5 (local[2]), default settings."""
+"""Scans the table with the Spark Cassandra Connector 3.5.1 on PySpark 3.5
+(local[2]), default settings; `--read pruned` selects `total` only, which the
+connector prunes to itself."""
 
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import arguments, scan_and_report, spark
+from common import arguments, options, scan_and_report, spark
 
 SCC = "com.datastax.spark:spark-cassandra-connector_2.12:3.5.1"
 
@@ -17,10 +19,13 @@ def main() -> None:
             "spark.jars.packages": SCC,
             "spark.cassandra.connection.host": args.host,
             "spark.cassandra.connection.port": str(args.port),
+            **options(args),
         },
     )
     df = session.read.format("org.apache.spark.sql.cassandra").options(keyspace=args.keyspace, table=args.table).load()
-    scan_and_report(df)
+    if args.read == "pruned":
+        df = df.select("total")
+    scan_and_report(df, args.read)
     session.stop()
 
 
