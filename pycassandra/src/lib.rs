@@ -23,6 +23,7 @@ pub mod row;
 mod row_lookup;
 pub mod schema;
 pub mod session;
+mod vint;
 pub mod write;
 
 pub use config::{

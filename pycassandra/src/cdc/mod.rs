@@ -39,7 +39,9 @@ pub mod reader;
 pub mod segment;
 mod system_schema;
 pub mod table;
-mod vint;
+
+// The crate's one vint codec, under the name cursor.rs and envelope.rs use.
+use crate::vint;
 
 pub use directory::{list_segments, readable, Readable, SegmentFile};
 pub use envelope::MutationEnvelope;

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::vint;
+
 /// A cursor over the bytes of one value.
 pub(crate) struct Cursor<'a> {
     bytes: &'a [u8],
@@ -41,22 +43,23 @@ impl<'a> Cursor<'a> {
 
     /// An unsigned variable-length integer (vector element lengths).
     pub(crate) fn unsigned_vint(&mut self) -> Result<u64, String> {
-        let first = self.take(1)?[0];
-        let extra = first.leading_ones() as usize;
-        if extra == 0 {
-            return Ok(u64::from(first));
-        }
-        let mut value = if extra >= 8 { 0 } else { u64::from(first & (0xff >> extra)) };
-        for byte in self.take(extra)? {
-            value = (value << 8) | u64::from(*byte);
-        }
+        let (value, length) = vint::read_unsigned(self.bytes).ok_or_else(|| self.short_vint())?;
+        self.bytes = &self.bytes[length..];
         Ok(value)
     }
 
     /// A signed (zig-zag) variable-length integer (duration parts).
     pub(crate) fn signed_vint(&mut self) -> Result<i64, String> {
-        let value = self.unsigned_vint()?;
-        Ok(((value >> 1) as i64) ^ -((value & 1) as i64))
+        let (value, length) = vint::read_signed(self.bytes).ok_or_else(|| self.short_vint())?;
+        self.bytes = &self.bytes[length..];
+        Ok(value)
+    }
+
+    /// What a vint that ends early is missing: its first byte, or the extra bytes that byte announces.
+    fn short_vint(&self) -> String {
+        let left = self.bytes.len().saturating_sub(1);
+        let needed = vint::announced_length(self.bytes) - usize::from(!self.bytes.is_empty());
+        format!("value truncated: needed {needed} more bytes, {left} left")
     }
 }
 

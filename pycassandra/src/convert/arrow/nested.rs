@@ -7,6 +7,7 @@ use arrow_schema::DataType;
 
 use super::{encode, is_null, Failure, Node};
 use crate::error::{ConvertErrorKind, ValuePart};
+use crate::vint;
 
 pub(super) use super::nested_plan::plan;
 
@@ -65,7 +66,7 @@ impl Nested {
                             let bytes = out.split_off(at + 4);
                             out.truncate(at);
                             if !fixed_size {
-                                unsigned_vint(bytes.len() as u64, out);
+                                vint::write_unsigned(bytes.len() as u64, out);
                             }
                             out.extend_from_slice(&bytes);
                         }
@@ -141,20 +142,6 @@ fn count(items: usize) -> i32 {
     i32::try_from(items).unwrap_or(i32::MAX)
 }
 
-/// Cassandra's unsigned vint: the count of extra bytes as leading ones of the first byte.
-fn unsigned_vint(value: u64, out: &mut Vec<u8>) {
-    let extra = ((639 - 9 * value.leading_zeros()) >> 6).saturating_sub(1) as usize;
-    if extra == 0 {
-        out.push(value as u8);
-    } else if extra == 8 {
-        out.push(0xff);
-        out.extend_from_slice(&value.to_be_bytes());
-    } else {
-        let marked = value | (u64::from(!(0xffu8 >> extra)) << (8 * extra));
-        out.extend_from_slice(&marked.to_be_bytes()[7 - extra..]);
-    }
-}
-
 fn list_values(array: &dyn Array, row: usize) -> ArrayRef {
     match array.data_type() {
         DataType::LargeList(_) => array.as_list::<i64>().value(row),
@@ -167,27 +154,5 @@ fn map_entries(array: &dyn Array, row: usize) -> arrow_array::StructArray {
     match array.data_type() {
         DataType::Map(_, _) => array.as_map().value(row),
         _ => list_values(array, row).as_struct().clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn unsigned_vints_are_cassandras() {
-        // Cases from the driver's own vint tests.
-        let cases: [(u64, &[u8]); 7] = [
-            (0, &[0]),
-            (127, &[127]),
-            (1 << 7, &[128, 128]),
-            ((1 << 8) + 1, &[129, 1]),
-            ((1 << 14) - 1, &[191, 255]),
-            (1 << 14, &[192, 64, 0]),
-            (u64::MAX, &[255, 255, 255, 255, 255, 255, 255, 255, 255]),
-        ];
-        for (value, expected) in cases {
-            let mut out = Vec::new();
-            super::unsigned_vint(value, &mut out);
-            assert_eq!(out, expected, "{value}");
-        }
     }
 }
