@@ -29,6 +29,8 @@ use uuid::Uuid;
 
 use crate::TEST_KEYSPACE_PREFIX;
 
+mod dropped;
+
 fn cdc_node() -> String {
     let host = std::env::var("PYCASSANDRA_CDC_HOST").unwrap_or_else(|_| "127.0.0.16".into());
     let port = std::env::var("PYCASSANDRA_CDC_PORT").unwrap_or_else(|_| "9042".into());

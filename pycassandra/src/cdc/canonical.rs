@@ -89,8 +89,17 @@ fn render_marked(mutation: &Mutation<'_>, schema: &CdcSchema, masks: Masks) -> S
         Mutation::Decoded(updates) => {
             // By table name: the node orders a batch's updates differently
             // from run to run (seen both ways for the same statement).
-            let mut updates: Vec<(&CdcTable, &PartitionUpdate<'_>)> =
-                updates.iter().map(|update| (&schema.tables[&update.table_id], update)).collect();
+            let mut known: Vec<(&CdcTable, &PartitionUpdate<'_>)> = Vec::new();
+            for update in updates {
+                match schema.decodable(&update.table_id) {
+                    Some(table) => known.push((table, update)),
+                    // Decoded with another schema than the one rendering it.
+                    None => {
+                        let _ = writeln!(out, "partition of table {} (not in the schema)", update.table_id);
+                    }
+                }
+            }
+            let mut updates = known;
             updates.sort_by(|a, b| (&a.0.keyspace, &a.0.table).cmp(&(&b.0.keyspace, &b.0.table)));
             for (table, update) in updates {
                 render_update(&mut out, table, update, masks);

@@ -4,9 +4,10 @@
 use scylla::cluster::metadata::ColumnType;
 
 use crate::cdc::table::fixed_length;
-use crate::cdc::vint;
+use crate::vint;
 use crate::CdcError;
 
+#[derive(Clone)]
 pub(crate) struct Cursor<'f, 'a> {
     file: &'f str,
     bytes: &'a [u8],
@@ -29,6 +30,11 @@ impl<'f, 'a> Cursor<'f, 'a> {
     /// this cursor).
     pub(crate) fn since(&self, position: u64) -> &'a [u8] {
         &self.bytes[(position - self.base) as usize..self.at]
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.at..]
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -79,10 +85,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
                 self.at += n;
                 Ok(value)
             }
-            None => {
-                let needed = rest.first().map_or(1, |b| 1 + b.leading_ones() as usize);
-                Err(self.truncated(what, needed))
-            }
+            None => Err(self.truncated(what, vint::announced_length(rest))),
         }
     }
 

@@ -14,7 +14,7 @@
 use uuid::Uuid;
 
 use crate::cdc::segment::Entry;
-use crate::cdc::vint;
+use crate::vint;
 use crate::CdcError;
 
 /// The first fields of a mutation.

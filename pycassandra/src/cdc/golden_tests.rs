@@ -15,6 +15,8 @@ use crate::cdc::segment::Entry;
 use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
 use crate::schema::TableSchema;
 
+mod passed_over;
+
 fn golden(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/cdc").join(name)
 }

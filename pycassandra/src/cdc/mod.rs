@@ -40,9 +40,6 @@ pub mod segment;
 mod system_schema;
 pub mod table;
 
-// The crate's one vint codec, under the name cursor.rs and envelope.rs use.
-use crate::vint;
-
 pub use directory::{list_segments, readable, Readable, SegmentFile};
 pub use envelope::MutationEnvelope;
 pub use idx::CdcIndex;

@@ -88,29 +88,97 @@ impl Stats {
 
 /// Decodes an entry read from the segment `file` against `schema`.
 pub fn decode<'a>(file: &str, entry: &Entry<'a>, schema: &CdcSchema) -> Result<Mutation<'a>, CdcError> {
+    decode_updates(file, entry, schema, false).map(|(mutation, _)| mutation)
+}
+
+/// Decodes as [`decode`] does, but passes over the updates of tables that
+/// `schema` lacks (dropped before it was read), returning their ids. Updates
+/// carry no lengths, so the ones after an unknown update are found where the
+/// id of a table the schema has starts the rest of the mutation: an update
+/// of one of its tables always begins so. With no such id after it, the rest
+/// holds none of its tables' updates; with one that does not decode as the
+/// rest, the entry fails.
+pub fn decode_skipping_unknown<'a>(
+    file: &str,
+    entry: &Entry<'a>,
+    schema: &CdcSchema,
+) -> Result<(Mutation<'a>, Vec<Uuid>), CdcError> {
+    decode_updates(file, entry, schema, true)
+}
+
+/// How many places [`decode_skipping_unknown`] tries (each a decode of the
+/// rest) for the updates after an unknown one. Inside a try, a further
+/// unknown update passes only when no known id follows it, so one entry
+/// costs at most this many decodes of its body.
+const RESYNC_ATTEMPTS: usize = 8;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// Fail on an unknown table id.
+    Refuse,
+    /// Pass over it, trying places after it.
+    Resync,
+    /// Pass over it only when no known id follows (inside a try).
+    PassIfLast,
+}
+
+fn decode_updates<'a>(
+    file: &str,
+    entry: &Entry<'a>,
+    schema: &CdcSchema,
+    skip_unknown: bool,
+) -> Result<(Mutation<'a>, Vec<Uuid>), CdcError> {
     let mut cursor = Cursor::new(file, entry.body, entry.position + 8);
     let at = cursor.position();
     let count = cursor.vint32("mutation update count (vint)")?;
     if count <= 0 {
         return Err(cursor.invalid(at, format!("mutation update count {count} (at least 1)")));
     }
-    let mut updates = Vec::with_capacity((count as usize).min(64));
+    // A mutation's updates are all of one keyspace: its first says which.
+    if let Some(first) = cursor.rest().get(..16) {
+        let table_id = Uuid::from_slice(first).expect("16 bytes");
+        if let Some((keyspace, table)) = schema.others.get(&table_id) {
+            let skipped = SkippedUpdate { table_id, keyspace: keyspace.clone(), table: table.clone() };
+            return Ok((Mutation::Skipped(skipped), Vec::new()));
+        }
+    }
+    let mut decoded = Decoded { updates: Vec::with_capacity((count as usize).min(64)), unknown: Vec::new() };
+    let mode = if skip_unknown { Unknown::Resync } else { Unknown::Refuse };
+    updates_from(&mut cursor, schema, count as usize, true, mode, &mut decoded)?;
+    Ok((Mutation::Decoded(decoded.updates), decoded.unknown))
+}
+
+struct Decoded<'a> {
+    updates: Vec<PartitionUpdate<'a>>,
+    unknown: Vec<Uuid>,
+}
+
+/// Decodes `count` updates (at most `count` when not `exact`) to the end of
+/// the body.
+fn updates_from<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    schema: &CdcSchema,
+    count: usize,
+    exact: bool,
+    mode: Unknown,
+    decoded: &mut Decoded<'a>,
+) -> Result<(), CdcError> {
     for i in 0..count {
+        if !exact && cursor.is_empty() {
+            return Ok(());
+        }
         let position = cursor.position();
         let id = cursor.take(16, "table id")?;
         let table_id = Uuid::from_slice(id).expect("16 bytes");
-        let Some(table) = schema.tables.get(&table_id) else {
-            if let (0, Some((keyspace, table))) = (i, schema.others.get(&table_id)) {
-                return Ok(Mutation::Skipped(SkippedUpdate {
-                    table_id,
-                    keyspace: keyspace.clone(),
-                    table: table.clone(),
-                }));
+        let Some(table) = schema.decodable(&table_id) else {
+            if mode == Unknown::Refuse {
+                return Err(cursor.invalid(
+                    position,
+                    format!("table id {table_id} is not in the schema (update {} of {count} of the mutation)", i + 1),
+                ));
             }
-            return Err(cursor.invalid(
-                position,
-                format!("table id {table_id} is not in the schema (update {} of {count} of the mutation)", i + 1),
-            ));
+            decoded.unknown.push(table_id);
+            return resync(cursor, schema, count - i - 1, mode, decoded, table_id, position);
         };
         if let Some(column) = table.counter_column() {
             return Err(cursor.unsupported(
@@ -121,15 +189,57 @@ pub fn decode<'a>(file: &str, entry: &Entry<'a>, schema: &CdcSchema) -> Result<M
                 ),
             ));
         }
-        let mut update = partition_update(&mut cursor, table, position, table_id)?;
+        let mut update = partition_update(cursor, table, position, table_id)?;
         update.bytes = cursor.since(position);
-        updates.push(update);
+        decoded.updates.push(update);
     }
     if !cursor.is_empty() {
         let at = cursor.position();
         return Err(cursor.invalid(at, "bytes after the mutation's last partition update".into()));
     }
-    Ok(Mutation::Decoded(updates))
+    Ok(())
+}
+
+/// After the update of unknown table `table_id` at `position`, with at most
+/// `left` updates after it: continues where a known table's id starts a
+/// decodable rest, or ends the mutation when no known id follows.
+fn resync<'a>(
+    cursor: &mut Cursor<'_, 'a>,
+    schema: &CdcSchema,
+    left: usize,
+    mode: Unknown,
+    decoded: &mut Decoded<'a>,
+    table_id: Uuid,
+    position: u64,
+) -> Result<(), CdcError> {
+    let rest = cursor.rest();
+    let mut known_at = (1..rest.len().saturating_sub(15))
+        .filter(|&k| schema.decodable(&Uuid::from_slice(&rest[k..k + 16]).expect("16 bytes")).is_some());
+    let Some(first) = known_at.next() else {
+        // No update of a known table can follow: the rest is of unknown ones.
+        cursor.take(rest.len(), "unknown partition updates")?;
+        return Ok(());
+    };
+    if mode == Unknown::Resync && left > 0 {
+        for k in std::iter::once(first).chain(known_at).take(RESYNC_ATTEMPTS) {
+            let mut attempt = cursor.clone();
+            attempt.take(k, "unknown partition update")?;
+            let mut found = Decoded { updates: Vec::new(), unknown: Vec::new() };
+            if updates_from(&mut attempt, schema, left, false, Unknown::PassIfLast, &mut found).is_ok() {
+                decoded.updates.extend(found.updates);
+                decoded.unknown.extend(found.unknown);
+                *cursor = attempt;
+                return Ok(());
+            }
+        }
+    }
+    Err(cursor.invalid(
+        position,
+        format!(
+            "table id {table_id} is not in the schema (a table dropped before it was read?), and no id of a \
+             known table after it starts the rest of the mutation: its updates after this one cannot be found"
+        ),
+    ))
 }
 
 fn partition_update<'a>(
@@ -366,7 +476,7 @@ fn row_body<'a>(
     let present = if flags & HAS_ALL_COLUMNS != 0 { header.to_vec() } else { columns_subset(cursor, header)? };
     for column in present {
         let (_, cql_type) = table.column(column);
-        if is_complex(cql_type) {
+        let data = if is_complex(cql_type) {
             let complex_deletion = if flags & HAS_COMPLEX_DELETION != 0 {
                 let deletion = stats.deletion_time(cursor)?;
                 // DeletionTime.LIVE: markedForDeleteAt = Long.MIN_VALUE.
@@ -379,13 +489,41 @@ fn row_body<'a>(
             for _ in 0..count {
                 cells.push(cell(cursor, table, stats, row.liveness, column, true)?);
             }
-            row.columns.push(ColumnData { column, complex_deletion, cells });
+            ColumnData { column, complex_deletion, cells }
         } else {
             let cell = cell(cursor, table, stats, row.liveness, column, false)?;
-            row.columns.push(ColumnData { column, complex_deletion: None, cells: vec![cell] });
+            ColumnData { column, complex_deletion: None, cells: vec![cell] }
+        };
+        match table.earlier_drop(column) {
+            Some((dropped, dropped_time)) => row.columns.extend(split_at_drop(data, dropped, dropped_time)),
+            None => row.columns.push(data),
         }
     }
     Ok(row)
+}
+
+/// A re-added column's data split as Cassandra reads it: what was written at
+/// or before the drop (`dropped_time`, µs) belongs to the `dropped` column,
+/// the rest to the live one. Each part is given only when it holds anything.
+fn split_at_drop<'a>(data: ColumnData<'a>, dropped: ColumnRef, dropped_time: i64) -> Vec<ColumnData<'a>> {
+    let before = |timestamp: i64| timestamp <= dropped_time;
+    let (old, new): (Vec<Cell<'a>>, Vec<Cell<'a>>) = data.cells.into_iter().partition(|c| before(c.timestamp));
+    let (old_deletion, new_deletion) = match data.complex_deletion {
+        Some(deletion) if before(deletion.marked_for_delete_at) => (Some(deletion), None),
+        deletion => (None, deletion),
+    };
+    let mut parts = Vec::with_capacity(2);
+    if !old.is_empty() || old_deletion.is_some() {
+        parts.push(ColumnData { column: dropped, complex_deletion: old_deletion, cells: old });
+    }
+    if !new.is_empty() || new_deletion.is_some() {
+        parts.push(ColumnData { column: data.column, complex_deletion: new_deletion, cells: new });
+    }
+    if parts.is_empty() {
+        // A complex column with no cells and no deletion: kept as written.
+        parts.push(ColumnData { column: data.column, complex_deletion: None, cells: Vec::new() });
+    }
+    parts
 }
 
 /// `Columns.Serializer.deserializeSubset`: `0` for all; below 64 header

@@ -9,11 +9,15 @@
 //! tables' ids are in the schema); an entry whose table id the schema does
 //! not know fails closed — a table created after the schema was read — and
 //! the caller reloads the schema ([`CdcSchema::load`]) and reads again from
-//! the same offset. An id still unknown after a reload is a table dropped
-//! since; [`ChangeReader::skip_unknown_tables`] then skips such entries
-//! (a mutation's updates are all of one keyspace, so if the first table is
-//! unknown to a schema that has every table of the keyspaces read, the
-//! mutation is not theirs) and counts them in [`ChangeBatch::unknown`].
+//! the same offset. A reload keeps the tables the reader knew and the new
+//! schema lacks (dropped since), so their updates still decode and are passed
+//! over. An id no schema the reader loaded had is a table dropped before it
+//! loaded one; [`ChangeReader::skip_unknown_tables`] then passes over such an
+//! update when it is its mutation's last (an entry of that update alone, or
+//! after the ones decoded), and counts it in [`ChangeBatch::unknown`]. An
+//! unknown update before others (a logged batch across that table and ours)
+//! still fails: updates carry no lengths, so ours after it cannot be found,
+//! and skipping the entry would lose it.
 
 use std::path::{Path, PathBuf};
 
@@ -21,9 +25,8 @@ use arrow_array::RecordBatch;
 use uuid::Uuid;
 
 use crate::cdc::directory::{list_segments, readable, Readable, SegmentFile};
-use crate::cdc::envelope::MutationEnvelope;
 use crate::cdc::events::{EventBuilder, Provenance};
-use crate::cdc::mutation::{decode, Mutation};
+use crate::cdc::mutation::{decode, decode_skipping_unknown, Mutation};
 use crate::cdc::segment::Segment;
 use crate::cdc::table::CdcSchema;
 use crate::CdcError;
@@ -48,8 +51,8 @@ pub struct ChangeBatch {
     pub next: ChangeOffset,
     /// Entries walked (all tables).
     pub entries: usize,
-    /// Entries skipped because their first table id is unknown (only with
-    /// [`ChangeReader::skip_unknown_tables`]).
+    /// Partition updates passed over because their table id is unknown (only
+    /// with [`ChangeReader::skip_unknown_tables`]).
     pub unknown: usize,
 }
 
@@ -81,17 +84,21 @@ impl ChangeReader {
     }
 
     /// Replaces the schema (after a table was created), keeping the offset
-    /// the caller holds valid.
-    pub fn set_schema(&mut self, schema: CdcSchema) -> Result<(), CdcError> {
+    /// the caller holds valid, and the tables of the old schema that the new
+    /// one lacks (dropped since: their updates are still in the log).
+    pub fn set_schema(&mut self, mut schema: CdcSchema) -> Result<(), CdcError> {
+        schema.keep_dropped_tables(&self.schema);
         let skip_unknown = self.skip_unknown;
         *self = ChangeReader::new(&self.dir, schema, self.table_id)?;
         self.skip_unknown = skip_unknown;
         Ok(())
     }
 
-    /// Skips (and counts) entries whose first table id the schema does not
-    /// know, instead of failing: for a schema just reloaded, whose unknown
-    /// ids are tables dropped since. Off by default.
+    /// Passes over (and counts) a mutation's last partition update when the
+    /// schema does not know its table, instead of failing: for a schema just
+    /// reloaded, whose unknown ids are tables dropped before it was first
+    /// read. An unknown update followed by others still fails (module
+    /// docs). Off by default.
     pub fn skip_unknown_tables(&mut self, skip: bool) {
         self.skip_unknown = skip;
     }
@@ -196,14 +203,14 @@ impl ChangeReader {
             for entry in walk.by_ref() {
                 let entry = entry?;
                 entries += 1;
-                if self.skip_unknown {
-                    let first = MutationEnvelope::parse(&name, &entry)?.table_id;
-                    if !self.schema.tables.contains_key(&first) && !self.schema.others.contains_key(&first) {
-                        unknown += 1;
-                        continue;
-                    }
-                }
-                let Mutation::Decoded(updates) = decode(&name, &entry, &self.schema)? else { continue };
+                let mutation = if self.skip_unknown {
+                    let (mutation, unknown_tables) = decode_skipping_unknown(&name, &entry, &self.schema)?;
+                    unknown += unknown_tables.len();
+                    mutation
+                } else {
+                    decode(&name, &entry, &self.schema)?
+                };
+                let Mutation::Decoded(updates) = mutation else { continue };
                 for update in updates.iter().filter(|u| u.table_id == self.table_id) {
                     self.builder.push(update, Provenance { segment: file.id, position: entry.position })?;
                 }

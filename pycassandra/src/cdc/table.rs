@@ -100,7 +100,21 @@ impl CdcTable {
         if let Some(i) = self.columns.iter().position(|c| c.name.as_bytes() == name && c.is_static == is_static) {
             return Some(ColumnRef::Live(i));
         }
-        self.dropped.iter().rposition(|c| c.name.as_bytes() == name && c.is_static == is_static).map(ColumnRef::Dropped)
+        self.last_drop(name, is_static).map(ColumnRef::Dropped)
+    }
+
+    /// For a live column once dropped and added again: its last drop and
+    /// when it was (µs). Cassandra ignores the cells written at or before
+    /// that time, which belong to the column as it was.
+    pub fn earlier_drop(&self, column: ColumnRef) -> Option<(ColumnRef, i64)> {
+        let ColumnRef::Live(i) = column else { return None };
+        let live = &self.columns[i];
+        let j = self.last_drop(live.name.as_bytes(), live.is_static)?;
+        Some((ColumnRef::Dropped(j), self.dropped[j].dropped_time))
+    }
+
+    fn last_drop(&self, name: &[u8], is_static: bool) -> Option<usize> {
+        self.dropped.iter().rposition(|c| c.name.as_bytes() == name && c.is_static == is_static)
     }
 
     /// Name and type of a resolved column.
@@ -130,13 +144,33 @@ pub struct CdcSchema {
     pub tables: HashMap<Uuid, CdcTable>,
     /// Known tables of other keyspaces: `(keyspace, table)` by id.
     pub others: HashMap<Uuid, (String, String)>,
+    /// Tables an earlier schema had and this one lacks (dropped since): their
+    /// updates still in the log are decoded, so that the updates after them
+    /// in the same mutation can be reached, and passed over.
+    pub dropped_tables: HashMap<Uuid, CdcTable>,
 }
 
 impl CdcSchema {
     /// Adds a decodable table.
     pub fn add(&mut self, table: CdcTable) {
         self.others.remove(&table.id);
+        self.dropped_tables.remove(&table.id);
         self.tables.insert(table.id, table);
+    }
+
+    /// The table of id `id`, live or dropped since an earlier schema.
+    pub fn decodable(&self, id: &Uuid) -> Option<&CdcTable> {
+        self.tables.get(id).or_else(|| self.dropped_tables.get(id))
+    }
+
+    /// Keeps the tables of `earlier` (a schema read before this one) that
+    /// this one lacks, as [`dropped_tables`](Self::dropped_tables).
+    pub fn keep_dropped_tables(&mut self, earlier: &CdcSchema) {
+        for (id, table) in earlier.tables.iter().chain(&earlier.dropped_tables) {
+            if !self.tables.contains_key(id) && !self.others.contains_key(id) {
+                self.dropped_tables.entry(*id).or_insert_with(|| table.clone());
+            }
+        }
     }
 
     /// The id of decodable table `keyspace.table`, the names matched as

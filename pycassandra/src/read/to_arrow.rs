@@ -279,7 +279,12 @@ impl Sink {
                 let mut cursor = Cursor::new(bytes);
                 let count = cursor.i32()?.max(0);
                 for i in 0..count {
-                    key.push(cursor.item()?).map_err(|e| format!("map key {i}: {e}"))?;
+                    let item = cursor.item()?;
+                    // Arrow map keys are never null; refused here, not at finish, which names no row.
+                    if key.reads_as_null(item) {
+                        return Err(format!("map key {i}: null (a map key cannot be null)"));
+                    }
+                    key.push(item).map_err(|e| format!("map key {i}: {e}"))?;
                     value.push(cursor.item()?).map_err(|e| format!("map value {i}: {e}"))?;
                 }
                 let last = *offsets.last().unwrap_or(&0);
@@ -297,6 +302,16 @@ impl Sink {
             }
         }
         Ok(())
+    }
+
+    /// `value` would be appended as null (an empty value of a fixed-width scalar reads so).
+    fn reads_as_null(&self, value: Option<&[u8]>) -> bool {
+        match (self, value) {
+            (_, None) => true,
+            (Sink::Fixed { data_type, .. }, Some(bytes)) => bytes.is_empty() && !matches!(data_type, DataType::Utf8),
+            (Sink::Boolean { .. }, Some(bytes)) => bytes.is_empty(),
+            _ => false,
+        }
     }
 
     fn push_null(&mut self) {
