@@ -53,8 +53,10 @@ struct Args {
     host: String,
     keyspace: String,
     /// `--grouping none|partition|replica_set` for the Arrow and typed writers;
-    /// unset: replica-set batches for one-row partitions, as the harness runs them.
+    /// unset: the default (replica_set).
     grouping: Option<BatchGrouping>,
+    /// `--batch-max-rows N`; unset: the default.
+    batch_max_rows: Option<usize>,
 }
 
 fn parse_args() -> Args {
@@ -67,6 +69,7 @@ fn parse_args() -> Args {
         host: "127.0.0.1".into(),
         keyspace: "pyc_bench".into(),
         grouping: None,
+        batch_max_rows: None,
     };
     let mut words = std::env::args().skip(1);
     while let Some(flag) = words.next() {
@@ -88,6 +91,9 @@ fn parse_args() -> Args {
                     "replica_set" => BatchGrouping::ReplicaSet,
                     other => panic!("--grouping {other}: none, partition or replica_set"),
                 })
+            }
+            "--batch-max-rows" => {
+                args.batch_max_rows = Some(value.parse().unwrap_or_else(|e| panic!("--batch-max-rows {value}: {e}")))
             }
             _ => panic!("unknown flag {flag}"),
         }
@@ -317,8 +323,9 @@ fn options(args: &Args) -> WriteOptions {
     options.consistency = Consistency::One;
     if let Some(grouping) = args.grouping {
         options.batch_grouping = grouping;
-    } else if args.layout == "single" {
-        options.batch_grouping = BatchGrouping::ReplicaSet;
+    }
+    if let Some(rows) = args.batch_max_rows {
+        options.batch_max_rows = rows;
     }
     options
 }

@@ -4,7 +4,7 @@ Issue 13: with the stock batch_size_warn_threshold (5 KiB) and
 batch_size_fail_threshold (50 KiB), ``batch_grouping=replica_set`` used to fail
 a job of 2 KB one-row partitions with "Batch too large" after part of the
 rows were written. With ``batch_max_bytes`` the whole job lands and the node
-logs no batch-size warning about it.
+logs no batch-size warning about it; replica-set batches are now the default.
 """
 
 from __future__ import annotations
@@ -44,20 +44,13 @@ def digest(rows) -> tuple[int, str]:
     return count, f"{total:016x}"
 
 
-def test_replica_set_writes_2kb_one_row_partitions_in_full_on_a_stock_node(spark, cql, keyspace, node_options):
+def test_the_defaults_write_2kb_one_row_partitions_in_full_on_a_stock_node(spark, cql, keyspace, node_options):
     cql.execute(f"CREATE TABLE {keyspace}.events (id bigint PRIMARY KEY, payload text)")
     frame = spark.range(ROWS).select(
         sf.col("id"),
         sf.rpad(sf.concat(sf.col("id").cast("string"), sf.lit(":")), PAYLOAD_BYTES, "x").alias("payload"),
     )
-    (
-        frame.write.format("pycassandra")
-        .mode("append")
-        .options(**node_options)
-        .option("table", "events")
-        .option("batch_grouping", "replica_set")
-        .save()
-    )
+    frame.write.format("pycassandra").mode("append").options(**node_options).option("table", "events").save()
 
     expected = digest((row.id, row.payload) for row in frame.toLocalIterator())
     stored = digest(cql.execute(f"SELECT id, payload FROM {keyspace}.events"))

@@ -115,14 +115,15 @@ fn batch_size_lines(log: &str, keyspace: &str) -> Vec<String> {
 const SIZES: [(usize, i32); 3] = [(100, 2_000), (2_000, 2_000), (64 << 10, 200)];
 
 #[tokio::test]
-async fn replica_set_batches_of_one_row_partitions_stay_under_the_stock_warn_threshold() {
+async fn default_batches_of_one_row_partitions_stay_under_the_stock_warn_threshold() {
     let session = node_session().await;
     let mut keyspaces = Vec::new();
     for (bytes, rows) in SIZES {
         let keyspace = rows_table(&session).await;
         let input = input(rows, rows, bytes);
-        let mut options = WriteOptions::new(node_options(), &keyspace, "rows");
-        options.batch_grouping = BatchGrouping::ReplicaSet;
+        // The defaults: replica-set batches.
+        let options = WriteOptions::new(node_options(), &keyspace, "rows");
+        assert_eq!(options.batch_grouping, BatchGrouping::ReplicaSet);
         let report = write(options, &input).await;
         assert_eq!((report.rows_written, report.rows_failed), (rows as u64, 0), "{bytes} B rows");
         assert_eq!(stored(&session, &keyspace).await, (rows as usize, input_checksum(&input)), "{bytes} B rows");
@@ -145,23 +146,30 @@ async fn replica_set_batches_of_one_row_partitions_stay_under_the_stock_warn_thr
 }
 
 #[tokio::test]
-async fn partition_batches_are_bounded_by_bytes_and_rows() {
+async fn batches_of_large_partitions_are_bounded_by_bytes_and_rows() {
     let session = node_session().await;
     let mut keyspaces = Vec::new();
-    for (bytes, rows, partitions, expected_requests) in [
-        // 100 rows a partition, 50 rows a batch: the row bound cuts.
-        (100, 2_000, 20, 40),
-        (2_000, 2_000, 20, 40),
-        // 50 rows of 65,668 bytes a partition: 15 fit in 1 MiB, so 15 + 15 + 15 + 5.
-        (64 << 10, 200, 4, 16),
-    ] {
-        let keyspace = rows_table(&session).await;
-        let input = input(rows, partitions, bytes);
-        let report = write(WriteOptions::new(node_options(), &keyspace, "rows"), &input).await;
-        assert_eq!((report.rows_written, report.rows_failed), (rows as u64, 0), "{bytes} B rows");
-        assert_eq!(report.requests, expected_requests, "{bytes} B rows");
-        assert_eq!(stored(&session, &keyspace).await, (rows as usize, input_checksum(&input)), "{bytes} B rows");
-        keyspaces.push(keyspace);
+    // Replica-set batches (the default) of large partitions are partition batches:
+    // the rest of a partition too large to join another in 4 KiB goes alone.
+    for grouping in [BatchGrouping::Partition, BatchGrouping::ReplicaSet] {
+        for (bytes, rows, partitions, expected_requests) in [
+            // 100 rows a partition, 50 rows a batch: the row bound cuts.
+            (100, 2_000, 20, 40),
+            (2_000, 2_000, 20, 40),
+            // 50 rows of 65,668 bytes a partition: 15 fit in 1 MiB, so 15 + 15 + 15 + 5.
+            (64 << 10, 200, 4, 16),
+        ] {
+            let keyspace = rows_table(&session).await;
+            let input = input(rows, partitions, bytes);
+            let mut options = WriteOptions::new(node_options(), &keyspace, "rows");
+            options.batch_grouping = grouping;
+            let report = write(options, &input).await;
+            let case = format!("{bytes} B rows, {grouping:?}");
+            assert_eq!((report.rows_written, report.rows_failed), (rows as u64, 0), "{case}");
+            assert_eq!(report.requests, expected_requests, "{case}");
+            assert_eq!(stored(&session, &keyspace).await, (rows as usize, input_checksum(&input)), "{case}");
+            keyspaces.push(keyspace);
+        }
     }
     let log = node_log();
     for keyspace in keyspaces {

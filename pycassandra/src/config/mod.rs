@@ -119,11 +119,15 @@ pub struct DeleteFlag {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum BatchGrouping {
     /// Rows sharing a partition key.
-    #[default]
     Partition,
     /// Rows whose partitions have the same first replica (the node the batch
-    /// is sent to): fewer requests when partitions hold one row each, at the
-    /// price of batches that span partitions on that node.
+    /// is sent to). A batch of one partition is bounded as with `Partition`;
+    /// small partitions are packed into batches of at most ten partitions and
+    /// the cross-partition byte bound, under Cassandra's stock batch
+    /// thresholds. The default: fewer requests, so less node CPU per row,
+    /// where partitions hold few rows, and the same batches as `Partition`
+    /// where they hold many.
+    #[default]
     ReplicaSet,
     /// None: every row is its own request.
     None,
@@ -170,7 +174,8 @@ pub struct WriteOptions {
     pub batch_max_rows: usize,
     /// Most bytes in one unlogged batch, as the node measures a mutation
     /// (values plus per-cell overhead, estimated from the converted values).
-    /// `None`: the default of the grouping, see [`WriteOptions::batch_max_bytes_or_default`].
+    /// `None`: [`WriteOptions::batch_max_bytes_one_partition`] and
+    /// [`WriteOptions::batch_max_bytes_across_partitions`] give the defaults.
     pub batch_max_bytes: Option<usize>,
     /// Time to live in seconds.
     pub ttl: Option<PerRow<i32>>,
@@ -246,23 +251,32 @@ impl WriteOptions {
         parse::write_options(options.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
     }
 
-    /// The byte bound of one batch: `batch_max_bytes` when set, else the
-    /// default of the grouping (a batch spanning partitions must stay under
-    /// the node's batch warn threshold, one of a single partition only under
-    /// its mutation size).
+    /// The byte bound of a batch whose rows share one partition:
+    /// `batch_max_bytes` when set, else 1 MiB (the node checks no batch
+    /// threshold for it, only its mutation size).
     ///
     /// ```
-    /// use pycassandra::{BatchGrouping, ConnectionOptions, WriteOptions};
+    /// use pycassandra::{ConnectionOptions, WriteOptions};
     /// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
-    /// assert_eq!(options.batch_max_bytes_or_default(), 1 << 20);
-    /// options.batch_grouping = BatchGrouping::ReplicaSet;
-    /// assert_eq!(options.batch_max_bytes_or_default(), 4096);
+    /// assert_eq!(options.batch_max_bytes_one_partition(), 1 << 20);
+    /// options.batch_max_bytes = Some(2048);
+    /// assert_eq!(options.batch_max_bytes_one_partition(), 2048);
     /// ```
-    pub fn batch_max_bytes_or_default(&self) -> usize {
-        self.batch_max_bytes.unwrap_or(match self.batch_grouping {
-            BatchGrouping::ReplicaSet => names::DEFAULT_BATCH_MAX_BYTES_REPLICA_SET,
-            BatchGrouping::Partition | BatchGrouping::None => names::DEFAULT_BATCH_MAX_BYTES_PARTITION,
-        })
+    pub fn batch_max_bytes_one_partition(&self) -> usize {
+        self.batch_max_bytes.unwrap_or(names::DEFAULT_BATCH_MAX_BYTES_ONE_PARTITION)
+    }
+
+    /// The byte bound of a `replica_set` batch spanning partitions:
+    /// `batch_max_bytes` when set, else 4 KiB (under the node's stock
+    /// `batch_size_warn_threshold`).
+    ///
+    /// ```
+    /// use pycassandra::{ConnectionOptions, WriteOptions};
+    /// let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// assert_eq!(options.batch_max_bytes_across_partitions(), 4096);
+    /// ```
+    pub fn batch_max_bytes_across_partitions(&self) -> usize {
+        self.batch_max_bytes.unwrap_or(names::DEFAULT_BATCH_MAX_BYTES_ACROSS_PARTITIONS)
     }
 
     /// Input columns that steer the write and are never written themselves.

@@ -213,19 +213,19 @@ pub const DEFAULT_BATCH_MAX_ROWS: usize = 50;
 /// Default of [`MAX_RETRIES`].
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 
-/// Default of [`BATCH_MAX_BYTES`] with `batch_grouping=replica_set`: 4 KiB.
-/// A batch spanning partitions is measured by the node against
+/// Default of [`BATCH_MAX_BYTES`] for a `replica_set` batch spanning
+/// partitions: 4 KiB. Such a batch is measured by the node against
 /// `batch_size_warn_threshold` (stock 5 KiB: it logs "Batch for [...] is of
 /// size ...") and `batch_size_fail_threshold` (stock 50 KiB: "Batch too
 /// large"); our estimate is never below the node's measure, and 1 KiB is left
 /// as headroom for what it does not model.
-pub const DEFAULT_BATCH_MAX_BYTES_REPLICA_SET: usize = 4 << 10;
-/// Default of [`BATCH_MAX_BYTES`] with `batch_grouping=partition`: 1 MiB. The
-/// node checks no batch threshold for a batch of one partition; its only bound
+pub const DEFAULT_BATCH_MAX_BYTES_ACROSS_PARTITIONS: usize = 4 << 10;
+/// Default of [`BATCH_MAX_BYTES`] for a batch of one partition (any grouping):
+/// 1 MiB. The node checks no batch threshold for a batch of one partition; its only bound
 /// is [`MAX_MUTATION_BYTES`]. 1 MiB stays far below it while 100 requests in
 /// flight still hold at most about 100 MiB of a 1 GiB node heap; batching rows
 /// larger than a few KiB saves little anyway.
-pub const DEFAULT_BATCH_MAX_BYTES_PARTITION: usize = 1 << 20;
+pub const DEFAULT_BATCH_MAX_BYTES_ONE_PARTITION: usize = 1 << 20;
 /// The largest mutation a stock Cassandra node accepts: half of
 /// `commitlog_segment_size` (32 MiB). A row estimated above it is refused
 /// before anything of its input batch is sent; it is also the most

@@ -18,7 +18,11 @@ pub(super) fn write_options<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>)
     let batch_max_rows: usize =
         reader.number_in(BATCH_MAX_ROWS, DEFAULT_BATCH_MAX_ROWS as u64, &validate::BATCH_MAX_ROWS_RANGE);
     let batch_max_bytes: Option<usize> = raw.contains_key(BATCH_MAX_BYTES).then(|| {
-        reader.number_in(BATCH_MAX_BYTES, DEFAULT_BATCH_MAX_BYTES_PARTITION as u64, &validate::BATCH_MAX_BYTES_RANGE)
+        reader.number_in(
+            BATCH_MAX_BYTES,
+            DEFAULT_BATCH_MAX_BYTES_ONE_PARTITION as u64,
+            &validate::BATCH_MAX_BYTES_RANGE,
+        )
     });
     let max_retries: u32 = reader.number_in(MAX_RETRIES, u64::from(DEFAULT_MAX_RETRIES), &validate::MAX_RETRIES_RANGE);
     let if_not_exists = reader.flag(IF_NOT_EXISTS);
@@ -343,8 +347,8 @@ impl OptionReader<'_> {
 
     fn batch_grouping(&mut self) -> BatchGrouping {
         match self.raw.get(BATCH_GROUPING).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-            None | Some("partition") => BatchGrouping::Partition,
-            Some("replica_set") => BatchGrouping::ReplicaSet,
+            Some("partition") => BatchGrouping::Partition,
+            None | Some("replica_set") => BatchGrouping::ReplicaSet,
             Some("none") => BatchGrouping::None,
             Some(_) => {
                 self.invalid(BATCH_GROUPING, "partition, replica_set or none");

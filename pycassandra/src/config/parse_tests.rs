@@ -20,7 +20,7 @@ fn defaults_follow_the_plan() {
     assert_eq!(options.connection.contact_points, ["127.0.0.1:9042"]);
     assert_eq!(options.concurrency, 100);
     assert_eq!(options.consistency, Consistency::LocalQuorum);
-    assert_eq!(options.batch_grouping, BatchGrouping::Partition);
+    assert_eq!(options.batch_grouping, BatchGrouping::ReplicaSet);
     assert!(options.delete_flag.is_none() && !options.if_not_exists && !options.ignore_nulls);
 }
 

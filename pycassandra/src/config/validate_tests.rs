@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::config::{BatchGrouping, ConnectionOptions, DeleteFlag, PerRow, ReadOptions, WriteMode, WriteOptions};
+use crate::config::{ConnectionOptions, DeleteFlag, PerRow, ReadOptions, WriteMode, WriteOptions};
 
 fn write_options() -> WriteOptions {
     WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "ks", "t")
@@ -64,13 +64,13 @@ fn batch_max_bytes_must_be_positive_and_within_a_mutation() {
 }
 
 #[test]
-fn batch_max_bytes_defaults_follow_the_grouping() {
+fn batch_max_bytes_defaults_depend_on_the_partitions_a_batch_spans() {
     let mut options = write_options();
-    assert_eq!(options.batch_max_bytes_or_default(), 1 << 20);
-    options.batch_grouping = BatchGrouping::ReplicaSet;
-    assert_eq!(options.batch_max_bytes_or_default(), 4 << 10);
+    assert_eq!(options.batch_max_bytes_one_partition(), 1 << 20);
+    assert_eq!(options.batch_max_bytes_across_partitions(), 4 << 10);
     options.batch_max_bytes = Some(777);
-    assert_eq!(options.batch_max_bytes_or_default(), 777);
+    assert_eq!(options.batch_max_bytes_one_partition(), 777);
+    assert_eq!(options.batch_max_bytes_across_partitions(), 777);
 }
 
 #[test]

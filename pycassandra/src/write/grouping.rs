@@ -1,8 +1,13 @@
 //! Cutting a batch's rows into requests. Every row's token is computed once
 //! (by the plan); `Partition` groups rows by token, `ReplicaSet` by the first
 //! replica of the token. A group is cut into unlogged batches of at most
-//! `batch_max_rows` rows and `batch_max_bytes` bytes (see [`super::size`]); a
-//! row whose token is unknown, or that alone fills a batch, goes alone.
+//! `batch_max_rows` rows; a batch of one partition holds at most
+//! [`Limits::max_bytes_one_partition`] bytes (see [`super::size`]), one that
+//! spans partitions at most [`Limits::max_bytes_across_partitions`] and ten
+//! partitions, Cassandra's stock thresholds for such batches. So a replica-set
+//! batch is as large as a partition batch where partitions are large, and
+//! packs small partitions where they are not. A row whose token is unknown,
+//! or that alone fills a batch, goes alone.
 
 use std::collections::HashMap;
 
@@ -55,7 +60,12 @@ pub(crate) struct PlannedRow<V> {
 #[derive(Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_rows: usize,
-    pub(crate) max_bytes: usize,
+    /// Of a batch whose rows all share one partition: the node checks no
+    /// batch threshold for it.
+    pub(crate) max_bytes_one_partition: usize,
+    /// Of a batch spanning partitions, which the node measures against
+    /// `batch_size_warn_threshold`.
+    pub(crate) max_bytes_across_partitions: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,31 +115,57 @@ fn cut<V>(
             }
         }
     }
-    for group in groups {
-        let mut chunk: Vec<RowAction<V>> = Vec::new();
-        let mut chunk_bytes = 0;
-        let mut chunk_tokens: Vec<Option<Token>> = Vec::new();
-        for row in group {
-            let new_partition = !chunk_tokens.contains(&row.token);
-            let full = chunk.len() >= limits.max_rows
-                || chunk_bytes + row.bytes > limits.max_bytes
-                || (new_partition && chunk_tokens.len() >= max_partitions);
-            if !chunk.is_empty() && full {
-                requests.push(Request::from_rows(std::mem::take(&mut chunk)));
-                chunk_bytes = 0;
-                chunk_tokens.clear();
-            }
-            if !chunk_tokens.contains(&row.token) {
-                chunk_tokens.push(row.token);
-            }
-            chunk.push(row.action);
-            chunk_bytes += row.bytes;
+    for mut group in groups {
+        if max_partitions > 1 {
+            // A partition's rows side by side: a large partition then fills
+            // batches of its own, and small ones pack together. The sort is
+            // stable, so rows of one partition keep their input order.
+            group.sort_by_key(|row| row.token.map(|token| token.value()));
         }
-        if !chunk.is_empty() {
-            requests.push(Request::from_rows(chunk));
+        let mut chunk = Chunk::default();
+        for row in group {
+            if !chunk.rows.is_empty() && !chunk.takes(&row, limits, max_partitions) {
+                requests.push(Request::from_rows(std::mem::take(&mut chunk).rows));
+            }
+            chunk.push(row);
+        }
+        if !chunk.rows.is_empty() {
+            requests.push(Request::from_rows(chunk.rows));
         }
     }
     requests
+}
+
+/// The batch being filled.
+struct Chunk<V> {
+    rows: Vec<RowAction<V>>,
+    bytes: usize,
+    tokens: Vec<Option<Token>>,
+}
+
+impl<V> Default for Chunk<V> {
+    fn default() -> Self {
+        Self { rows: Vec::new(), bytes: 0, tokens: Vec::new() }
+    }
+}
+
+impl<V> Chunk<V> {
+    /// Whether `row` fits: the byte bound is the one of the batch it would make.
+    fn takes(&self, row: &PlannedRow<V>, limits: Limits, max_partitions: usize) -> bool {
+        let new_partition = !self.tokens.contains(&row.token);
+        let partitions = self.tokens.len() + usize::from(new_partition);
+        let max_bytes =
+            if partitions > 1 { limits.max_bytes_across_partitions } else { limits.max_bytes_one_partition };
+        self.rows.len() < limits.max_rows && self.bytes + row.bytes <= max_bytes && partitions <= max_partitions
+    }
+
+    fn push(&mut self, row: PlannedRow<V>) {
+        if !self.tokens.contains(&row.token) {
+            self.tokens.push(row.token);
+        }
+        self.rows.push(row.action);
+        self.bytes += row.bytes;
+    }
 }
 
 #[cfg(test)]
@@ -161,7 +197,7 @@ mod tests {
             .collect()
     }
 
-    const ROOMY: Limits = Limits { max_rows: 100, max_bytes: 1000 };
+    const ROOMY: Limits = Limits { max_rows: 100, max_bytes_one_partition: 1000, max_bytes_across_partitions: 1000 };
 
     #[test]
     fn rows_of_one_group_share_batches_in_the_order_groups_first_appear() {
@@ -172,9 +208,9 @@ mod tests {
     #[test]
     fn a_batch_closes_at_max_rows_and_at_max_bytes() {
         let same = [(1, 0); 5];
-        let by_rows = cut(rows(&same).into_iter(), Limits { max_rows: 2, max_bytes: 1000 }, 1);
+        let by_rows = cut(rows(&same).into_iter(), Limits { max_rows: 2, ..ROOMY }, 1);
         assert_eq!(shape(&by_rows), vec![vec![0, 1], vec![2, 3], vec![4]]);
-        let by_bytes = cut(rows(&same).into_iter(), Limits { max_rows: 100, max_bytes: 3 }, 1);
+        let by_bytes = cut(rows(&same).into_iter(), Limits { max_bytes_one_partition: 3, ..ROOMY }, 1);
         assert_eq!(shape(&by_bytes), vec![vec![0, 1, 2], vec![3, 4]]);
     }
 
@@ -189,11 +225,44 @@ mod tests {
             tokens.dedup();
             assert!(tokens.len() <= 10, "{batch:?} covers {} partitions", tokens.len());
         }
-        assert_eq!(shape(&requests).concat(), (0..25).collect::<Vec<_>>(), "every row is sent once, in order");
+        let mut sent = shape(&requests).concat();
+        sent.sort_unstable();
+        assert_eq!(sent, (0..25).collect::<Vec<_>>(), "every row is sent once");
         // Once ten partitions are in, a row of one of them still joins; a row of an eleventh does not.
         let keys: Vec<(i64, u8)> = (0..10).chain([0, 10, 11]).map(|token| (token, 0)).collect();
         let requests = cut(rows(&keys).into_iter(), ROOMY, MAX_PARTITIONS_PER_REPLICA_SET_BATCH);
-        assert_eq!(shape(&requests), vec![(0..=10).collect::<Vec<_>>(), vec![11, 12]]);
+        assert_eq!(shape(&requests), vec![vec![0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9], vec![11, 12]]);
+    }
+
+    /// Rows of `bytes` each, all on one replica, with the given tokens.
+    fn sized(tokens: &[i64], bytes: usize) -> Vec<(PlannedRow<usize>, Option<GroupKey>)> {
+        let mut keyed = rows(&tokens.iter().map(|&token| (token, 0)).collect::<Vec<_>>());
+        for (row, _) in &mut keyed {
+            row.bytes = bytes;
+        }
+        keyed
+    }
+
+    #[test]
+    fn a_replica_set_batch_of_one_partition_takes_the_partition_bound() {
+        let limits = Limits { max_rows: 100, max_bytes_one_partition: 1000, max_bytes_across_partitions: 250 };
+        let requests = cut(sized(&[7; 5], 300).into_iter(), limits, MAX_PARTITIONS_PER_REPLICA_SET_BATCH);
+        assert_eq!(shape(&requests), vec![vec![0, 1, 2], vec![3, 4]]);
+    }
+
+    #[test]
+    fn small_partitions_pack_under_the_cross_partition_bound_and_large_ones_batch_alone() {
+        // Partition 1 has five rows of 100 bytes, interleaved with partitions 2 and 3 of one row each.
+        let limits = Limits { max_rows: 100, max_bytes_one_partition: 1000, max_bytes_across_partitions: 250 };
+        let requests =
+            cut(sized(&[1, 2, 1, 1, 3, 1, 1], 100).into_iter(), limits, MAX_PARTITIONS_PER_REPLICA_SET_BATCH);
+        assert_eq!(shape(&requests), vec![vec![0, 2, 3, 5, 6], vec![1, 4]]);
+    }
+
+    #[test]
+    fn partition_grouping_keeps_the_input_order() {
+        let requests = cut(sized(&[1, 1, 1], 1).into_iter(), ROOMY, 1);
+        assert_eq!(shape(&requests), vec![vec![0, 1, 2]]);
     }
 
     #[test]

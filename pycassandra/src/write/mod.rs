@@ -137,9 +137,14 @@ impl CassandraWriter<RecordBatch> {
             Some(cql) => Some(configure(statements.get_or_prepare(&session, cql).await?, &options, true)),
             None => None,
         };
+        plan.check_prepared(&insert, delete.as_ref())?;
         tracing::debug!(keyspace = %table.keyspace, table = %table.table, cql = %plan.write_cql, "writer opened");
         let grouping = if options.if_not_exists { BatchGrouping::None } else { options.batch_grouping };
-        let limits = Limits { max_rows: options.batch_max_rows, max_bytes: options.batch_max_bytes_or_default() };
+        let limits = Limits {
+            max_rows: options.batch_max_rows,
+            max_bytes_one_partition: options.batch_max_bytes_one_partition(),
+            max_bytes_across_partitions: options.batch_max_bytes_across_partitions(),
+        };
         let input = ArrowInput { plan, keyspace: table.keyspace.clone(), table: table.table.clone(), grouping, limits };
         Ok(Self { engine: engine(session, &options, table, insert, delete, idempotent), input })
     }
