@@ -238,6 +238,12 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
             assert!(unique.contains(&(k, 0)), "partition {k} at the ring's edge was missed");
         }
     }
+    // Unset, the fewest is four splits per core, so each core has the same share to the end.
+    let mut options = read_options(&keyspace, "ring");
+    options.min_splits = None;
+    let reader = CassandraReader::open(options).await.unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    assert_eq!(reader.splits().await.unwrap().len(), 4 * cores, "default splits of a small table on {cores} cores");
 }
 
 #[tokio::test]

@@ -142,19 +142,24 @@ impl CassandraReader {
 
     /// The token ranges to scan, each about `split_size_bytes` of data
     /// (estimated from `system.size_estimates`), at least `min_splits` of
-    /// them (default: 1 + 2 × this machine's cores), each inside one replica
-    /// set, together covering the ring exactly once.
+    /// them (default: 4 × this machine's cores, and always a multiple of
+    /// them), each inside one replica set, together covering the ring exactly once.
     pub async fn splits(&self) -> Result<Vec<TokenSplit>, Error> {
         if !self.plan.binds_range {
             // Partition lookups: one split; the driver routes nothing, the coordinator fans out.
             return Ok(vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }]);
         }
         let bytes = estimate::table_bytes(&self.session, &self.table.keyspace, &self.table.table).await?;
-        let min_splits = self
-            .options
-            .min_splits
-            .unwrap_or_else(|| 1 + 2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
-        let wanted = token_range::splits_for(bytes, self.options.split_size_bytes, min_splits);
+        let wanted = match self.options.min_splits {
+            Some(min_splits) => token_range::splits_for(bytes, self.options.split_size_bytes, min_splits),
+            None => {
+                // Equal token widths hold about equal data on a hashed ring, so a multiple of the
+                // cores keeps each core busy until the last split ends; 1 + 2 × cores (the JVM
+                // connector's rule) left one core idle for the whole of the last split.
+                let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+                token_range::splits_for(bytes, self.options.split_size_bytes, 4 * cores).next_multiple_of(cores)
+            }
+        };
         let ring = estimate::ring(&self.session, &self.table.keyspace, &self.table.table);
         let splits = token_range::split_ring(&ring, wanted);
         tracing::debug!(table = %self.table.table, estimated_bytes = ?bytes, wanted, splits = splits.len(), "token ring split");
