@@ -47,7 +47,7 @@ class CassandraDataSource(DataSource):
     ``request_timeout_ms``.
 
     Writes: ``batch_size`` or ``concurrency`` (requests in flight, 100), ``delete_flag_column`` and
-    ``delete_flag_value``, ``batch_grouping`` (partition | replica_set | none), ``batch_max_rows`` or
+    ``delete_flag_value``, ``batch_grouping`` (replica_set | partition | none), ``batch_max_rows`` or
     ``rows_per_batch`` (50), ``batch_max_bytes``, ``ttl``, ``writetime``, ``if_not_exists``,
     ``ignore_nulls``, ``max_retries`` (3), ``write_mode`` (upsert | update), ``collection_append``,
     ``collection_remove``, ``throughput_mb_per_sec``, ``confirm_truncate`` (batch overwrite only).
