@@ -650,6 +650,35 @@ pub enum SchemaError {
         /// Its CQL type.
         cql_type: String,
     },
+    /// A statement prepared for a write binds a column as another CQL type
+    /// than the write was planned for: the table changed after its schema
+    /// was read (a PySpark job reads it once, on the driver), and the bytes
+    /// would be of the wrong type.
+    #[error(
+        "column '{column}' of {table} is {prepared} in the statement just prepared, but the write was planned \
+         for {planned}: the table changed after its schema was read; run the write again"
+    )]
+    PreparedTypeMismatch {
+        /// `keyspace.table`.
+        table: String,
+        /// The column (or `ttl` / `writetime` for their bind markers).
+        column: String,
+        /// The CQL type the plan encodes.
+        planned: String,
+        /// The CQL type the prepared statement takes.
+        prepared: String,
+    },
+    /// A statement prepared for a write has another number of bind markers
+    /// than the plan binds values: a bug, said rather than sent.
+    #[error("the statement prepared for {table} has {markers} bind markers, but the write binds {planned} values")]
+    PreparedMarkerCount {
+        /// `keyspace.table`.
+        table: String,
+        /// Bind markers in the prepared statement.
+        markers: usize,
+        /// Values the plan binds per row.
+        planned: usize,
+    },
     /// The schema could not be read from the cluster.
     #[error("cannot read the schema of {keyspace}.{table}: {reason}")]
     Metadata {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use futures::TryStreamExt;
-use pycassandra::{CassandraWriter, Error, SchemaError, WriteOptions};
+use pycassandra::{CassandraWriter, Error, SchemaError, TableSchema, WriteOptions};
 use scylla::client::session::Session;
 use uuid::Uuid;
 
@@ -132,4 +132,29 @@ async fn missing_keys_and_unknown_columns_are_listed() {
         .err()
         .unwrap();
     assert_eq!(error.to_string(), "keyspace 'pyc_no_such_keyspace' does not exist");
+}
+
+/// A job reads the table once (PySpark: on the driver) and its tasks prepare
+/// later: if the table was re-created with another type for a column in
+/// between, the writer refuses when it prepares, naming table, column and
+/// both types, instead of sending an int's bytes as text.
+#[tokio::test]
+async fn a_column_whose_type_changed_after_the_schema_was_read_fails_when_prepared() {
+    let session = node_session().await;
+    let keyspace = unique_keyspace(&session).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.t (k int PRIMARY KEY, v int)")).await;
+    let read_before = TableSchema::load(&session, &keyspace, "t").await.unwrap();
+    ddl(&session, &format!("DROP TABLE {keyspace}.t")).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.t (k int PRIMARY KEY, v text)")).await;
+    let input = Schema::new(vec![Field::new("k", DataType::Int32, false), Field::new("v", DataType::Int32, true)]);
+    let options = WriteOptions::new(node_options(), &keyspace, "t");
+    let error = CassandraWriter::with_schema(session.clone(), options, &read_before, &input).await.err().unwrap();
+    assert!(matches!(error, Error::Schema(SchemaError::PreparedTypeMismatch { .. })), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "column 'v' of {keyspace}.t is text in the statement just prepared, but the write was planned for int: \
+             the table changed after its schema was read; run the write again"
+        )
+    );
 }

@@ -117,6 +117,11 @@ impl ColumnConverter {
         })
     }
 
+    /// The CQL type the values are encoded as.
+    pub(crate) fn bind_type(&self) -> &ColumnType<'static> {
+        &self.bind_type
+    }
+
     /// Encodes every row of `array`, failing at the first value that cannot
     /// become the CQL type.
     pub(crate) fn encode(&self, array: &dyn Array) -> Result<EncodedColumn, ConvertError> {

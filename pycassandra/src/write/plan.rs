@@ -7,11 +7,12 @@ use arrow_schema::{DataType, Schema};
 use std::sync::Arc;
 
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
+use scylla::statement::prepared::PreparedStatement;
 #[cfg(test)]
 use scylla::value::CqlValue;
 
 use super::action::RowAction;
-use super::encoded::{EncodedBatch, EncodedRow, PartitionKey, Slot, Slots};
+use super::encoded::{check_bind_types, EncodedBatch, EncodedRow, PartitionKey, Slot, Slots};
 use super::grouping::{PlannedRow, Ring};
 use crate::config::{names, PerRow, WriteMode, WriteOptions};
 use crate::convert::{ColumnConverter, EncodedColumn};
@@ -206,6 +207,25 @@ impl WritePlan {
             rows.push(PlannedRow { action, token, bytes });
         }
         Ok(rows)
+    }
+
+    /// Checks the statements just prepared from [`write_cql`](Self::write_cql)
+    /// and [`delete_cql`](Self::delete_cql) against what this plan binds:
+    /// once per prepare, not per row ([`check_bind_types`]).
+    pub(crate) fn check_prepared(
+        &self,
+        write: &PreparedStatement,
+        delete: Option<&PreparedStatement>,
+    ) -> Result<(), SchemaError> {
+        let columns: Vec<(&str, &ColumnType<'static>)> =
+            self.column_names.iter().map(String::as_str).zip(self.columns.iter().map(|(_, c)| c.bind_type())).collect();
+        check_bind_types(&self.table, &self.slots.write, &columns, write.get_variable_col_specs().as_slice())?;
+        match delete {
+            Some(delete) => {
+                check_bind_types(&self.table, &self.slots.delete, &columns, delete.get_variable_col_specs().as_slice())
+            }
+            None => Ok(()),
+        }
     }
 
     /// What a row binds, decoded (`None` for unset, `Some(None)` for null), for tests.
