@@ -176,7 +176,8 @@ def main() -> None:
                     f"{case} repeat {repeat + 1}: {name}: {args.rows / seen['seconds']:,.0f} rows/s "
                     f"({seen['seconds']:.1f} s scan, {run.seconds:.1f} s with start-up, "
                     f"client CPU {run.client_cpu:.1f} s, node CPU {run.node_cpu:.1f} s; during the scan "
-                    f"{seen['scan_client_cpu']:.1f} s and {seen['scan_node_cpu']:.1f} s)",
+                    f"{seen['scan_client_cpu']:.1f} s (JVM {seen['scan_jvm_cpu']:.1f}, Python "
+                    f"{seen['scan_python_cpu']:.1f}) and {seen['scan_node_cpu']:.1f} s)",
                     flush=True,
                 )
 

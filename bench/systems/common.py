@@ -60,14 +60,25 @@ class ScanCpu:
 
     def _now(self) -> tuple:
         self._tree.sample()
-        return sum(self._tree.cpu.values()), self._measure.cpu_seconds(self._node) if self._node else 0.0
+        jvm = sum(cpu for pid, cpu in self._tree.cpu.items() if _is_java(pid))
+        node = self._measure.cpu_seconds(self._node) if self._node else 0.0
+        return sum(self._tree.cpu.values()), jvm, node
 
     def start(self) -> None:
         self._before = self._now()
 
     def stop(self) -> dict:
-        after = self._now()
-        return {"scan_client_cpu": after[0] - self._before[0], "scan_node_cpu": after[1] - self._before[1]}
+        client, jvm, node = (after - before for after, before in zip(self._now(), self._before))
+        # The rest of the tree is Python: this script and Spark's Python workers (pycassandra's Rust inside).
+        return {"scan_client_cpu": client, "scan_jvm_cpu": jvm, "scan_python_cpu": client - jvm, "scan_node_cpu": node}
+
+
+def _is_java(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="ascii", errors="replace") as f:
+            return f.read().strip() == "java"
+    except OSError:
+        return False
 
 
 def spark(app: str, extra: dict | None = None):
