@@ -124,15 +124,19 @@ async fn events_keyspace(session: &Session, replication_factor: u8) -> String {
     keyspace
 }
 
-const JOB_ROWS: i64 = 200_000;
-const BATCH_ROWS: i64 = 5_000;
+const JOB_ROWS: i64 = 50_000;
+const BATCH_ROWS: i64 = 2_500;
+/// Where a job loses its node: after four batches, with most of the job still to write.
+const STOP_AT_ROW: i64 = 4 * BATCH_ROWS;
 
 /// Writes the whole job; returns the writer's report, or the error and the report at that point.
 /// On `session` when given (its connections, and their request counts, outlive the job).
+/// With `stop`, that node is stopped (and gone) before the batch starting at `STOP_AT_ROW`
+/// is written: the job loses it between two of its batches, never after it has ended.
 async fn run_job(
     options: WriteOptions,
     session: Option<Arc<Session>>,
-    mut before_batch: impl FnMut(i64),
+    stop: Option<&'static str>,
 ) -> Result<pycassandra::WriteReport, (String, pycassandra::WriteReport)> {
     let schema = rows(0, 0).schema();
     let opened = match session {
@@ -141,7 +145,9 @@ async fn run_job(
     };
     let mut writer = opened.map_err(|e| (e.to_string(), Default::default()))?;
     for start in (0..JOB_ROWS).step_by(BATCH_ROWS as usize) {
-        before_batch(start);
+        if let (Some(profile), STOP_AT_ROW) = (stop, start) {
+            node_command("stop", profile).await;
+        }
         if let Err(error) = writer.write_batch(&rows(start, BATCH_ROWS)).await {
             return Err((error.to_string(), writer.report()));
         }
@@ -160,16 +166,7 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
 
     let fail_fast =
         [("max_retries", "1"), ("request_timeout_ms", "2000"), ("connect_timeout_ms", "2000"), ("consistency", "ONE")];
-    let mut stopper = None;
-    let outcome = run_job(options(FAULTS_NODE, &keyspace, &fail_fast), None, |start| {
-        if start == 4 * BATCH_ROWS {
-            stopper = Some(tokio::spawn(node_command("stop", "faults")));
-        }
-    })
-    .await;
-    if let Some(stopper) = stopper {
-        stopper.await.unwrap_or_else(|e| panic!("{e}"));
-    }
+    let outcome = run_job(options(FAULTS_NODE, &keyspace, &fail_fast), None, Some("faults")).await;
     let (error, report) = match outcome {
         Ok(report) => panic!("the job ended well with the node stopped: {report:?}"),
         Err(failure) => failure,
@@ -179,12 +176,12 @@ async fn a_node_stopped_mid_job_fails_the_job_with_a_report_and_a_rerun_complete
         "the error names the table: {error}"
     );
     assert!(!error.is_empty() && error.len() < 2_000, "a clear, short error: {error}");
-    assert!(report.rows_written >= 4 * BATCH_ROWS as u64, "rows written before the stop are reported: {report:?}");
+    assert!(report.rows_written >= STOP_AT_ROW as u64, "rows written before the stop are reported: {report:?}");
     assert!(report.rows_written < JOB_ROWS as u64, "{report:?}");
     assert!(report.rows_failed > 0, "failed rows are reported: {report:?}");
 
     node_command("start", "faults").await;
-    let rerun = run_job(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), None, |_| {}).await;
+    let rerun = run_job(options(FAULTS_NODE, &keyspace, &[("consistency", "ONE")]), None, None).await;
     let rerun = rerun.unwrap_or_else(|(error, report)| panic!("the rerun failed: {error} ({report:?})"));
     assert_eq!(rerun.rows_written, JOB_ROWS as u64);
     let session = connect_to(&[FAULTS_NODE]).await;
@@ -296,16 +293,7 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     let session = cluster_session().await;
     let keyspace = events_keyspace(&session, 3).await;
 
-    let mut stopper = None;
-    let report = run_job(options(CLUSTER[0], &keyspace, &[("consistency", "QUORUM")]), None, |start| {
-        if start == 4 * BATCH_ROWS {
-            stopper = Some(tokio::spawn(node_command("stop", "cluster3")));
-        }
-    })
-    .await;
-    if let Some(stopper) = stopper {
-        stopper.await.unwrap_or_else(|e| panic!("{e}"));
-    }
+    let report = run_job(options(CLUSTER[0], &keyspace, &[("consistency", "QUORUM")]), None, Some("cluster3")).await;
     let report =
         report.unwrap_or_else(|(error, report)| panic!("QUORUM with one of three down failed: {error} ({report:?})"));
     assert_eq!((report.rows_written, report.rows_failed), (JOB_ROWS as u64, 0));
@@ -335,7 +323,7 @@ async fn token_aware_routing_spreads_requests_over_the_three_nodes() {
     let nodes: Vec<Arc<Session>> = futures::future::join_all(CLUSTER.iter().map(|c| single_node_session(c))).await;
     let before = requests_per_node(&nodes).await;
     let options = options(CLUSTER[0], &keyspace, &[("consistency", "ONE"), ("batch_grouping", "none")]);
-    let report = run_job(options, Some(Arc::clone(&session)), |_| {})
+    let report = run_job(options, Some(Arc::clone(&session)), None)
         .await
         .unwrap_or_else(|(error, report)| panic!("{error} ({report:?})"));
     assert_eq!(report.rows_written, JOB_ROWS as u64);
