@@ -30,8 +30,8 @@ pub use config::{
     BatchGrouping, ConnectionOptions, Consistency, DeleteFlag, PerRow, ReadOptions, Secret, WriteMode, WriteOptions,
 };
 pub use error::{
-    CdcError, ConfigError, ConnectError, ConvertError, ConvertErrorKind, Error, LookupError, ReadError, Result,
-    SchemaError, ValuePart, WriteError,
+    CdcError, ConfigError, ConnectError, ConvertError, ConvertErrorKind, DecodeErrorKind, DecodeFailure,
+    DecodeValuesError, Error, LookupError, ReadError, Result, SchemaError, ValuePart, WriteError,
 };
 pub use lookup::{CassandraLookup, JoinKind, LookupOptions};
 pub use read::CassandraReader;

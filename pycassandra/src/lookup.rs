@@ -191,11 +191,11 @@ impl CassandraLookup {
         let mut taken: Vec<u32> = Vec::with_capacity(input.num_rows());
         let mut input_row = 0usize;
         while let Some(pages) = pages_per_row.next().await {
-            let decode_error = |_, column: &OutputColumn, reason| ReadError::LookupDecode {
+            let decode_error = |_, column: &OutputColumn, failure| ReadError::LookupDecode {
                 input_row,
                 column: column.name.clone(),
                 cql_type: cql_type::name(&column.cql_type),
-                reason,
+                failure,
             };
             let mut found = 0;
             for page in pages? {

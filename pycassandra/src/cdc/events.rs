@@ -23,7 +23,7 @@ use crate::cdc::mutation::{BoundKind, Cell, ColumnData, PartitionUpdate, Row, Un
 use crate::cdc::table::{is_complex, CdcTable, ColumnRef};
 use crate::read::arrow_type;
 use crate::read::to_arrow::Sink;
-use crate::CdcError;
+use crate::{CdcError, DecodeFailure};
 
 /// `_cdc_operation` values (Scylla's `cdc$operation`).
 pub mod operation {
@@ -259,7 +259,9 @@ impl EventBuilder {
     ) -> Result<(), CdcError> {
         let n_key = self.table.partition_key.len();
         let n_clustering = self.table.clustering.len();
-        let error = |name: &str, reason: String| CdcError::Invalid {
+        // The failure (kind and path) is written into `what`: CdcError::Invalid is the one
+        // variant for segment bytes that cannot be right, and change_job.rs matches on it.
+        let error = |name: &str, reason: DecodeFailure| CdcError::Invalid {
             file: format!("segment {}", from.segment),
             position: from.position,
             what: format!("column {name} of {}.{}: {reason}", self.table.keyspace, self.table.table),

@@ -24,7 +24,7 @@ pub use to_arrow::arrow_type;
 pub use token_range::{TokenRange, TokenSplit};
 
 use crate::config::ReadOptions;
-use crate::error::{Error, ReadError};
+use crate::error::{DecodeValuesError, Error, ReadError};
 use crate::schema::TableSchema;
 use plan::ScanPlan;
 
@@ -40,15 +40,15 @@ use plan::ScanPlan;
 pub fn decode_values(
     cql: &scylla::cluster::metadata::ColumnType<'_>,
     values: &[Option<&[u8]>],
-) -> Result<arrow_array::ArrayRef, String> {
-    let data_type =
-        arrow_type(cql).ok_or_else(|| format!("CQL type {} has no Arrow type", crate::cql_type::name(cql)))?;
+) -> Result<arrow_array::ArrayRef, DecodeValuesError> {
+    let cql_type = || crate::cql_type::name(cql);
+    let data_type = arrow_type(cql).ok_or_else(|| DecodeValuesError::NoArrowType { cql_type: cql_type() })?;
     let mut sink =
-        to_arrow::Sink::new(cql, &data_type).ok_or_else(|| format!("no decoder for {}", crate::cql_type::name(cql)))?;
+        to_arrow::Sink::new(cql, &data_type).ok_or_else(|| DecodeValuesError::NoDecoder { cql_type: cql_type() })?;
     for (index, value) in values.iter().enumerate() {
-        sink.push(*value).map_err(|reason| format!("value {index}: {reason}"))?;
+        sink.push(*value).map_err(|failure| DecodeValuesError::Value { index, failure })?;
     }
-    sink.finish().map_err(|e| e.to_string())
+    Ok(sink.finish()?)
 }
 
 /// Prepares a plan's statement at the read's consistency and page size;

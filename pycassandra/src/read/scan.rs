@@ -15,7 +15,7 @@ use super::plan::{OutputColumn, ScanPlan};
 use super::to_arrow::Sink;
 use super::token_range::TokenRange;
 use crate::cql_type;
-use crate::error::{Error, ReadError};
+use crate::error::{DecodeFailure, Error, ReadError};
 
 type Page = Result<(QueryResult, PagingStateResponse), ReadError>;
 
@@ -93,13 +93,13 @@ impl Scan {
             source,
         };
         let (start, end) = (self.range.start, self.range.end);
-        let decode_error = |row, column: &OutputColumn, reason| ReadError::Decode {
+        let decode_error = |row, column: &OutputColumn, failure| ReadError::Decode {
             row,
             start,
             end,
             column: column.name.clone(),
             cql_type: cql_type::name(&column.cql_type),
-            reason,
+            failure,
         };
         let rows = decode_page(result, &self.plan, &mut self.sinks, &statement_error, &decode_error)?;
         let arrow_error = |source| ReadError::Arrow { table: self.table.clone(), source };
@@ -112,7 +112,7 @@ impl Scan {
 /// A driver error as the read error that names the statement.
 pub(crate) type StatementError<'a> = &'a dyn Fn(Box<dyn std::error::Error + Send + Sync>) -> ReadError;
 /// A value that does not decode, at (row of the page, column), as the read error that names it.
-pub(crate) type DecodeError<'a> = &'a dyn Fn(usize, &OutputColumn, String) -> ReadError;
+pub(crate) type DecodeError<'a> = &'a dyn Fn(usize, &OutputColumn, DecodeFailure) -> ReadError;
 
 /// Decodes every row of one page into `sinks` (one per column of `plan`),
 /// straight from the frame; returns the number of rows.
@@ -129,7 +129,7 @@ pub(crate) fn decode_page(
         let columns = columns.map_err(|e| statement_error(Box::new(e)))?;
         for ((raw, sink), column) in columns.zip(sinks.iter_mut()).zip(&plan.columns) {
             let raw = raw.map_err(|e| statement_error(Box::new(e)))?;
-            sink.push(raw.slice.map(|s| s.as_slice())).map_err(|reason| decode_error(row, column, reason))?;
+            sink.push(raw.slice.map(|s| s.as_slice())).map_err(|failure| decode_error(row, column, failure))?;
         }
     }
     Ok(rows.rows_num())

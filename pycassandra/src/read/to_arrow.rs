@@ -10,6 +10,7 @@ use arrow_schema::{ArrowError, DataType, Field, Fields, TimeUnit};
 use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType};
 
 use super::wire::{self, Cursor};
+use crate::error::{DecodeErrorKind, DecodeFailure, ValuePart};
 
 /// Arrow type of a CQL type as read by default:
 ///
@@ -83,9 +84,9 @@ fn map_of(key: DataType, value: DataType) -> DataType {
 }
 
 /// Writes one value's bytes into a fixed-width buffer (little-endian Arrow layout).
-type FixedDecode = Box<dyn Fn(&[u8], &mut MutableBuffer) -> Result<(), String> + Send + Sync>;
+type FixedDecode = Box<dyn Fn(&[u8], &mut MutableBuffer) -> Result<(), DecodeErrorKind> + Send + Sync>;
 /// Writes one value's text (or bytes) into a variable-width buffer.
-type VariableDecode = fn(&[u8], &mut Vec<u8>) -> Result<(), String>;
+type VariableDecode = fn(&[u8], &mut Vec<u8>) -> Result<(), DecodeErrorKind>;
 
 /// Accumulates one Arrow column.
 pub(crate) enum Sink {
@@ -208,7 +209,7 @@ impl Sink {
     }
 
     /// Appends one value; `None` is null.
-    pub(crate) fn push(&mut self, value: Option<&[u8]>) -> Result<(), String> {
+    pub(crate) fn push(&mut self, value: Option<&[u8]>) -> Result<(), DecodeFailure> {
         let Some(bytes) = value else {
             self.push_null();
             return Ok(());
@@ -224,7 +225,7 @@ impl Sink {
                 let before = values.len();
                 if let Err(error) = decode(bytes, values) {
                     values.truncate(before);
-                    return Err(error);
+                    return Err(error.into());
                 }
                 validity.append_non_null();
             }
@@ -241,7 +242,7 @@ impl Sink {
                 let before = values.len();
                 if let Err(error) = decode(bytes, values) {
                     values.truncate(before);
-                    return Err(error);
+                    return Err(error.into());
                 }
                 offsets.push(offset(values.len())?);
                 validity.append_non_null();
@@ -252,27 +253,27 @@ impl Sink {
                     Shape::Counted => {
                         let count = cursor.i32()?;
                         for i in 0..count.max(0) {
-                            element.push(cursor.item()?).map_err(|e| format!("element {i}: {e}"))?;
+                            element.push(cursor.item()?).map_err(|e| e.within(ValuePart::Element(i as usize)))?;
                         }
                         count.max(0) as usize
                     }
                     Shape::FixedVector { dimensions, size } => {
                         for i in 0..dimensions {
-                            element.push(Some(cursor.take(size)?)).map_err(|e| format!("element {i}: {e}"))?;
+                            element.push(Some(cursor.take(size)?)).map_err(|e| e.within(ValuePart::Element(i)))?;
                         }
                         dimensions
                     }
                     Shape::VariableVector { dimensions } => {
                         for i in 0..dimensions {
-                            let length =
-                                usize::try_from(cursor.unsigned_vint()?).map_err(|_| "element too long".to_string())?;
-                            element.push(Some(cursor.take(length)?)).map_err(|e| format!("element {i}: {e}"))?;
+                            let length = usize::try_from(cursor.unsigned_vint()?)
+                                .map_err(|_| DecodeErrorKind::ElementTooLong)?;
+                            element.push(Some(cursor.take(length)?)).map_err(|e| e.within(ValuePart::Element(i)))?;
                         }
                         dimensions
                     }
                 };
                 let last = *offsets.last().unwrap_or(&0);
-                offsets.push(last + i32::try_from(count).map_err(|_| "too many elements".to_string())?);
+                offsets.push(last + i32::try_from(count).map_err(|_| DecodeErrorKind::TooManyElements)?);
                 validity.append_non_null();
             }
             Sink::Map { offsets, validity, key, value, .. } => {
@@ -282,10 +283,11 @@ impl Sink {
                     let item = cursor.item()?;
                     // Arrow map keys are never null; refused here, not at finish, which names no row.
                     if key.reads_as_null(item) {
-                        return Err(format!("map key {i}: null (a map key cannot be null)"));
+                        let null_key = DecodeFailure::from(DecodeErrorKind::NullMapKey);
+                        return Err(null_key.within(ValuePart::MapKey(i as usize)));
                     }
-                    key.push(item).map_err(|e| format!("map key {i}: {e}"))?;
-                    value.push(cursor.item()?).map_err(|e| format!("map value {i}: {e}"))?;
+                    key.push(item).map_err(|e| e.within(ValuePart::MapKey(i as usize)))?;
+                    value.push(cursor.item()?).map_err(|e| e.within(ValuePart::MapValue(i as usize)))?;
                 }
                 let last = *offsets.last().unwrap_or(&0);
                 offsets.push(last + count);
@@ -296,7 +298,7 @@ impl Sink {
                 for (child, field) in children.iter_mut().zip(fields.iter()) {
                     // Values written before a field was added to the type end early: the rest are null.
                     let item = if cursor.is_empty() { None } else { cursor.item()? };
-                    child.push(item).map_err(|e| format!("field '{}': {e}", field.name()))?;
+                    child.push(item).map_err(|e| e.within(ValuePart::Field(field.name().clone())))?;
                 }
                 validity.append_non_null();
             }
@@ -384,8 +386,8 @@ impl Sink {
     }
 }
 
-fn offset(length: usize) -> Result<i32, String> {
-    i32::try_from(length).map_err(|_| "a page's text exceeds 2 GiB".to_string())
+fn offset(length: usize) -> Result<i32, DecodeErrorKind> {
+    i32::try_from(length).map_err(|_| DecodeErrorKind::PageTooLarge)
 }
 
 fn fixed_sink(data_type: DataType, width: usize, decode: FixedDecode) -> Option<Sink> {
@@ -421,7 +423,7 @@ fn native_sink(native: &NativeType, target: &DataType) -> Option<Sink> {
     let width = |t: &DataType| t.primitive_width();
     match (native, target) {
         (N::Ascii | N::Text, DataType::Utf8) => variable_sink(DataType::Utf8, |bytes, out| {
-            std::str::from_utf8(bytes).map_err(|e| format!("text is not UTF-8: {e}"))?;
+            std::str::from_utf8(bytes).map_err(|error| DecodeErrorKind::NotUtf8 { error })?;
             out.extend_from_slice(bytes);
             Ok(())
         }),
@@ -484,9 +486,7 @@ fn native_sink(native: &NativeType, target: &DataType) -> Option<Sink> {
             8,
             Box::new(|bytes, out| {
                 let millis = i64::from_be_bytes(wire::fixed::<8>(bytes)?);
-                let micros = millis
-                    .checked_mul(1000)
-                    .ok_or_else(|| format!("timestamp {millis} ms is beyond the microsecond range"))?;
+                let micros = millis.checked_mul(1000).ok_or(DecodeErrorKind::TimestampRange { millis })?;
                 out.extend_from_slice(&micros.to_le_bytes());
                 Ok(())
             }),
@@ -538,21 +538,24 @@ fn reversed<const N: usize>() -> FixedDecode {
     })
 }
 
-fn text_into(out: &mut Vec<u8>, write: impl FnOnce(&mut String) -> Result<(), String>) -> Result<(), String> {
+fn text_into(
+    out: &mut Vec<u8>,
+    write: impl FnOnce(&mut String) -> Result<(), DecodeErrorKind>,
+) -> Result<(), DecodeErrorKind> {
     let mut text = String::new();
     write(&mut text)?;
     out.extend_from_slice(text.as_bytes());
     Ok(())
 }
 
-fn varint_overflow(bytes: &[u8], target: &str) -> String {
+fn varint_overflow(bytes: &[u8], target: &'static str) -> DecodeErrorKind {
     let mut text = String::new();
     wire::push_varint(bytes, &mut text);
-    format!("{} does not fit a {target}", crate::error::excerpt(&text))
+    DecodeErrorKind::DoesNotFit { value: crate::error::excerpt(&text), target }
 }
 
 /// An exact decimal128 at `scale` digits, or an error when the value would be rounded or overflow.
-fn decimal128(bytes: &[u8], is_decimal: bool, precision: u8, scale: i8) -> Result<i128, String> {
+fn decimal128(bytes: &[u8], is_decimal: bool, precision: u8, scale: i8) -> Result<i128, DecodeErrorKind> {
     let (value_scale, unscaled) = if is_decimal {
         let mut cursor = Cursor::new(bytes);
         let value_scale = cursor.i32()?;
@@ -569,7 +572,7 @@ fn decimal128(bytes: &[u8], is_decimal: bool, precision: u8, scale: i8) -> Resul
         }
         crate::error::excerpt(&text)
     };
-    let lost = || format!("{} does not fit decimal({precision}, {scale}) exactly", describe());
+    let lost = || DecodeErrorKind::InexactDecimal { value: describe(), precision, scale };
     let mut value = wire::varint_i128(unscaled).ok_or_else(lost)?;
     let shift = i64::from(scale) - i64::from(value_scale);
     if shift >= 0 {

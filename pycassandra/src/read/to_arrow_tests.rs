@@ -97,7 +97,9 @@ fn decimals_become_exact_decimal128_or_an_error() {
 
     let mut lossy = Sink::new(&decimal, &DataType::Decimal128(10, 1)).unwrap();
     let error = lossy.push(Some(&value)).unwrap_err();
-    assert_eq!(error, "'123.45' does not fit decimal(10, 1) exactly");
+    let kind = DecodeErrorKind::InexactDecimal { value: "'123.45'".into(), precision: 10, scale: 1 };
+    assert_eq!(error, DecodeFailure::from(kind));
+    assert_eq!(error.to_string(), "'123.45' does not fit decimal(10, 1) exactly");
 }
 
 #[test]
@@ -110,11 +112,35 @@ fn pairs_that_would_lose_data_have_no_sink() {
 #[test]
 fn malformed_bytes_are_errors() {
     let mut ints = sink(&native(NativeType::Int));
-    assert_eq!(ints.push(Some(&[1, 2, 3])).unwrap_err(), "expected 4 bytes, got 3");
+    let error = ints.push(Some(&[1, 2, 3])).unwrap_err();
+    assert_eq!(error.kind, DecodeErrorKind::Length { expected: 4, got: 3 });
+    assert_eq!(error.to_string(), "expected 4 bytes, got 3");
     let list_type =
         ColumnType::Collection { frozen: false, typ: CollectionType::Set(Box::new(native(NativeType::Int))) };
     let mut set = sink(&list_type);
     assert!(set.push(Some(&[0, 0, 0, 5, 0, 0, 0, 4])).is_err());
+}
+
+#[test]
+fn a_bad_part_of_a_nested_value_is_named_by_its_path_and_kind() {
+    // map<text, frozen<list<int>>>: entry 0 is fine, entry 1's value has a 3-byte int at element 1.
+    let list = ColumnType::Collection { frozen: true, typ: CollectionType::List(Box::new(native(NativeType::Int))) };
+    let map_type = ColumnType::Collection {
+        frozen: false,
+        typ: CollectionType::Map(Box::new(native(NativeType::Text)), Box::new(list)),
+    };
+    let good_list = [&1i32.to_be_bytes()[..], &item(&7i32.to_be_bytes())].concat();
+    let bad_list = [&2i32.to_be_bytes()[..], &item(&7i32.to_be_bytes()), &item(&[0, 0, 1])].concat();
+    let map = [&2i32.to_be_bytes()[..], &item(b"a"), &item(&good_list), &item(b"b"), &item(&bad_list)].concat();
+    let error = sink(&map_type).push(Some(&map)).unwrap_err();
+    assert_eq!(error.path, [ValuePart::MapValue(1), ValuePart::Element(1)]);
+    assert_eq!(error.kind, DecodeErrorKind::Length { expected: 4, got: 3 });
+    assert_eq!(error.to_string(), "map value 1: element 1: expected 4 bytes, got 3");
+
+    let null_key = [&1i32.to_be_bytes()[..], &(-1i32).to_be_bytes(), &item(&good_list)].concat();
+    let error = sink(&map_type).push(Some(&null_key)).unwrap_err();
+    assert_eq!((error.path.as_slice(), &error.kind), (&[ValuePart::MapKey(0)][..], &DecodeErrorKind::NullMapKey));
+    assert_eq!(error.to_string(), "map key 0: null (a map key cannot be null)");
 }
 
 proptest::proptest! {

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::error::DecodeErrorKind;
 use crate::vint;
 
 /// A cursor over the bytes of one value.
@@ -19,21 +20,21 @@ impl<'a> Cursor<'a> {
         self.bytes.is_empty()
     }
 
-    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeErrorKind> {
         if self.bytes.len() < n {
-            return Err(format!("value truncated: needed {n} more bytes, {} left", self.bytes.len()));
+            return Err(DecodeErrorKind::Truncated { needed: n, left: self.bytes.len() });
         }
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
         Ok(head)
     }
 
-    pub(crate) fn i32(&mut self) -> Result<i32, String> {
+    pub(crate) fn i32(&mut self) -> Result<i32, DecodeErrorKind> {
         Ok(i32::from_be_bytes(fixed(self.take(4)?)?))
     }
 
     /// A `[bytes]` item: a signed length, then that many bytes; a negative length is null.
-    pub(crate) fn item(&mut self) -> Result<Option<&'a [u8]>, String> {
+    pub(crate) fn item(&mut self) -> Result<Option<&'a [u8]>, DecodeErrorKind> {
         let length = self.i32()?;
         if length < 0 {
             return Ok(None);
@@ -42,30 +43,30 @@ impl<'a> Cursor<'a> {
     }
 
     /// An unsigned variable-length integer (vector element lengths).
-    pub(crate) fn unsigned_vint(&mut self) -> Result<u64, String> {
+    pub(crate) fn unsigned_vint(&mut self) -> Result<u64, DecodeErrorKind> {
         let (value, length) = vint::read_unsigned(self.bytes).ok_or_else(|| self.short_vint())?;
         self.bytes = &self.bytes[length..];
         Ok(value)
     }
 
     /// A signed (zig-zag) variable-length integer (duration parts).
-    pub(crate) fn signed_vint(&mut self) -> Result<i64, String> {
+    pub(crate) fn signed_vint(&mut self) -> Result<i64, DecodeErrorKind> {
         let (value, length) = vint::read_signed(self.bytes).ok_or_else(|| self.short_vint())?;
         self.bytes = &self.bytes[length..];
         Ok(value)
     }
 
     /// What a vint that ends early is missing: its first byte, or the extra bytes that byte announces.
-    fn short_vint(&self) -> String {
+    fn short_vint(&self) -> DecodeErrorKind {
         let left = self.bytes.len().saturating_sub(1);
         let needed = vint::announced_length(self.bytes) - usize::from(!self.bytes.is_empty());
-        format!("value truncated: needed {needed} more bytes, {left} left")
+        DecodeErrorKind::Truncated { needed, left }
     }
 }
 
 /// Exactly `N` bytes, or an error naming the length found.
-pub(crate) fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N], String> {
-    bytes.try_into().map_err(|_| format!("expected {N} bytes, got {}", bytes.len()))
+pub(crate) fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N], DecodeErrorKind> {
+    bytes.try_into().map_err(|_| DecodeErrorKind::Length { expected: N, got: bytes.len() })
 }
 
 /// Appends the decimal digits of a two's-complement big-endian integer.
@@ -116,7 +117,7 @@ pub(crate) fn push_varint(bytes: &[u8], out: &mut String) {
 const MOST_LEADING_ZEROS: usize = 32;
 
 /// Appends a CQL decimal (scale, then unscaled varint) in plain or E notation, exactly.
-pub(crate) fn push_decimal(bytes: &[u8], out: &mut String) -> Result<(), String> {
+pub(crate) fn push_decimal(bytes: &[u8], out: &mut String) -> Result<(), DecodeErrorKind> {
     let mut cursor = Cursor::new(bytes);
     let scale = cursor.i32()?;
     let mut digits = String::new();
@@ -147,7 +148,7 @@ pub(crate) fn push_decimal(bytes: &[u8], out: &mut String) -> Result<(), String>
 }
 
 /// Appends a CQL duration as `[-]<months>mo<days>d<nanoseconds>ns`, zero parts left out.
-pub(crate) fn push_duration(bytes: &[u8], out: &mut String) -> Result<(), String> {
+pub(crate) fn push_duration(bytes: &[u8], out: &mut String) -> Result<(), DecodeErrorKind> {
     let mut cursor = Cursor::new(bytes);
     let months = cursor.signed_vint()?;
     let days = cursor.signed_vint()?;
@@ -169,18 +170,18 @@ pub(crate) fn push_duration(bytes: &[u8], out: &mut String) -> Result<(), String
 }
 
 /// Appends an IPv4 or IPv6 address.
-pub(crate) fn push_inet(bytes: &[u8], out: &mut String) -> Result<(), String> {
+pub(crate) fn push_inet(bytes: &[u8], out: &mut String) -> Result<(), DecodeErrorKind> {
     let address = match bytes.len() {
         4 => std::net::IpAddr::from(fixed::<4>(bytes)?),
         16 => std::net::IpAddr::from(fixed::<16>(bytes)?),
-        n => return Err(format!("inet needs 4 or 16 bytes, got {n}")),
+        got => return Err(DecodeErrorKind::InetLength { got }),
     };
     let _ = write!(out, "{address}");
     Ok(())
 }
 
 /// Appends a uuid in its hyphenated lower-case form.
-pub(crate) fn push_uuid(bytes: &[u8], out: &mut String) -> Result<(), String> {
+pub(crate) fn push_uuid(bytes: &[u8], out: &mut String) -> Result<(), DecodeErrorKind> {
     let uuid = uuid::Uuid::from_bytes(fixed::<16>(bytes)?);
     let mut buffer = uuid::Uuid::encode_buffer();
     out.push_str(uuid.hyphenated().encode_lower(&mut buffer));
