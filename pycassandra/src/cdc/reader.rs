@@ -33,6 +33,16 @@ use crate::CdcError;
 
 /// Where a read starts: a segment id and the file offset of a sync marker
 /// in it (the segment's header length, or a position a read returned).
+/// Offsets order as the log does, so a consumer can store the last one it
+/// committed and compare.
+///
+/// ```
+/// use pycassandra::cdc::ChangeOffset;
+/// let committed = ChangeOffset { segment: 1_796_152_552_674, position: 4096 };
+/// let later_in_the_segment = ChangeOffset { position: 8192, ..committed };
+/// let next_segment = ChangeOffset { segment: committed.segment + 1, position: 0 };
+/// assert!(committed < later_in_the_segment && later_in_the_segment < next_segment);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ChangeOffset {
     /// Segment id.
@@ -57,6 +67,20 @@ pub struct ChangeBatch {
 }
 
 /// Reads one table's changes from a `cdc_raw` directory.
+///
+/// ```no_run
+/// # async fn demo(session: &scylla::client::session::Session) -> Result<(), pycassandra::Error> {
+/// use pycassandra::cdc::{cdc_enabled, CdcSchema, ChangeReader};
+/// assert!(cdc_enabled(session, "shop", "orders").await?, "shop.orders is WITH cdc = true");
+/// let schema = CdcSchema::load(session, &["shop"]).await?;
+/// let table_id = schema.table_id("shop", "orders").expect("shop.orders is in the schema");
+/// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, table_id)?;
+/// let batch = reader.read(reader.earliest()?)?;
+/// println!("{} events of shop.orders", batch.events.num_rows());
+/// // Store batch.next with what the events produced: the next read resumes there.
+/// let _more = reader.read(batch.next)?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct ChangeReader {
     dir: PathBuf,

@@ -94,6 +94,14 @@ async fn dropped_columns(session: &Session, keyspace: &str) -> Result<Vec<(Strin
 
 /// Whether `keyspace.table` (names as stored) is `WITH cdc = true`: only then
 /// does Cassandra keep its changes in `cdc_raw` for a consumer.
+///
+/// ```no_run
+/// # async fn demo(session: &scylla::client::session::Session) -> Result<(), pycassandra::SchemaError> {
+/// if !pycassandra::cdc::cdc_enabled(session, "shop", "orders").await? {
+///     eprintln!("run ALTER TABLE shop.orders WITH cdc = true first");
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn cdc_enabled(session: &Session, keyspace: &str, table: &str) -> Result<bool, SchemaError> {
     let cql = "SELECT cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?";
     let rows = session

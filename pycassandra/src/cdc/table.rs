@@ -138,6 +138,16 @@ impl CdcTable {
 /// table must know every table of its keyspace (a logged batch may put
 /// another table's update before it). `others` are ids known to belong to
 /// keyspaces nobody reads (system tables share the log), skipped unread.
+///
+/// ```no_run
+/// # async fn demo(session: &scylla::client::session::Session) -> Result<(), pycassandra::SchemaError> {
+/// use pycassandra::cdc::CdcSchema;
+/// // Every table of keyspace shop, from system_schema; a ChangeReader decodes with it.
+/// let schema = CdcSchema::load(session, &["shop"]).await?;
+/// let orders = schema.table_id("shop", "orders").expect("shop.orders exists");
+/// assert!(schema.decodable(&orders).is_some());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CdcSchema {
     /// Decodable tables.
