@@ -404,7 +404,9 @@ pub enum DecodeErrorKind {
     },
 }
 
-/// Why [`decode_values`](crate::read::decode_values) refused its input.
+/// Why `read::decode_values` (public for the fuzz target decode_cql only)
+/// refused its input.
+#[doc(hidden)]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeValuesError {

@@ -37,6 +37,9 @@ use plan::ScanPlan;
 /// let array = pycassandra::read::decode_values(&ColumnType::Native(NativeType::Int), &[Some(&[0, 0, 0, 7]), None]).unwrap();
 /// assert_eq!(array.len(), 2);
 /// ```
+// Public for the fuzz target decode_cql only, and so hidden: readers decode
+// pages inside `CassandraReader` (REVIEW F12).
+#[doc(hidden)]
 pub fn decode_values(
     cql: &scylla::cluster::metadata::ColumnType<'_>,
     values: &[Option<&[u8]>],
