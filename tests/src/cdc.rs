@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::TEST_KEYSPACE_PREFIX;
 
 mod dropped;
+mod oracle;
 
 fn cdc_node() -> String {
     let host = std::env::var("PYCASSANDRA_CDC_HOST").unwrap_or_else(|_| "127.0.0.16".into());
@@ -71,6 +72,18 @@ async fn cdc_session() -> Arc<Session> {
 
 /// Drops the test keyspace on the cdc node, also when the test panics.
 struct CdcKeyspace(String);
+
+/// A fresh keyspace on the cdc node, `<prefix><tag>_<random>`: each test owns
+/// its own, dropped with the guard.
+async fn cdc_keyspace(session: &Session, tag: &str) -> CdcKeyspace {
+    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}{tag}_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let cql = format!(
+        "CREATE KEYSPACE {} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}",
+        keyspace.0
+    );
+    run(session, &cql).await;
+    keyspace
+}
 
 impl Drop for CdcKeyspace {
     fn drop(&mut self) {
@@ -163,13 +176,8 @@ async fn every_write_to_a_cdc_table_is_one_entry_with_valid_crcs_in_cdc_raw() {
     let session = cdc_session().await;
     let dir = cdc_raw();
     assert!(dir.is_dir(), "{} is not a directory: is this the cdc node's cdc_raw?", dir.display());
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdc_{}", Uuid::new_v4().simple()));
+    let keyspace = cdc_keyspace(&session, "cdc").await;
     let ks = &keyspace.0;
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
     run(&session, &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, PRIMARY KEY (pk, ck)) WITH cdc = true")).await;
     let _ = session.await_schema_agreement().await;
     let rows = session
@@ -262,6 +270,23 @@ fn golden_statements() -> (Vec<String>, Vec<String>, Vec<String>) {
     (lines("ddl "), lines("cql "), lines("after "))
 }
 
+/// scripts/cdc_golden.py's DDL, statements and ALTERs run in keyspace `ks`
+/// (for `cdc_golden`); the statements.
+async fn replay_golden(session: &Session, ks: &str) -> Vec<String> {
+    let ours = |cql: &str| cql.replace("cdc_golden.", &format!("{ks}."));
+    let (ddl, statements, after) = golden_statements();
+    assert_eq!(statements.len(), 36, "statements in mutations.txt");
+    for cql in &ddl {
+        run(session, &ours(cql)).await;
+    }
+    let _ = session.await_schema_agreement().await;
+    for cql in statements.iter().chain(&after) {
+        run(session, &ours(cql)).await;
+    }
+    let _ = session.await_schema_agreement().await;
+    statements
+}
+
 /// The golden corpus replayed on the node: scripts/cdc_golden.py's DDL and
 /// statements in a fresh keyspace, the schema read back from
 /// `system_schema` (columns, UDTs, dropped columns) by `CdcSchema::load`,
@@ -275,27 +300,9 @@ async fn the_golden_statements_decode_on_the_node_with_its_schema_to_the_pinned_
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcg_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let keyspace = cdc_keyspace(&session, "cdcg").await;
     let ks = keyspace.0.clone();
-    let ours = |cql: &str| cql.replace("cdc_golden.", &format!("{ks}."));
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
-    let (ddl, statements, after) = golden_statements();
-    assert_eq!(statements.len(), 36, "statements in mutations.txt");
-    for cql in &ddl {
-        run(&session, &ours(cql)).await;
-    }
-    let _ = session.await_schema_agreement().await;
-    for cql in &statements {
-        run(&session, &ours(cql)).await;
-    }
-    for cql in &after {
-        run(&session, &ours(cql)).await;
-    }
-    let _ = session.await_schema_agreement().await;
+    let statements = replay_golden(&session, &ks).await;
     let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(schema.tables.len(), 6, "tables of {ks}");
     assert!(schema.others.values().any(|(k, t)| k == "system" && t == "local"), "system.local is a known id");
@@ -365,13 +372,8 @@ async fn the_change_reader_reads_a_tables_events_resumably() {
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcr_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let keyspace = cdc_keyspace(&session, "cdcr").await;
     let ks = keyspace.0.clone();
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
     run(&session, &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, PRIMARY KEY (pk, ck)) WITH cdc = true")).await;
     let _ = session.await_schema_agreement().await;
     let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
@@ -482,13 +484,8 @@ async fn folding_the_events_reproduces_the_table() {
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcf_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let keyspace = cdc_keyspace(&session, "cdcf").await;
     let ks = keyspace.0.clone();
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
     run(
         &session,
         &format!("CREATE TABLE {ks}.t (pk int, ck int, v text, n bigint, PRIMARY KEY (pk, ck)) WITH cdc = true"),
@@ -641,13 +638,8 @@ async fn lightweight_transactions_are_ordinary_events() {
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcl_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let keyspace = cdc_keyspace(&session, "cdcl").await;
     let ks = keyspace.0.clone();
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
     run(&session, &format!("CREATE TABLE {ks}.t (pk int PRIMARY KEY, v text) WITH cdc = true")).await;
     let _ = session.await_schema_agreement().await;
     let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));

@@ -7,7 +7,7 @@ use arrow_array::{Array, Int32Array, StringArray};
 use pycassandra::cdc::{self, CdcSchema, ChangeOffset, ChangeReader, MutationEnvelope, Readable, Segment};
 use uuid::Uuid;
 
-use super::{cdc_raw, cdc_session, run, CdcKeyspace, CDC_RAW};
+use super::{cdc_keyspace, cdc_raw, cdc_session, run, CdcKeyspace, CDC_RAW};
 use crate::TEST_KEYSPACE_PREFIX;
 
 /// Our table's `(pk, v)` events from `from`, read until `wanted` arrived
@@ -125,13 +125,8 @@ async fn cells_from_before_a_column_was_dropped_are_not_the_re_added_columns() {
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = CdcKeyspace(format!("{TEST_KEYSPACE_PREFIX}cdcd_{}", &Uuid::new_v4().simple().to_string()[..16]));
+    let keyspace = cdc_keyspace(&session, "cdcd").await;
     let ks = keyspace.0.clone();
-    run(
-        &session,
-        &format!("CREATE KEYSPACE {ks} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}"),
-    )
-    .await;
     run(&session, &format!("CREATE TABLE {ks}.t (pk int PRIMARY KEY, v text) WITH cdc = true")).await;
     let _ = session.await_schema_agreement().await;
     let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap();
