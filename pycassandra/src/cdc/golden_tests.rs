@@ -6,14 +6,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, NativeType, UserDefinedType};
+use scylla::cluster::metadata::{CollectionType, ColumnType, NativeType, UserDefinedType};
 use uuid::Uuid;
 
 use crate::cdc::canonical::{Masks, Renderer};
 use crate::cdc::mutation::{decode, Mutation, Unfiltered};
 use crate::cdc::segment::Entry;
-use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
-use crate::schema::TableSchema;
+use crate::cdc::table::{CdcColumn, CdcSchema, CdcTable, DroppedColumn};
 
 mod passed_over;
 
@@ -29,8 +28,6 @@ fn hex(text: &str) -> Vec<u8> {
 pub(crate) type GoldenEntry = (String, Vec<u8>);
 /// A table's name and id.
 pub(crate) type TableId = (String, Uuid);
-/// A column of the golden DDL: name, type, kind.
-type GoldenColumn = (String, ColumnType<'static>, ColumnKind);
 
 /// The golden entries, and the table ids by name.
 pub(crate) fn golden_entries() -> (Vec<GoldenEntry>, Vec<TableId>) {
@@ -54,107 +51,12 @@ fn native(n: NativeType) -> ColumnType<'static> {
     ColumnType::Native(n)
 }
 
-fn collection(frozen: bool, typ: CollectionType<'static>) -> ColumnType<'static> {
-    ColumnType::Collection { frozen, typ }
+/// scripts/cdc_golden.py's DDL, by hand, with the ids of `ids`.
+pub(crate) fn golden_schema(ids: &[TableId]) -> CdcSchema {
+    golden_schema_with(|name| ids.iter().find(|(n, _)| n == name).unwrap().1)
 }
 
-/// scripts/cdc_golden.py's DDL, by hand.
-pub(crate) fn golden_schema(ids: &[TableId]) -> CdcSchema {
-    use ColumnKind::{Clustering, PartitionKey, Regular, Static};
-    use NativeType::*;
-    let addr = Arc::new(UserDefinedType {
-        name: "addr".into(),
-        keyspace: "cdc_golden".into(),
-        field_types: vec![("street".into(), native(Text)), ("zip".into(), native(Int))],
-    });
-    let udt = |frozen| ColumnType::UserDefinedType { frozen, definition: addr.clone() };
-    let boxed = |t| Box::new(native(t));
-    let many: Vec<GoldenColumn> = (0..70).map(|i| (format!("c{i:02}"), native(Int), Regular)).collect();
-    let mut tables: Vec<(&str, Vec<GoldenColumn>)> = vec![
-        ("kv", vec![("pk".into(), native(Int), PartitionKey), ("ck".into(), native(Text), Clustering)]),
-        (
-            "wide",
-            vec![
-                ("a".into(), native(Int), PartitionKey),
-                ("b".into(), native(Text), PartitionKey),
-                ("c1".into(), native(Int), Clustering),
-                ("c2".into(), native(Text), Clustering),
-                ("s".into(), native(Text), Static),
-                ("v".into(), native(Int), Regular),
-            ],
-        ),
-        (
-            "coll",
-            vec![
-                ("pk".into(), native(Int), PartitionKey),
-                ("l".into(), collection(false, CollectionType::List(boxed(Text))), Regular),
-                ("s".into(), collection(false, CollectionType::Set(boxed(Int))), Regular),
-                ("m".into(), collection(false, CollectionType::Map(boxed(Text), boxed(Int))), Regular),
-                ("u".into(), udt(false), Regular),
-                ("fl".into(), collection(true, CollectionType::List(boxed(Int))), Regular),
-                ("fu".into(), udt(true), Regular),
-                ("fm".into(), collection(true, CollectionType::Map(boxed(Int), boxed(Text))), Regular),
-                ("t".into(), ColumnType::Tuple(vec![native(Int), native(Text)]), Regular),
-                ("vec".into(), ColumnType::Vector { typ: boxed(Float), dimensions: 3 }, Regular),
-            ],
-        ),
-        (
-            "types",
-            [
-                ("pk", Int),
-                ("a", Ascii),
-                ("bi", BigInt),
-                ("bl", Blob),
-                ("bo", Boolean),
-                ("d", Date),
-                ("de", Decimal),
-                ("db", Double),
-                ("du", Duration),
-                ("f", Float),
-                ("i", Inet),
-                ("si", SmallInt),
-                ("tm", Time),
-                ("ts", Timestamp),
-                ("tu", Timeuuid),
-                ("ti", TinyInt),
-                ("u", Uuid),
-                ("vi", Varint),
-                ("vt", Text),
-            ]
-            .into_iter()
-            .map(|(name, t)| (name.to_owned(), native(t), if name == "pk" { PartitionKey } else { Regular }))
-            .collect(),
-        ),
-        (
-            "many",
-            [("pk".into(), native(Int), PartitionKey), ("ck".into(), native(Int), Clustering)]
-                .into_iter()
-                .chain(many)
-                .collect(),
-        ),
-        ("dropme", vec![("pk".into(), native(Int), PartitionKey), ("kept".into(), native(Text), Regular)]),
-    ];
-    tables[0].1.extend([("v".into(), native(Text), Regular), ("n".into(), native(BigInt), Regular)]);
-    let mut schema = CdcSchema::default();
-    for (name, columns) in tables {
-        let columns: Vec<(&str, ColumnType<'static>, ColumnKind)> =
-            columns.iter().map(|(n, t, k)| (n.as_str(), t.clone(), k.clone())).collect();
-        let id = ids.iter().find(|(n, _)| n == name).unwrap().1;
-        let dropped = if name == "dropme" {
-            // The drop time is after every golden write (TIMESTAMP 7000 µs).
-            vec![DroppedColumn {
-                name: "gone".into(),
-                cql_type: native(Text),
-                dropped_time: i64::MAX,
-                is_static: false,
-            }]
-        } else {
-            Vec::new()
-        };
-        schema.add(CdcTable::from_schema(id, &TableSchema::for_test("cdc_golden", name, &columns), dropped));
-    }
-    schema
-}
+include!("../../../tests/golden/cdc/schema.rs");
 
 fn entry(body: &[u8]) -> Entry<'_> {
     Entry { section: 20, position: 28, end: 28 + 12 + body.len() as u64, body }
