@@ -1,7 +1,9 @@
 //! `pycassandra._native.ChangeJob`: one change stream of one table, read from
 //! a node's `cdc_raw` directory. Spark's stream reader keeps one on the
 //! driver (offsets, planning, commits) and pickles it by its options to the
-//! tasks, which read the events of one `[from, to)` piece each.
+//! tasks, which read the events of one `[from, to)` piece each. A worker
+//! reads the table's schema for its first task of a query and decodes its
+//! later tasks of that query with it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,13 +19,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::errors::to_py;
-use crate::runtime::{run_detached, session};
+use crate::runtime::{cache_change_schema, change_schema, run_detached, session};
 
 /// An offset as Python holds it: `(segment id, position)`.
 type OffsetTuple = (i64, u64);
 
 /// What `__reduce__` gives pickle: the class and its constructor's arguments.
-type Reduced<'py> = (Bound<'py, PyType>, (HashMap<String, String>,));
+type Reduced<'py> = (Bound<'py, PyType>, (HashMap<String, String>, String));
 
 /// One table's change stream for Spark.
 #[pyclass(name = "ChangeJob", module = "pycassandra._native")]
@@ -31,6 +33,11 @@ pub(crate) struct ChangeJob {
     /// The options as given, for pickling (the password included: tasks read the schema).
     settings: HashMap<String, String>,
     options: ChangeOptions,
+    /// Made at construction and kept by the copies pickled from it: Spark
+    /// pickles one job to all the tasks of a query, so this names the query
+    /// whose schema a worker caches (a later query reads the table again,
+    /// as the driver does).
+    query: String,
     /// Made on first use: it needs the table's schema from the cluster.
     reader: Option<ChangeReader>,
 }
@@ -38,31 +45,42 @@ pub(crate) struct ChangeJob {
 impl ChangeJob {
     fn reader(&mut self, py: Python<'_>) -> PyResult<&mut ChangeReader> {
         if self.reader.is_none() {
-            let session = session(py, &self.options.connection, &self.options.keyspace)?;
-            let (keyspace, table) = (self.options.keyspace.clone(), self.options.table.clone());
-            let directory = self.options.cdc_raw_directory.clone();
-            let reader = run_detached(py, async move {
-                let schema = CdcSchema::load(&session, &[&keyspace]).await?;
-                let id = table_id(&schema, &keyspace, &table)?;
-                let found = &schema.tables[&id];
-                if !cdc_enabled(&session, &found.keyspace, &found.table).await? {
-                    let table = format!("{}.{}", found.keyspace, found.table);
-                    return Err(pycassandra::SchemaError::CdcDisabled { table }.into());
-                }
-                Ok(ChangeReader::new(&directory, schema, id)?)
-            })?;
+            let schema = change_schema(&self.cache_key(), || self.load_schema(py))?;
+            let id = table_id(&schema, &self.options.keyspace, &self.options.table).map_err(to_py)?;
+            let reader = ChangeReader::new(&self.options.cdc_raw_directory, schema, id).map_err(cdc)?;
             self.reader = Some(reader);
         }
         self.reader.as_mut().ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("change reader missing"))
     }
-}
 
-impl ChangeJob {
-    fn reload_schema(&mut self, py: Python<'_>) -> PyResult<()> {
+    /// The decoder's schema of the table's keyspace, from the cluster; the
+    /// table must be `WITH cdc = true`.
+    fn load_schema(&self, py: Python<'_>) -> PyResult<CdcSchema> {
         let session = session(py, &self.options.connection, &self.options.keyspace)?;
-        let keyspace = self.options.keyspace.clone();
-        let schema = run_detached(py, async move { Ok(CdcSchema::load(&session, &[&keyspace]).await?) })?;
+        let (keyspace, table) = (self.options.keyspace.clone(), self.options.table.clone());
+        run_detached(py, async move {
+            let schema = CdcSchema::load(&session, &[&keyspace]).await?;
+            let found = &schema.tables[&table_id(&schema, &keyspace, &table)?];
+            if !cdc_enabled(&session, &found.keyspace, &found.table).await? {
+                let table = format!("{}.{}", found.keyspace, found.table);
+                return Err(pycassandra::SchemaError::CdcDisabled { table }.into());
+            }
+            Ok(schema)
+        })
+    }
+
+    fn reload_schema(&mut self, py: Python<'_>) -> PyResult<()> {
+        let schema = self.load_schema(py)?;
+        cache_change_schema(&self.cache_key(), &schema)?;
         self.reader(py)?.set_schema(schema).map_err(cdc)
+    }
+
+    /// The worker's cache key for this query's schema: the options (the
+    /// password too, so never printed) and the query.
+    fn cache_key(&self) -> String {
+        let mut settings: Vec<_> = self.settings.iter().collect();
+        settings.sort();
+        format!("{}|{settings:?}", self.query)
     }
 }
 
@@ -135,11 +153,14 @@ fn event_columns(events: &RecordBatch) -> String {
 
 #[pymethods]
 impl ChangeJob {
-    /// Parses and checks the options; connects to nothing.
+    /// Parses and checks the options; connects to nothing. `query` is for
+    /// pickle only (the copies of one job share it).
     #[new]
-    fn new(options: HashMap<String, String>) -> PyResult<Self> {
+    #[pyo3(signature = (options, query=None))]
+    fn new(options: HashMap<String, String>, query: Option<String>) -> PyResult<Self> {
         let parsed = ChangeOptions::from_options(&options).map_err(|e| to_py(e.into()))?;
-        Ok(Self { settings: options, options: parsed, reader: None })
+        let query = query.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        Ok(Self { settings: options, options: parsed, query, reader: None })
     }
 
     /// The events' Arrow schema, in types Spark accepts.
@@ -231,7 +252,8 @@ impl ChangeJob {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
-        Ok((slf.get_type(), (slf.borrow().settings.clone(),)))
+        let job = slf.borrow();
+        Ok((slf.get_type(), (job.settings.clone(), job.query.clone())))
     }
 
     fn __repr__(&self) -> String {

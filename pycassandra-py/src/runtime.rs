@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use pycassandra::cdc::CdcSchema;
 use pycassandra::write::PreparedStatements;
 use pycassandra::{CassandraReader, ConnectionOptions, TableSchema};
 use pyo3::prelude::*;
@@ -24,6 +25,9 @@ struct ProcessState {
     readers: HashMap<String, Arc<CassandraReader>>,
     /// Write statements by session: a worker's later tasks reuse them.
     write_statements: HashMap<usize, Arc<PreparedStatements>>,
+    /// Change-stream schemas by query: a worker's later tasks of one query
+    /// decode with the schema its first task read.
+    change_schemas: HashMap<String, CdcSchema>,
     counts: Counts,
 }
 
@@ -38,6 +42,7 @@ pub(crate) struct Counts {
 /// starts over rather than holding every table's statements forever.
 const MAX_CACHED_READERS: usize = 32;
 const MAX_CACHED_WRITE_STATEMENTS: usize = 64;
+const MAX_CACHED_CHANGE_SCHEMAS: usize = 32;
 
 static STATE: Mutex<Option<ProcessState>> = Mutex::new(None);
 
@@ -64,6 +69,7 @@ fn with_state<T>(f: impl FnOnce(&mut ProcessState) -> T) -> PyResult<T> {
             sessions: HashMap::new(),
             readers: HashMap::new(),
             write_statements: HashMap::new(),
+            change_schemas: HashMap::new(),
             counts: Counts::default(),
         });
     }
@@ -130,6 +136,30 @@ pub(crate) fn load_table(py: Python<'_>, session: Arc<Session>, keyspace: &str, 
     Ok(loaded)
 }
 
+/// The change-stream schema cached under `key`, else the one `load` reads
+/// from the cluster (counted as a table schema load), cached for the worker's
+/// later tasks.
+pub(crate) fn change_schema(key: &str, load: impl FnOnce() -> PyResult<CdcSchema>) -> PyResult<CdcSchema> {
+    if let Some(schema) = with_state(|state| state.change_schemas.get(key).cloned())? {
+        return Ok(schema);
+    }
+    let schema = load()?;
+    with_state(|state| state.counts.table_schema_loads += 1)?;
+    cache_change_schema(key, &schema)?;
+    Ok(schema)
+}
+
+/// Replaces the change-stream schema cached under `key` (one reloaded after
+/// a table it did not know appeared in the log).
+pub(crate) fn cache_change_schema(key: &str, schema: &CdcSchema) -> PyResult<()> {
+    with_state(|state| {
+        if state.change_schemas.len() >= MAX_CACHED_CHANGE_SCHEMAS && !state.change_schemas.contains_key(key) {
+            state.change_schemas.clear();
+        }
+        state.change_schemas.insert(key.to_string(), schema.clone());
+    })
+}
+
 /// The reader cached under `key` on `session`, else the one `open` makes
 /// (which prepares the scan), cached for the worker's later tasks.
 pub(crate) fn reader(
@@ -184,7 +214,9 @@ pub(crate) fn cached_session_count() -> PyResult<usize> {
 }
 
 /// How many times this process read a table's schema from the cluster (a
-/// task of a planned job reads none: the table travels with the job); starts no runtime.
+/// task of a planned job reads none: the table travels with the job; a
+/// change stream's worker reads one per query, and its reloads after another
+/// client's DDL are not counted); starts no runtime.
 #[pyfunction]
 pub(crate) fn table_schema_loads() -> PyResult<usize> {
     current(|state| state.counts.table_schema_loads, 0)

@@ -27,14 +27,16 @@ _BEFORE_COMMIT = "before_commit"
 
 def _spark_caller() -> str:
     """The pyspark worker module whose main() runs this call: a module of
-    pyspark/sql/worker (driver-side planning and commits) or `worker` (a task).
+    pyspark/sql/worker or pyspark/sql/streaming (driver-side planning and
+    commits; a stream source's long-lived process) or `worker` (a task).
     The outermost one counts: a task runs functions defined in planning modules."""
     caller = "driver"
     frame = sys._getframe(2)
     while frame is not None:
         path = frame.f_code.co_filename
         directory, name = os.path.split(path)
-        if os.path.join("pyspark", "sql", "worker") in directory or path.endswith(os.path.join("pyspark", "worker.py")):
+        planning = any(os.path.join("pyspark", "sql", kind) in directory for kind in ("worker", "streaming"))
+        if planning or path.endswith(os.path.join("pyspark", "worker.py")):
             caller = os.path.splitext(name)[0]
         frame = frame.f_back
     return caller
