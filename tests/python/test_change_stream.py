@@ -66,6 +66,18 @@ def stream_options(keyspace: str, **extra: str) -> dict:
     return options
 
 
+def start_memory_query(spark, options: dict, name: str):
+    """The change stream of ``options`` into Spark's in-memory table ``name``."""
+    return (
+        spark.readStream.format("pycassandra")
+        .options(**options)
+        .load()
+        .writeStream.format("memory")
+        .queryName(name)
+        .start()
+    )
+
+
 def wait_for_rows(spark, query, table: str, expected: int):
     """Processes until the sink holds ``expected`` rows (or the deadline passes), then returns them."""
     deadline = time.monotonic() + DEADLINE_SECONDS
@@ -129,14 +141,7 @@ def test_a_byte_budget_splits_the_backlog_into_many_batches_and_loses_nothing(sp
     insert = cdc_cql.prepare(f"INSERT INTO {cdc_keyspace}.t (id, v) VALUES (?, ?)")
     name = f"budget_{uuid.uuid4().hex}"
     options = stream_options(cdc_keyspace, max_bytes_per_trigger="8192")
-    query = (
-        spark.readStream.format("pycassandra")
-        .options(**options)
-        .load()
-        .writeStream.format("memory")
-        .queryName(name)
-        .start()
-    )
+    query = start_memory_query(spark, options, name)
     try:
         # Before 4.2 Spark does not tell a query's first batch where it starts,
         # so that one reads all there is; the budget holds from the next on.
@@ -199,14 +204,7 @@ def test_committed_segments_are_deleted_only_when_asked(spark, cdc_cql, cdc_keys
 
     name = f"consume_{uuid.uuid4().hex}"
     options = stream_options(cdc_keyspace, cdc_delete_consumed="true", max_bytes_per_trigger="262144")
-    query = (
-        spark.readStream.format("pycassandra")
-        .options(**options)
-        .load()
-        .writeStream.format("memory")
-        .queryName(name)
-        .start()
-    )
+    query = start_memory_query(spark, options, name)
     try:
         wait_for_first_batch(query)
         before = logs()
