@@ -270,6 +270,15 @@ fn golden_statements() -> (Vec<String>, Vec<String>, Vec<String>) {
     (lines("ddl "), lines("cql "), lines("after "))
 }
 
+/// The golden statements written on the node in a fresh keyspace: its guard,
+/// the statements, and the keyspace's schema as the node has it then.
+async fn golden_on_the_node(session: &Session, tag: &str) -> (CdcKeyspace, Vec<String>, CdcSchema) {
+    let keyspace = cdc_keyspace(session, tag).await;
+    let statements = replay_golden(session, &keyspace.0).await;
+    let schema = CdcSchema::load(session, &[keyspace.0.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
+    (keyspace, statements, schema)
+}
+
 /// scripts/cdc_golden.py's DDL, statements and ALTERs run in keyspace `ks`
 /// (for `cdc_golden`); the statements.
 async fn replay_golden(session: &Session, ks: &str) -> Vec<String> {
@@ -300,10 +309,8 @@ async fn the_golden_statements_decode_on_the_node_with_its_schema_to_the_pinned_
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = cdc_keyspace(&session, "cdcg").await;
+    let (keyspace, statements, schema) = golden_on_the_node(&session, "cdcg").await;
     let ks = keyspace.0.clone();
-    let statements = replay_golden(&session, &ks).await;
-    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(schema.tables.len(), 6, "tables of {ks}");
     assert!(schema.others.values().any(|(k, t)| k == "system" && t == "local"), "system.local is a known id");
 

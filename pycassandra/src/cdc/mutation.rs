@@ -96,8 +96,8 @@ pub fn decode<'a>(file: &str, entry: &Entry<'a>, schema: &CdcSchema) -> Result<M
 /// carry no lengths, so the ones after an unknown update are found where the
 /// id of a table the schema has starts the rest of the mutation: an update
 /// of one of its tables always begins so. With no such id after it, the rest
-/// holds none of its tables' updates; with one that does not decode as the
-/// rest, the entry fails.
+/// holds none of its tables' updates (and counts as one unknown update); with
+/// one that does not decode as the rest, the entry fails.
 pub fn decode_skipping_unknown<'a>(
     file: &str,
     entry: &Entry<'a>,

@@ -13,11 +13,12 @@
 //! schema lacks (dropped since), so their updates still decode and are passed
 //! over. An id no schema the reader loaded had is a table dropped before it
 //! loaded one; [`ChangeReader::skip_unknown_tables`] then passes over such an
-//! update when it is its mutation's last (an entry of that update alone, or
-//! after the ones decoded), and counts it in [`ChangeBatch::unknown`]. An
-//! unknown update before others (a logged batch across that table and ours)
-//! still fails: updates carry no lengths, so ours after it cannot be found,
-//! and skipping the entry would lose it.
+//! update, not its whole entry (a logged batch across that table and ours is
+//! one mutation): updates carry no lengths, so the rest resumes where the id
+//! of a known table starts a rest that decodes
+//! ([`decode_skipping_unknown`]); with no known id after it, the rest holds
+//! none of ours; a known id after it that no try decodes fails the read.
+//! Passed-over updates are counted in [`ChangeBatch::unknown`].
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +63,8 @@ pub struct ChangeBatch {
     /// Entries walked (all tables).
     pub entries: usize,
     /// Partition updates passed over because their table id is unknown (only
-    /// with [`ChangeReader::skip_unknown_tables`]).
+    /// with [`ChangeReader::skip_unknown_tables`]); at least that many: the
+    /// unknown updates at the end of a mutation, after one, count as one.
     pub unknown: usize,
 }
 
@@ -118,11 +120,10 @@ impl ChangeReader {
         Ok(())
     }
 
-    /// Passes over (and counts) a mutation's last partition update when the
-    /// schema does not know its table, instead of failing: for a schema just
-    /// reloaded, whose unknown ids are tables dropped before it was first
-    /// read. An unknown update followed by others still fails (module
-    /// docs). Off by default.
+    /// Passes over (and counts) the partition updates of tables the schema
+    /// does not know, instead of failing: for a schema just reloaded, whose
+    /// unknown ids are tables dropped before it was first read. The updates
+    /// after one are found as the module docs say. Off by default.
     pub fn skip_unknown_tables(&mut self, skip: bool) {
         self.skip_unknown = skip;
     }

@@ -11,12 +11,12 @@ use super::{cdc_keyspace, cdc_raw, cdc_session, run, CdcKeyspace, CDC_RAW};
 use crate::TEST_KEYSPACE_PREFIX;
 
 /// Our table's `(pk, v)` events from `from`, read until `wanted` arrived
-/// (the commit log syncs every 10 ms) or 20 s passed; and the updates
-/// passed over as unknown.
+/// (the commit log syncs every 10 ms; 120 s is a guard for a loaded node,
+/// spent only when events are missing); and the updates passed over.
 async fn events(reader: &mut ChangeReader, from: ChangeOffset, wanted: usize) -> (Vec<(i32, Option<String>)>, usize) {
     let began = Instant::now();
     let (mut events, mut unknown, mut at) = (Vec::new(), 0, from);
-    while events.len() < wanted && began.elapsed() < Duration::from_secs(20) {
+    while events.len() < wanted && began.elapsed() < Duration::from_secs(120) {
         let batch = reader.read(at).unwrap_or_else(|e| panic!("{e}"));
         at = batch.next;
         unknown += batch.unknown;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use pycassandra::cdc::mutation::{decode_skipping_unknown, BoundKind, Cell, Row, Unfiltered};
 use pycassandra::cdc::{self, CdcSchema, CdcTable, ColumnRef, Mutation, PartitionUpdate, Readable, Segment};
 
-use super::{cdc_keyspace, cdc_raw, cdc_session, replay_golden, CDC_RAW};
+use super::{cdc_raw, cdc_session, golden_on_the_node, CDC_RAW};
 
 /// scripts/cdc_oracle/run on `segments` with `schema` (a file in its form).
 pub(crate) fn oracle(args: &[&str], schema: &Path, segments: &[PathBuf]) -> String {
@@ -228,10 +228,8 @@ async fn cassandras_commit_log_reader_reads_the_golden_statements_as_we_do() {
     let _cdc_raw = CDC_RAW.lock().await;
     let session = cdc_session().await;
     let dir = cdc_raw();
-    let keyspace = cdc_keyspace(&session, "cdco").await;
+    let (keyspace, statements, schema) = golden_on_the_node(&session, "cdco").await;
     let ks = keyspace.0.clone();
-    let statements = replay_golden(&session, &ks).await;
-    let schema = CdcSchema::load(&session, &[ks.as_str()]).await.unwrap_or_else(|e| panic!("{e}"));
     let began = Instant::now();
     let (ours, segments) = loop {
         let (ours, segments) = decode_durable(&dir, &schema);
