@@ -10,9 +10,9 @@ import logging
 import os
 import sys
 import tempfile
-import uuid
 
 import pytest
+from cql_sessions import cql_session, owned_keyspace
 
 # Read by pycassandra at import: forward the core's INFO events to this logger.
 logging.getLogger("pycassandra").setLevel(logging.INFO)
@@ -51,24 +51,15 @@ def spark():
 @pytest.fixture(scope="session")
 def cql():
     """A cassandra-driver session: an independent client to check what landed."""
-    from cassandra.cluster import Cluster, NoHostAvailable
-
-    cluster = Cluster([NODE_HOST], port=NODE_PORT, protocol_version=5)
-    try:
-        session = cluster.connect()
-    except NoHostAvailable as error:
-        pytest.fail(f"no Cassandra node answers at {NODE_HOST}:{NODE_PORT} ({error}); run scripts/cassandra start")
-    yield session
-    cluster.shutdown()
+    with cql_session(NODE_HOST, NODE_PORT, "scripts/cassandra start") as session:
+        yield session
 
 
 @pytest.fixture
 def keyspace(cql):
     """A keyspace owned by one test, dropped afterwards."""
-    name = f"pyc_test_{uuid.uuid4().hex}"
-    cql.execute(f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
-    yield name
-    cql.execute(f"DROP KEYSPACE IF EXISTS {name}")
+    with owned_keyspace(cql) as name:
+        yield name
 
 
 @pytest.fixture

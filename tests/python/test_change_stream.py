@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+from cql_sessions import cql_session, owned_keyspace
 
 from pycassandra.exceptions import ConfigError
 
@@ -35,23 +36,14 @@ def cdc_raw_directory() -> str:
 
 @pytest.fixture(scope="module")
 def cdc_cql():
-    from cassandra.cluster import Cluster, NoHostAvailable
-
-    cluster = Cluster([CDC_HOST], protocol_version=5)
-    try:
-        session = cluster.connect()
-    except NoHostAvailable as error:
-        pytest.fail(f"no Cassandra node answers at {CDC_HOST} ({error}); run scripts/cassandra start --profile cdc")
-    yield session
-    cluster.shutdown()
+    with cql_session(CDC_HOST, 9042, "scripts/cassandra start --profile cdc") as session:
+        yield session
 
 
 @pytest.fixture
 def cdc_keyspace(cdc_cql):
-    name = f"pyc_test_{uuid.uuid4().hex}"
-    cdc_cql.execute(f"CREATE KEYSPACE {name} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': 1}}")
-    yield name
-    cdc_cql.execute(f"DROP KEYSPACE IF EXISTS {name}")
+    with owned_keyspace(cdc_cql) as name:
+        yield name
 
 
 def stream_options(keyspace: str, **extra: str) -> dict:
