@@ -5,14 +5,13 @@ use proptest::prelude::*;
 use super::*;
 
 /// Cases from the driver's own vint tests.
-const CASES: [(u64, &[u8]); 8] = [
+const CASES: [(u64, &[u8]); 7] = [
     (0, &[0]),
     (127, &[127]),
     (1 << 7, &[128, 128]),
     ((1 << 8) + 1, &[129, 1]),
     ((1 << 14) - 1, &[191, 255]),
     (1 << 14, &[192, 64, 0]),
-    (0x4000, &[0xC0, 0x40, 0x00]),
     (u64::MAX, &[255, 255, 255, 255, 255, 255, 255, 255, 255]),
 ];
 
@@ -30,7 +29,6 @@ fn reads_each_length_and_refuses_a_short_one() {
     for (value, bytes) in CASES {
         assert_eq!(read_unsigned(bytes), Some((value, bytes.len())), "{bytes:?}");
     }
-    assert_eq!(read_unsigned(&[0xBF, 0xFF]), Some((0x3FFF, 2)));
     assert_eq!(read_unsigned(&[]), None);
     assert_eq!(read_unsigned(&[0xC0, 0x40]), None);
     assert_eq!((announced_length(&[]), announced_length(&[0xC0, 0x40])), (1, 3));
