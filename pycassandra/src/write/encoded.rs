@@ -215,17 +215,45 @@ pub(crate) fn check_bind_types(
     Ok(())
 }
 
-/// `cql_type` as a message prints it beside `other`: a UDT whose name alone
-/// would read the same as `other` is given with its fields.
+/// `cql_type` as a message prints it beside `other`: without `frozen`, which
+/// [`takes`] does not compare (a bind marker never carries it, so a frozen
+/// column would read as if frozenness were the difference), and a UDT whose
+/// name alone would read the same as `other` is given with its fields.
 fn spelled(cql_type: &ColumnType<'_>, other: &ColumnType<'_>) -> String {
-    let name = cql_type::name(cql_type);
+    let name = cql_type::name(&thawed(cql_type));
     match cql_type {
-        ColumnType::UserDefinedType { definition, .. } if name == cql_type::name(other) => {
-            let fields: Vec<String> =
-                definition.field_types.iter().map(|(field, typ)| format!("{field} {}", cql_type::name(typ))).collect();
+        ColumnType::UserDefinedType { definition, .. } if name == cql_type::name(&thawed(other)) => {
+            let fields: Vec<String> = definition
+                .field_types
+                .iter()
+                .map(|(field, typ)| format!("{field} {}", cql_type::name(&thawed(typ))))
+                .collect();
             format!("{name} ({})", fields.join(", "))
         }
         _ => name,
+    }
+}
+
+/// `cql_type` with every `frozen` marker dropped, at every depth.
+fn thawed<'a>(cql_type: &ColumnType<'a>) -> ColumnType<'a> {
+    use CollectionType::{List, Map, Set};
+    let thaw = |inner: &ColumnType<'a>| Box::new(thawed(inner));
+    match cql_type {
+        ColumnType::Collection { typ, .. } => ColumnType::Collection {
+            frozen: false,
+            typ: match typ {
+                List(item) => List(thaw(item)),
+                Set(item) => Set(thaw(item)),
+                Map(key, value) => Map(thaw(key), thaw(value)),
+                other => other.clone(),
+            },
+        },
+        ColumnType::UserDefinedType { definition, .. } => {
+            ColumnType::UserDefinedType { frozen: false, definition: definition.clone() }
+        }
+        ColumnType::Tuple(elements) => ColumnType::Tuple(elements.iter().map(thawed).collect()),
+        ColumnType::Vector { typ, dimensions } => ColumnType::Vector { typ: thaw(typ), dimensions: *dimensions },
+        other => other.clone(),
     }
 }
 
@@ -357,11 +385,13 @@ mod tests {
              the table changed after its schema was read; run the write again"
         );
         assert!(with(1, ColumnType::Native(NativeType::Blob)).starts_with("column 'tags' of shop.orders is blob "));
+        // The column is frozen<address>, its marker says address (markers never say
+        // frozen): the message names the field that changed, not frozenness.
         let zip_as_text = with(2, address(false, &[("zip", NativeType::Text)]));
         assert!(
             zip_as_text.starts_with(
-                "column 'home' of shop.orders is address in the statement just prepared, but \
-                                     the write was planned for frozen<address>:"
+                "column 'home' of shop.orders is address (zip text) in the statement just \
+                 prepared, but the write was planned for address (zip int):"
             ),
             "{zip_as_text}"
         );
