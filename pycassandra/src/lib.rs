@@ -14,6 +14,9 @@ pub mod _macro_internal;
 pub mod cdc;
 pub mod config;
 pub mod convert;
+// The CQL text of every statement; public for the fuzz targets and the
+// binding only (a Rust user's statements come from the writers and readers).
+#[doc(hidden)]
 pub mod cql;
 pub mod cql_type;
 mod error;

@@ -11,6 +11,8 @@ mod validate;
 
 use std::time::Duration;
 
+// A change stream's options, public for the PySpark binding's ChangeJob.
+#[doc(hidden)]
 pub use changes::{ChangeOptions, StartingPosition};
 pub use read::ReadOptions;
 pub use scylla::statement::Consistency;
@@ -46,6 +48,15 @@ pub struct ConnectionOptions {
 }
 
 /// TLS to the cluster.
+///
+/// ```
+/// use pycassandra::config::TlsOptions;
+///
+/// // Trust only this CA, check the node's name, and present a client certificate.
+/// let mut tls = TlsOptions::with_ca("/etc/cassandra/ca.pem");
+/// tls.client_cert = Some(("client.pem".into(), "client.key".into()));
+/// assert!(tls.verify_hostname);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct TlsOptions {
@@ -60,12 +71,27 @@ pub struct TlsOptions {
 
 impl TlsOptions {
     /// TLS with hostname verification and the given CA file.
+    ///
+    /// ```
+    /// let tls = pycassandra::config::TlsOptions::with_ca("/etc/cassandra/ca.pem");
+    /// assert_eq!(tls.ca_cert.as_deref(), Some(std::path::Path::new("/etc/cassandra/ca.pem")));
+    /// assert!(tls.verify_hostname && tls.client_cert.is_none());
+    /// ```
     pub fn with_ca(ca_cert: impl Into<std::path::PathBuf>) -> Self {
         Self { ca_cert: Some(ca_cert.into()), verify_hostname: true, client_cert: None }
     }
 }
 
 /// Login for PasswordAuthenticator.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, Secret};
+///
+/// let options = ConnectionOptions::new(["127.0.0.1"]).with_credentials("etl", Secret::new("s3cret"));
+/// let login = options.credentials.unwrap();
+/// assert_eq!(login.username, "etl");
+/// assert_eq!(format!("{login:?}"), r#"Credentials { username: "etl", password: *** }"#);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     /// Role name.
@@ -99,6 +125,13 @@ impl ConnectionOptions {
     }
 
     /// Adds PasswordAuthenticator credentials.
+    ///
+    /// ```
+    /// use pycassandra::{ConnectionOptions, Secret};
+    ///
+    /// let options = ConnectionOptions::new(["127.0.0.1"]).with_credentials("etl", Secret::new("s3cret"));
+    /// assert_eq!(options.credentials.map(|login| login.username).as_deref(), Some("etl"));
+    /// ```
     pub fn with_credentials(mut self, username: impl Into<String>, password: Secret) -> Self {
         self.credentials = Some(Credentials { username: username.into(), password });
         self
@@ -107,6 +140,15 @@ impl ConnectionOptions {
 
 /// Marks rows to delete: a row whose `column` holds `value` becomes a DELETE
 /// by primary key, and the column itself is never written.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, DeleteFlag, WriteOptions};
+///
+/// // Rows whose `op` column says "D" (or "d") are deleted by key; `op` is not a table column.
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// options.delete_flag = Some(DeleteFlag { column: "op".into(), value: "D".into() });
+/// assert_eq!(options.control_columns(), ["op"]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeleteFlag {
     /// Input column holding the flag.
@@ -116,6 +158,15 @@ pub struct DeleteFlag {
 }
 
 /// Which rows travel together in one UNLOGGED batch.
+///
+/// ```
+/// use pycassandra::{BatchGrouping, ConnectionOptions, WriteOptions};
+///
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// assert_eq!(options.batch_grouping, BatchGrouping::ReplicaSet);
+/// // Rows of one partition together, as `batch_grouping = partition` says.
+/// options.batch_grouping = BatchGrouping::Partition;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum BatchGrouping {
     /// Rows sharing a partition key.
@@ -134,6 +185,15 @@ pub enum BatchGrouping {
 }
 
 /// Which statement writes a row.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, WriteMode, WriteOptions};
+///
+/// // Append to the `tags` list instead of replacing it.
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// options.write_mode = WriteMode::Update;
+/// options.collection_append = vec!["tags".into()];
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum WriteMode {
     /// `INSERT`: the row's columns replace what is stored.
@@ -144,6 +204,15 @@ pub enum WriteMode {
 }
 
 /// A per-write setting that is either one constant or read from an input column.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, PerRow, WriteOptions};
+///
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// options.ttl = Some(PerRow::Constant(86_400)); // every row lives a day
+/// options.writetime = Some(PerRow::Column("updated_us".into())); // each row's own timestamp
+/// assert_eq!(options.control_columns(), ["updated_us"]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PerRow<T> {
     /// The same value for every row.
@@ -153,6 +222,15 @@ pub enum PerRow<T> {
 }
 
 /// Everything a write job needs.
+///
+/// ```
+/// use pycassandra::{Consistency, ConnectionOptions, WriteOptions};
+///
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// options.consistency = Consistency::One;
+/// options.ignore_nulls = true; // a null leaves the stored value alone
+/// assert_eq!((options.keyspace.as_str(), options.table.as_str()), ("shop", "orders"));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WriteOptions {
@@ -280,6 +358,21 @@ impl WriteOptions {
     }
 
     /// Input columns that steer the write and are never written themselves.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    ///
+    /// let options = pycassandra::WriteOptions::from_options(&HashMap::from([
+    ///     ("host", "127.0.0.1"),
+    ///     ("keyspace", "shop"),
+    ///     ("table", "orders"),
+    ///     ("delete_flag_column", "op"),
+    ///     ("delete_flag_value", "D"),
+    ///     ("ttl", "ttl_s"),
+    /// ]))
+    /// .unwrap();
+    /// assert_eq!(options.control_columns(), ["op", "ttl_s"]);
+    /// ```
     pub fn control_columns(&self) -> Vec<&str> {
         let mut columns = Vec::new();
         if let Some(flag) = &self.delete_flag {

@@ -3,6 +3,8 @@
 //! converting a batch then only applies it.
 
 mod arrow;
+// The text parsers, public for the fuzz target convert_text only.
+#[doc(hidden)]
 pub mod text;
 mod value;
 

@@ -3,11 +3,15 @@
 
 mod estimate;
 pub(crate) mod plan;
+// Public for the PySpark binding, which maps Spark's filters to these.
+#[doc(hidden)]
 pub mod pushdown;
 mod routing;
 pub(crate) mod scan;
 mod stream;
 pub(crate) mod to_arrow;
+// The ring arithmetic; a user needs only the TokenRange and TokenSplit re-exported below.
+#[doc(hidden)]
 pub mod token_range;
 mod wire;
 

@@ -24,6 +24,8 @@ use arrow_schema::Schema;
 use scylla::client::session::Session;
 use scylla::statement::prepared::PreparedStatement;
 
+// Public for the PySpark binding, whose workers prepare a job's statements once.
+#[doc(hidden)]
 pub use prepared::PreparedStatements;
 pub use report::WriteReport;
 
@@ -121,6 +123,7 @@ impl CassandraWriter<RecordBatch> {
     /// Like [`with_schema`](Self::with_schema), taking the statements from
     /// `statements` when an earlier writer on this session prepared them (a
     /// PySpark worker keeps one per session for its later tasks).
+    #[doc(hidden)]
     pub async fn with_prepared(
         session: Arc<Session>,
         options: WriteOptions,
