@@ -143,6 +143,12 @@ fn freeze(cql_type: ColumnType<'static>) -> ColumnType<'static> {
 }
 
 /// The CQL name of a scalar type (`unknown` for one this crate does not know).
+///
+/// ```
+/// use scylla::cluster::metadata::NativeType;
+/// assert_eq!(pycassandra::cql_type::native_name(&NativeType::BigInt), "bigint");
+/// assert_eq!(pycassandra::cql_type::native_name(&NativeType::Timeuuid), "timeuuid");
+/// ```
 pub fn native_name(native: &NativeType) -> &'static str {
     NATIVE_TYPES.iter().find(|(_, known)| known == native).map_or("unknown", |(name, _)| name)
 }

@@ -28,6 +28,13 @@ use crate::schema::{match_name, TableSchema};
 pub const DEFAULT_LOOKUP_CONCURRENCY: usize = 64;
 
 /// Which input rows the output keeps.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, JoinKind, LookupOptions, ReadOptions};
+/// let read = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers");
+/// let mut options = LookupOptions::new(read, ["customer_id"]);
+/// options.how = JoinKind::Left; // keep input rows whose customer is not found
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JoinKind {
     /// Rows whose key is found, once per table row found.
@@ -38,6 +45,15 @@ pub enum JoinKind {
 
 impl JoinKind {
     /// `inner` or `left`, case-insensitively.
+    ///
+    /// ```
+    /// use pycassandra::JoinKind;
+    /// assert_eq!(JoinKind::parse("LEFT").unwrap(), JoinKind::Left);
+    /// assert_eq!(
+    ///     JoinKind::parse("outer").unwrap_err().to_string(),
+    ///     "option 'how' has invalid value 'outer': expected inner or left"
+    /// );
+    /// ```
     pub fn parse(value: &str) -> Result<Self, ConfigError> {
         match value.to_ascii_lowercase().as_str() {
             "inner" => Ok(Self::Inner),
@@ -52,6 +68,15 @@ impl JoinKind {
 }
 
 /// What a lookup reads and how.
+///
+/// ```
+/// use pycassandra::{ConnectionOptions, JoinKind, LookupOptions, ReadOptions};
+/// let mut read = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// read.columns = Some(vec!["total".into()]); // fetch only this
+/// let mut options = LookupOptions::new(read, ["customer", "placed"]); // partition key, then a clustering column
+/// options.concurrency = 16;
+/// assert_eq!(options.how, JoinKind::Inner);
+/// ```
 #[derive(Clone, Debug)]
 pub struct LookupOptions {
     /// Connection, keyspace, table, consistency and page size; `columns` are
@@ -70,6 +95,13 @@ pub struct LookupOptions {
 
 impl LookupOptions {
     /// An inner lookup by `on` with the default concurrency.
+    ///
+    /// ```
+    /// use pycassandra::{ConnectionOptions, LookupOptions, ReadOptions};
+    /// let read = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers");
+    /// let options = LookupOptions::new(read, ["customer_id"]);
+    /// assert_eq!((options.on.as_slice(), options.concurrency), (&["customer_id".to_string()][..], 64));
+    /// ```
     pub fn new(read: ReadOptions, on: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self {
             read,
@@ -110,6 +142,15 @@ pub struct CassandraLookup {
 
 impl CassandraLookup {
     /// Connects, reads the table's schema, checks the keys and prepares the point read.
+    ///
+    /// ```no_run
+    /// # async fn demo(keys: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraLookup, ConnectionOptions, LookupOptions, ReadOptions};
+    /// # let options = LookupOptions::new(ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers"), ["customer_id"]);
+    /// let lookup = CassandraLookup::open(options, &keys.schema()).await?;
+    /// let joined = lookup.join(&keys).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn open(options: LookupOptions, input: &Schema) -> Result<Self, Error> {
         options.read.validate()?;
         let session = crate::session::connect_for(&options.read.connection, &[&options.read.keyspace]).await?;
@@ -117,6 +158,16 @@ impl CassandraLookup {
     }
 
     /// Like [`open`](Self::open), on an existing session. `input` is the schema of the batches to join.
+    ///
+    /// ```no_run
+    /// # async fn demo(keys: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraLookup, ConnectionOptions, LookupOptions, ReadOptions};
+    /// # let options = LookupOptions::new(ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers"), ["customer_id"]);
+    /// let session = pycassandra::session::connect(&options.read.connection).await?;
+    /// let lookup = CassandraLookup::with_session(session, options, &keys.schema()).await?;
+    /// let joined = lookup.join(&keys).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn with_session(session: Arc<Session>, options: LookupOptions, input: &Schema) -> Result<Self, Error> {
         options.read.validate()?;
         if options.concurrency == 0 {
@@ -163,6 +214,16 @@ impl CassandraLookup {
     }
 
     /// The schema of every joined batch: the input's columns, then the fetched ones (nullable).
+    ///
+    /// ```no_run
+    /// # async fn demo(keys: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraLookup, ConnectionOptions, LookupOptions, ReadOptions};
+    /// # let options = LookupOptions::new(ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers"), ["customer_id"]);
+    /// let lookup = CassandraLookup::open(options, &keys.schema()).await?;
+    /// // The key batch's columns first, then the customer's columns.
+    /// assert_eq!(lookup.schema().field(0).name(), keys.schema().field(0).name());
+    /// # Ok(()) }
+    /// ```
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
@@ -171,6 +232,18 @@ impl CassandraLookup {
     /// table row found (inner), or one with nulls when none is (left). A
     /// row with a null key matches nothing. Bad key values fail with the
     /// write path's error (row, column, CQL type, value) before any read.
+    ///
+    /// ```no_run
+    /// # async fn demo(batches: Vec<arrow_array::RecordBatch>) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraLookup, ConnectionOptions, LookupOptions, ReadOptions};
+    /// # let options = LookupOptions::new(ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "customers"), ["customer_id"]);
+    /// let lookup = CassandraLookup::open(options, &batches[0].schema()).await?;
+    /// for keys in &batches {
+    ///     let joined = lookup.join(keys).await?;
+    ///     println!("{} of {} keys found", joined.num_rows(), keys.num_rows());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn join(&self, input: &RecordBatch) -> Result<RecordBatch, Error> {
         let mut key_values = self
             .keys

@@ -67,6 +67,19 @@ use crate::error::SchemaError;
 use crate::schema::TableSchema;
 
 /// A struct mapped to a table; implemented by `#[derive(CassandraRow)]`.
+///
+/// ```
+/// use pycassandra::row::CassandraRow;
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "hits")]
+/// struct Hits {
+///     #[cassandra(partition_key)] page: String,
+///     #[cassandra(counter)] views: i64,
+/// }
+/// assert_eq!((Hits::KEYSPACE, Hits::TABLE), (None, "hits"));
+/// assert_eq!(Hits::COLUMNS, ["page", "views"]);
+/// assert_eq!((Hits::PARTITION_KEY, Hits::COUNTERS), (&["page"][..], &["views"][..]));
+/// ```
 pub trait CassandraRow: scylla::serialize::row::SerializeRow + Send + Sync + 'static {
     /// Keyspace named on the struct, if any.
     const KEYSPACE: Option<&'static str>;
@@ -85,6 +98,19 @@ pub trait CassandraRow: scylla::serialize::row::SerializeRow + Send + Sync + 'st
     /// Whether a field carries the row's write timestamp.
     const HAS_WRITETIME: bool;
     /// Each column's name, expected CQL type and whether a table type fits it.
+    ///
+    /// ```
+    /// use pycassandra::row::CassandraRow;
+    /// #[derive(CassandraRow)]
+    /// #[cassandra(table = "hits")]
+    /// struct Hits {
+    ///     #[cassandra(partition_key)] page: String,
+    ///     #[cassandra(counter)] views: i64,
+    /// }
+    /// let checks = Hits::column_checks();
+    /// assert_eq!(checks.iter().map(|c| c.name).collect::<Vec<_>>(), ["page", "views"]);
+    /// assert_eq!(checks[1].expected, "bigint");
+    /// ```
     fn column_checks() -> Vec<ColumnCheck>;
 }
 
@@ -116,6 +142,18 @@ pub fn write_cql<T: CassandraRow>(keyspace: &str) -> String {
 
 /// The statement that deletes a `T` from `keyspace` by its primary key
 /// (binds the partition key, then the clustering key columns).
+///
+/// ```
+/// use pycassandra::row::{delete_cql, CassandraRow};
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "orders")]
+/// struct Order {
+///     #[cassandra(partition_key)] customer: String,
+///     #[cassandra(clustering_key)] number: i32,
+///     total: i64,
+/// }
+/// assert_eq!(delete_cql::<Order>("shop"), r#"DELETE FROM "shop"."orders" WHERE "customer" = ? AND "number" = ?"#);
+/// ```
 pub fn delete_cql<T: CassandraRow>(keyspace: &str) -> String {
     let keys: Vec<&str> = T::PARTITION_KEY.iter().chain(T::CLUSTERING_KEY).copied().collect();
     cql::delete(keyspace, T::TABLE, &keys, false)
@@ -123,11 +161,37 @@ pub fn delete_cql<T: CassandraRow>(keyspace: &str) -> String {
 
 /// The statement that reads every row of `T`'s table in `keyspace`, its
 /// [`COLUMNS`](CassandraRow::COLUMNS) in the order its `DeserializeRow` reads.
+///
+/// ```
+/// use pycassandra::row::{select_cql, CassandraRow};
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "orders")]
+/// struct Order {
+///     #[cassandra(partition_key)] customer: String,
+///     total: i64,
+/// }
+/// assert_eq!(select_cql::<Order>("shop"), r#"SELECT "customer", "total" FROM "shop"."orders""#);
+/// ```
 pub fn select_cql<T: CassandraRow>(keyspace: &str) -> String {
     cql::select_all(keyspace, T::TABLE, T::COLUMNS)
 }
 
 /// What one field needs of its column.
+///
+/// ```
+/// use scylla::cluster::metadata::{ColumnType, NativeType};
+/// use pycassandra::row::CassandraRow;
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "hits")]
+/// struct Hits {
+///     #[cassandra(partition_key)] page: String,
+///     #[cassandra(counter)] views: i64,
+/// }
+/// let views = &Hits::column_checks()[1];
+/// assert_eq!(views.name, "views");
+/// assert!((views.fits)(&ColumnType::Native(NativeType::Counter)));
+/// assert!(!(views.fits)(&ColumnType::Native(NativeType::Int)));
+/// ```
 pub struct ColumnCheck {
     /// Column name.
     pub name: &'static str,
@@ -146,10 +210,30 @@ pub struct ColumnCheck {
 ///
 /// A `CqlType` is also what the driver writes and reads, so a field needs
 /// this one trait and an unsupported type is one error.
+///
+/// ```
+/// use scylla::cluster::metadata::{ColumnType, NativeType};
+/// use pycassandra::row::CqlType;
+///
+/// assert_eq!(<Option<Vec<i32>>>::describe(), "list<int>, set<int> or vector<int, n>");
+/// assert!(i64::fits(&ColumnType::Native(NativeType::Counter)));
+/// ```
 pub trait CqlType: SerializeValue + for<'frame, 'metadata> DeserializeValue<'frame, 'metadata> {
     /// The CQL spelling of the types this maps to.
+    ///
+    /// ```
+    /// use pycassandra::row::CqlType;
+    /// assert_eq!(<std::collections::HashMap<String, i64>>::describe(), "map<text, bigint>");
+    /// ```
     fn describe() -> String;
     /// Whether a table column of type `cql` can hold this.
+    ///
+    /// ```
+    /// use scylla::cluster::metadata::{ColumnType, NativeType};
+    /// use pycassandra::row::CqlType;
+    /// assert!(String::fits(&ColumnType::Native(NativeType::Ascii)));
+    /// assert!(!String::fits(&ColumnType::Native(NativeType::Blob)));
+    /// ```
     fn fits(cql: &ColumnType<'_>) -> bool;
 
     /// The derive writes a field through this: not an API.
@@ -285,6 +369,30 @@ tuple!(A 0, B 1, C 2, D 3, E 4);
 tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 
 /// Every way `T` and the live table disagree, in one error.
+///
+/// ```
+/// use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+/// use pycassandra::schema::ColumnSchema;
+/// use pycassandra::TableSchema;
+/// use pycassandra::row::CassandraRow;
+/// #[derive(CassandraRow)]
+/// #[cassandra(table = "hits")]
+/// struct Hits {
+///     #[cassandra(partition_key)] page: String,
+///     #[cassandra(counter)] views: i64,
+/// }
+/// let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+/// let table = TableSchema {
+///     keyspace: "web".into(),
+///     table: "hits".into(),
+///     columns: vec![column("page", NativeType::Int, ColumnKind::PartitionKey)],
+///     partition_key: vec!["page".into()],
+///     clustering_key: vec![],
+/// };
+/// let error = pycassandra::row::check_against::<Hits>(&table).unwrap_err().to_string();
+/// assert!(error.contains(r#"column "page" is int but the field maps to text"#), "{error}");
+/// assert!(error.contains(r#"column "views" is missing"#), "{error}");
+/// ```
 pub fn check_against<T: CassandraRow>(table: &TableSchema) -> Result<(), SchemaError> {
     let mut problems = Vec::new();
     for check in T::column_checks() {

@@ -6,6 +6,14 @@ use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
 use crate::error::SchemaError;
 
 /// One column of the table.
+///
+/// ```
+/// use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+/// use pycassandra::schema::ColumnSchema;
+///
+/// let total = ColumnSchema { name: "total".into(), cql_type: ColumnType::Native(NativeType::BigInt), kind: ColumnKind::Regular };
+/// assert_eq!(pycassandra::cql_type::name(&total.cql_type), "bigint");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSchema {
     /// Name as stored in the schema (case preserved).
@@ -17,6 +25,26 @@ pub struct ColumnSchema {
 }
 
 /// A table's columns and primary key, read once per job.
+///
+/// Usually read with [`TableSchema::load`]; built by hand here:
+///
+/// ```
+/// # use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+/// # use pycassandra::schema::ColumnSchema;
+/// # let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+/// let table = pycassandra::TableSchema {
+///     keyspace: "shop".into(),
+///     table: "orders".into(),
+///     columns: vec![
+///         column("customer", NativeType::Uuid, ColumnKind::PartitionKey),
+///         column("placed", NativeType::Timestamp, ColumnKind::Clustering),
+///         column("total", NativeType::BigInt, ColumnKind::Regular),
+///     ],
+///     partition_key: vec!["customer".into()],
+///     clustering_key: vec!["placed".into()],
+/// };
+/// assert_eq!(table.primary_key(), ["customer", "placed"]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableSchema {
     /// Keyspace name as stored.
@@ -89,17 +117,72 @@ impl TableSchema {
     }
 
     /// Partition key then clustering key.
+    ///
+    /// ```
+    /// # use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+    /// # use pycassandra::schema::ColumnSchema;
+    /// # let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+    /// # let table = pycassandra::TableSchema {
+    /// #     keyspace: "shop".into(),
+    /// #     table: "orders".into(),
+    /// #     columns: vec![
+    /// #         column("customer", NativeType::Uuid, ColumnKind::PartitionKey),
+    /// #         column("placed", NativeType::Timestamp, ColumnKind::Clustering),
+    /// #         column("total", NativeType::BigInt, ColumnKind::Regular),
+    /// #     ],
+    /// #     partition_key: vec!["customer".into()],
+    /// #     clustering_key: vec!["placed".into()],
+    /// # };
+    /// assert_eq!(table.primary_key(), ["customer", "placed"]);
+    /// ```
     pub fn primary_key(&self) -> Vec<String> {
         self.partition_key.iter().chain(&self.clustering_key).cloned().collect()
     }
 
     /// The column named `name`, exactly or case-insensitively when unambiguous.
+    ///
+    /// ```
+    /// # use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+    /// # use pycassandra::schema::ColumnSchema;
+    /// # let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+    /// # let table = pycassandra::TableSchema {
+    /// #     keyspace: "shop".into(),
+    /// #     table: "orders".into(),
+    /// #     columns: vec![
+    /// #         column("customer", NativeType::Uuid, ColumnKind::PartitionKey),
+    /// #         column("placed", NativeType::Timestamp, ColumnKind::Clustering),
+    /// #         column("total", NativeType::BigInt, ColumnKind::Regular),
+    /// #     ],
+    /// #     partition_key: vec!["customer".into()],
+    /// #     clustering_key: vec!["placed".into()],
+    /// # };
+    /// assert_eq!(table.column("Total").map(|c| c.name.as_str()), Some("total"));
+    /// assert!(table.column("discount").is_none());
+    /// ```
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
         let found = match_name(self.columns.iter().map(|c| c.name.as_str()), name)?;
         self.columns.iter().find(|c| c.name == found)
     }
 
     /// Whether any column is a counter.
+    ///
+    /// ```
+    /// # use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+    /// # use pycassandra::schema::ColumnSchema;
+    /// # let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+    /// # let table = pycassandra::TableSchema {
+    /// #     keyspace: "shop".into(),
+    /// #     table: "orders".into(),
+    /// #     columns: vec![
+    /// #         column("customer", NativeType::Uuid, ColumnKind::PartitionKey),
+    /// #         column("placed", NativeType::Timestamp, ColumnKind::Clustering),
+    /// #         column("total", NativeType::BigInt, ColumnKind::Regular),
+    /// #     ],
+    /// #     partition_key: vec!["customer".into()],
+    /// #     clustering_key: vec!["placed".into()],
+    /// # };
+    /// assert!(!table.has_counters());
+    /// ```
     pub fn has_counters(&self) -> bool {
         self.columns.iter().any(|c| c.cql_type == ColumnType::Native(NativeType::Counter))
     }

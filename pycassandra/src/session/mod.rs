@@ -29,6 +29,14 @@ pub async fn connect(options: &ConnectionOptions) -> Result<Arc<Session>, Error>
 /// given and in lower case, the spelling of unquoted names). A cluster may
 /// hold hundreds of keyspaces; reading them all at every connect and schema
 /// refresh costs the node and the client for nothing.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), pycassandra::Error> {
+/// let options = pycassandra::ConnectionOptions::new(["127.0.0.1"]);
+/// let session = pycassandra::session::connect_for(&options, &["shop"]).await?;
+/// let orders = pycassandra::TableSchema::load(&session, "shop", "orders").await?;
+/// # Ok(()) }
+/// ```
 pub async fn connect_for(options: &ConnectionOptions, keyspaces: &[&str]) -> Result<Arc<Session>, Error> {
     let profile = ExecutionProfile::builder().request_timeout(Some(options.request_timeout)).build();
     let mut builder = SessionBuilder::new()

@@ -61,6 +61,18 @@ pub struct CassandraWriter<T: WriteInput = RecordBatch> {
 
 /// What a [`CassandraWriter`] is fed: Arrow [`RecordBatch`]es, or rows of a
 /// `#[derive(CassandraRow)]` struct. Implemented for those two only.
+///
+/// ```no_run
+/// # #[derive(pycassandra::row::CassandraRow)]
+/// # #[cassandra(table = "hits")]
+/// # struct Hit { #[cassandra(partition_key)] page: String, #[cassandra(counter)] views: i64 }
+/// use arrow_array::RecordBatch;
+/// use pycassandra::CassandraWriter;
+///
+/// // Either input, one engine: `CassandraWriter` is `CassandraWriter<RecordBatch>`.
+/// fn arrow_writer(writer: CassandraWriter<RecordBatch>) -> CassandraWriter { writer }
+/// fn typed_writer(writer: CassandraWriter<Hit>) -> CassandraWriter<Hit> { writer }
+/// ```
 pub trait WriteInput: sealed::Sealed {
     /// What the writer keeps, beside its engine, to turn this input into requests.
     #[doc(hidden)]
@@ -96,6 +108,16 @@ pub struct ArrowInput {
 impl CassandraWriter<RecordBatch> {
     /// Connects, reads the table's schema and prepares the statements for
     /// input of the given Arrow schema.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// writer.write_batch(&batch).await?;
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn open(options: WriteOptions, input: &Schema) -> Result<Self, Error> {
         options.validate()?;
         let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
@@ -103,6 +125,18 @@ impl CassandraWriter<RecordBatch> {
     }
 
     /// Like [`open`](Self::open), on an existing session.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// // One session for several writers (and readers) of the cluster.
+    /// let session = pycassandra::session::connect(&options.connection).await?;
+    /// let mut writer = CassandraWriter::with_session(session.clone(), options, batch.schema().as_ref()).await?;
+    /// writer.write_batch(&batch).await?;
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn with_session(session: Arc<Session>, options: WriteOptions, input: &Schema) -> Result<Self, Error> {
         options.validate()?;
         let table = TableSchema::load(&session, &options.keyspace, &options.table).await?;
@@ -111,6 +145,18 @@ impl CassandraWriter<RecordBatch> {
 
     /// Like [`with_session`](Self::with_session), with the schema already read
     /// (the PySpark source reads it once on the driver).
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let session = pycassandra::session::connect(&options.connection).await?;
+    /// let table = pycassandra::TableSchema::load(&session, "shop", "orders").await?;
+    /// // Several writers of one table read its schema once.
+    /// let mut writer = CassandraWriter::with_schema(session, options, &table, batch.schema().as_ref()).await?;
+    /// writer.write_batch(&batch).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn with_schema(
         session: Arc<Session>,
         options: WriteOptions,
@@ -155,6 +201,28 @@ impl CassandraWriter<RecordBatch> {
     /// Checks input of `input`'s schema against `table` with `options` as
     /// [`with_schema`](Self::with_schema) does, preparing nothing (the
     /// PySpark source runs it on the driver).
+    ///
+    /// ```
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// use scylla::cluster::metadata::{ColumnKind, ColumnType, NativeType};
+    /// use pycassandra::schema::ColumnSchema;
+    /// use pycassandra::{CassandraWriter, ConnectionOptions, TableSchema, WriteOptions};
+    ///
+    /// let column = |name: &str, native, kind| ColumnSchema { name: name.into(), cql_type: ColumnType::Native(native), kind };
+    /// let table = TableSchema {
+    ///     keyspace: "shop".into(),
+    ///     table: "orders".into(),
+    ///     columns: vec![column("id", NativeType::Int, ColumnKind::PartitionKey), column("note", NativeType::Text, ColumnKind::Regular)],
+    ///     partition_key: vec!["id".into()],
+    ///     clustering_key: vec![],
+    /// };
+    /// let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let input = Schema::new(vec![Field::new("id", DataType::Int32, false), Field::new("note", DataType::Utf8, true)]);
+    /// assert!(CassandraWriter::check(&table, &input, &options).is_ok());
+    ///
+    /// let no_key = Schema::new(vec![Field::new("note", DataType::Utf8, true)]);
+    /// assert!(CassandraWriter::check(&table, &no_key, &options).is_err());
+    /// ```
     pub fn check(table: &TableSchema, input: &Schema, options: &WriteOptions) -> Result<(), Error> {
         options.validate()?;
         WritePlan::new(table, input, options)?;
@@ -164,6 +232,18 @@ impl CassandraWriter<RecordBatch> {
     /// Converts `batch` and sends its rows. Returns once every request is in
     /// flight, so the caller can fetch the next batch while these complete.
     /// A conversion error fails before any row of the batch is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(batches: Vec<arrow_array::RecordBatch>) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batches[0].schema().as_ref()).await?;
+    /// for batch in &batches {
+    ///     writer.write_batch(batch).await?; // returns while this batch's rows are in flight
+    /// }
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn write_batch(&mut self, batch: &RecordBatch) -> Result<(), Error> {
         self.engine.raise_first_error()?;
         self.engine.count_input(batch.get_array_memory_size());
@@ -192,6 +272,19 @@ impl<T: CassandraRow> CassandraWriter<T> {
     /// Connects, checks `T` against the live table (every mismatch in one
     /// error) and prepares `T`'s statement. The keyspace is `T`'s, else
     /// `options.keyspace`; the table is `T`'s.
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(keyspace = "shop", table = "hits")]
+    /// # struct Hit { #[cassandra(partition_key)] page: String, #[cassandra(counter)] views: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "hits");
+    /// let mut writer = CassandraWriter::<Hit>::open_rows(options).await?;
+    /// writer.write(Hit { page: "/".into(), views: 1 }).await?;
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn open_rows(options: WriteOptions) -> Result<Self, Error> {
         let options = Self::rows_target(options);
         options.validate()?;
@@ -209,6 +302,20 @@ impl<T: CassandraRow> CassandraWriter<T> {
     }
 
     /// Like [`open_rows`](Self::open_rows), on an existing session.
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(keyspace = "shop", table = "hits")]
+    /// # struct Hit { #[cassandra(partition_key)] page: String, #[cassandra(counter)] views: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "hits");
+    /// let session = pycassandra::session::connect(&options.connection).await?;
+    /// let mut writer = CassandraWriter::<Hit>::with_session_rows(session, options).await?;
+    /// writer.write(Hit { page: "/".into(), views: 1 }).await?;
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn with_session_rows(session: Arc<Session>, options: WriteOptions) -> Result<Self, Error> {
         let options = Self::rows_target(options);
         options.validate()?;
@@ -223,12 +330,38 @@ impl<T: CassandraRow> CassandraWriter<T> {
     }
 
     /// Sends one row; returns once it is in flight.
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(keyspace = "shop", table = "hits")]
+    /// # struct Hit { #[cassandra(partition_key)] page: String, #[cassandra(counter)] views: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "hits");
+    /// let mut writer = CassandraWriter::<Hit>::open_rows(options).await?;
+    /// writer.write(Hit { page: "/about".into(), views: 1 }).await?;
+    /// writer.flush().await?; // acknowledged
+    /// # Ok(()) }
+    /// ```
     pub async fn write(&mut self, row: T) -> Result<(), Error> {
         self.engine.raise_first_error()?;
         self.engine.send(Request::Single(RowAction::Write(row))).await
     }
 
     /// Sends every row; returns once the last is in flight.
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(keyspace = "shop", table = "hits")]
+    /// # struct Hit { #[cassandra(partition_key)] page: String, #[cassandra(counter)] views: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "hits");
+    /// let mut writer = CassandraWriter::<Hit>::open_rows(options).await?;
+    /// writer.write_all(["/", "/about"].map(|page| Hit { page: page.into(), views: 1 })).await?;
+    /// writer.finish().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn write_all(&mut self, rows: impl IntoIterator<Item = T>) -> Result<(), Error> {
         for row in rows {
             self.write(row).await?;
@@ -239,27 +372,87 @@ impl<T: CassandraRow> CassandraWriter<T> {
 
 impl<T: WriteInput> CassandraWriter<T> {
     /// Waits for every request in flight; fails with the first error seen.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// writer.write_batch(&batch).await?;
+    /// writer.flush().await?; // every row of `batch` is acknowledged, or this failed
+    /// assert_eq!(writer.report().rows_written, batch.num_rows() as u64);
+    /// # Ok(()) }
+    /// ```
     pub async fn flush(&mut self) -> Result<(), Error> {
         self.engine.flush().await
     }
 
     /// Flushes and returns the report of the whole job.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// writer.write_batch(&batch).await?;
+    /// let report = writer.finish().await?;
+    /// println!("{} rows in {} requests", report.rows_written, report.requests);
+    /// # Ok(()) }
+    /// ```
     pub async fn finish(mut self) -> Result<WriteReport, Error> {
         self.flush().await?;
         Ok(self.report())
     }
 
     /// What has been acknowledged so far (also after a failure).
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// if let Err(error) = writer.write_batch(&batch).await {
+    ///     // What the cluster acknowledged before the failure.
+    ///     eprintln!("{error}; {} rows were written", writer.report().rows_written);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn report(&self) -> WriteReport {
         self.engine.report()
     }
 
     /// Stream mode: marks the start of a micro-batch.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// writer.begin_micro_batch();
+    /// writer.write_batch(&batch).await?;
+    /// let this_batch = writer.commit_micro_batch().await?; // only this micro-batch's counts
+    /// assert_eq!(this_batch.rows_written, batch.num_rows() as u64);
+    /// # Ok(()) }
+    /// ```
     pub fn begin_micro_batch(&mut self) {
         self.engine.begin_micro_batch();
     }
 
     /// Stream mode: flushes the micro-batch and reports only what it did.
+    ///
+    /// ```no_run
+    /// # async fn demo(batch: arrow_array::RecordBatch) -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
+    /// # let options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let mut writer = CassandraWriter::open(options, batch.schema().as_ref()).await?;
+    /// for _ in 0..2 {
+    ///     writer.begin_micro_batch();
+    ///     writer.write_batch(&batch).await?;
+    ///     println!("{} rows this micro-batch", writer.commit_micro_batch().await?.rows_written);
+    /// }
+    /// println!("{} rows in all", writer.finish().await?.rows_written);
+    /// # Ok(()) }
+    /// ```
     pub async fn commit_micro_batch(&mut self) -> Result<WriteReport, Error> {
         self.engine.commit_micro_batch().await
     }
@@ -313,6 +506,17 @@ fn configure(mut statement: PreparedStatement, options: &WriteOptions, idempoten
 
 /// `TRUNCATE` the table named in `options` (names resolved against the schema as
 /// for writes), refusing without `confirm_truncate`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), pycassandra::Error> {
+/// use pycassandra::{ConnectionOptions, WriteOptions};
+/// let mut options = WriteOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+/// let session = pycassandra::session::connect(&options.connection).await?;
+/// assert!(pycassandra::write::truncate(&session, &options).await.is_err()); // not confirmed
+/// options.confirm_truncate = true;
+/// pycassandra::write::truncate(&session, &options).await?;
+/// # Ok(()) }
+/// ```
 pub async fn truncate(session: &Session, options: &WriteOptions) -> Result<(), Error> {
     if !options.confirm_truncate {
         let table = format!("{}.{}", options.keyspace, options.table);
