@@ -3,14 +3,15 @@
 //!
 //! The format is private to one wheel (driver and executors run the same
 //! build): a version byte, then length-prefixed strings and tagged types.
-//! [`pickle`] and [`unpickle`] are what `ReadJob` and `WriteJob` call.
+//! [`pickle`], [`unpickle`] and [`carried_or_loaded`] are what `ReadJob` and
+//! `WriteJob` call.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use pycassandra::cql_type;
 use pycassandra::schema::ColumnSchema;
-use pycassandra::TableSchema;
+use pycassandra::{ConnectionOptions, TableSchema};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use scylla::cluster::metadata::{CollectionType, ColumnKind, ColumnType, UserDefinedType};
@@ -42,6 +43,25 @@ pub(crate) fn pickle<'py>(py: Python<'py>, table: Option<&TableSchema>) -> Optio
             None
         }
     }
+}
+
+/// The job's table: `carried` (pickled from the driver, or read earlier by
+/// this job), else `keyspace.table` read from the cluster now and kept in
+/// `carried` for the job's next call.
+pub(crate) fn carried_or_loaded(
+    py: Python<'_>,
+    carried: &mut Option<TableSchema>,
+    connection: &ConnectionOptions,
+    keyspace: &str,
+    table: &str,
+) -> PyResult<TableSchema> {
+    if let Some(table) = carried {
+        return Ok(table.clone());
+    }
+    let session = crate::runtime::session(py, connection, keyspace)?;
+    let loaded = crate::runtime::load_table(py, session, keyspace, table)?;
+    *carried = Some(loaded.clone());
+    Ok(loaded)
 }
 
 /// The table [`pickle`] gave a `job` (its class name, for the error).

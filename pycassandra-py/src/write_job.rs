@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
 
 use crate::errors::to_py;
-use crate::runtime::{load_table, run_detached, session, write_statements};
+use crate::runtime::{run_detached, session, write_statements};
 use crate::writer::PyWriter;
 
 /// The arguments a pickled job is rebuilt from: the options, Spark's schema, streaming or not.
@@ -32,14 +32,16 @@ pub(crate) struct WriteJob {
 }
 
 impl WriteJob {
+    /// The table, read from the cluster only if the job did not bring it.
     fn table(&mut self, py: Python<'_>) -> PyResult<TableSchema> {
-        if let Some(table) = &self.table {
-            return Ok(table.clone());
-        }
-        let session = session(py, &self.options.connection, &self.options.keyspace)?;
-        let table = load_table(py, session, &self.options.keyspace, &self.options.table)?;
-        self.table = Some(table.clone());
-        Ok(table)
+        let options = &self.options;
+        crate::pickled_table::carried_or_loaded(
+            py,
+            &mut self.table,
+            &options.connection,
+            &options.keyspace,
+            &options.table,
+        )
     }
 }
 
