@@ -18,6 +18,9 @@ sys.path.insert(0, HERE)
 import measure  # noqa: E402
 from read_bench import node_pid  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "systems"))
+import dataset  # noqa: E402
+
 RING = 2**64
 
 
@@ -26,6 +29,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--keyspace", default="pyc_bench_read")
     parser.add_argument("--table", default="narrow_single", help="a table read_bench.py loaded")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        required=True,
+        help="the rows read_bench.py loaded into it (its --rows); every pass must read them all",
+    )
     parser.add_argument("--key", default="id", help="the partition key column")
     parser.add_argument("--page-sizes", default="1000,5000,10000,20000")
     parser.add_argument("--splits", type=int, default=8)
@@ -44,11 +53,19 @@ def main() -> None:
     node_cpu: dict = {size: [] for size in sizes}
     for round_ in range(args.rounds):
         for size in sizes:
-            before, started, rows = measure.cpu_seconds(pid), time.perf_counter(), 0
+            before, started, rows, checksum = measure.cpu_seconds(pid), time.perf_counter(), 0, 0
             for start, end in zip(bounds, bounds[1:]):
                 statement = SimpleStatement(cql, fetch_size=size)
-                rows += sum(1 for _ in session.execute(statement, (start, end), timeout=600))
+                for row in session.execute(statement, (start, end), timeout=600):
+                    rows += 1
+                    checksum += row.total
             cpu, seconds = measure.cpu_seconds(pid) - before, time.perf_counter() - started
+            # A pass that missed or repeated rows would measure another scan: as read_bench.py, refuse it.
+            if (rows, checksum) != (args.rows, dataset.expected_checksum(args.rows)):
+                raise SystemExit(
+                    f"{size} rows a page read {rows:,} rows with sum(total) {checksum}, expected {args.rows:,} "
+                    f"and {dataset.expected_checksum(args.rows)}: is --rows what read_bench.py loaded?"
+                )
             node_cpu[size].append(cpu * 1e6 / rows)
             print(
                 f"round {round_ + 1}: {size} rows a page: {rows} rows in {seconds:.1f} s, node {cpu:.2f} CPU s",
