@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::errors::to_py;
-use crate::runtime::{cache_change_schema, change_schema, run_detached, session};
+use crate::runtime::{cache_change_schema, change_schema, count_change_schema_reload, run_detached, session};
 
 /// An offset as Python holds it: `(segment id, position)`.
 type OffsetTuple = (i64, u64);
@@ -40,6 +40,9 @@ pub(crate) struct ChangeJob {
     query: String,
     /// Made on first use: it needs the table's schema from the cluster.
     reader: Option<ChangeReader>,
+    /// The schema `reader` decodes with, tables dropped since included: a
+    /// reload keeps them, in the reader and in the worker's cache.
+    schema: Option<CdcSchema>,
 }
 
 impl ChangeJob {
@@ -47,8 +50,9 @@ impl ChangeJob {
         if self.reader.is_none() {
             let schema = change_schema(&self.cache_key(), || self.load_schema(py))?;
             let id = table_id(&schema, &self.options.keyspace, &self.options.table).map_err(to_py)?;
-            let reader = ChangeReader::new(&self.options.cdc_raw_directory, schema, id).map_err(cdc)?;
+            let reader = ChangeReader::new(&self.options.cdc_raw_directory, schema.clone(), id).map_err(cdc)?;
             self.reader = Some(reader);
+            self.schema = Some(schema);
         }
         self.reader.as_mut().ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("change reader missing"))
     }
@@ -69,10 +73,20 @@ impl ChangeJob {
         })
     }
 
+    /// Reads the schema again (a table id the reader does not know). The
+    /// tables dropped since are kept in what the worker caches too, not only
+    /// in this reader: a later task of the query would otherwise meet their
+    /// updates, still in the log, unknown and read the schema once more.
     fn reload_schema(&mut self, py: Python<'_>) -> PyResult<()> {
-        let schema = self.load_schema(py)?;
+        let mut schema = self.load_schema(py)?;
+        count_change_schema_reload()?;
+        if let Some(earlier) = &self.schema {
+            schema.keep_dropped_tables(earlier);
+        }
         cache_change_schema(&self.cache_key(), &schema)?;
-        self.reader(py)?.set_schema(schema).map_err(cdc)
+        self.reader(py)?.set_schema(schema.clone()).map_err(cdc)?;
+        self.schema = Some(schema);
+        Ok(())
     }
 
     /// The worker's cache key for this query's schema: the options (the
@@ -160,7 +174,7 @@ impl ChangeJob {
     fn new(options: HashMap<String, String>, query: Option<String>) -> PyResult<Self> {
         let parsed = ChangeOptions::from_options(&options).map_err(|e| to_py(e.into()))?;
         let query = query.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        Ok(Self { settings: options, options: parsed, query, reader: None })
+        Ok(Self { settings: options, options: parsed, query, reader: None, schema: None })
     }
 
     /// The events' Arrow schema, in types Spark accepts.

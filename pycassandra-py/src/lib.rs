@@ -31,7 +31,9 @@ mod _native {
     #[pymodule_export]
     use crate::read_job::ReadJob;
     #[pymodule_export]
-    use crate::runtime::{cached_session_count, scans_prepared, table_schema_loads, write_statements_prepared};
+    use crate::runtime::{
+        cached_session_count, change_schema_reloads, scans_prepared, table_schema_loads, write_statements_prepared,
+    };
     #[pymodule_export]
     use crate::scan::PyScan;
     #[pymodule_export]

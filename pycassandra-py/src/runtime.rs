@@ -35,6 +35,7 @@ struct ProcessState {
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Counts {
     pub(crate) table_schema_loads: usize,
+    pub(crate) change_schema_reloads: usize,
     pub(crate) scans_prepared: usize,
 }
 
@@ -149,6 +150,11 @@ pub(crate) fn change_schema(key: &str, load: impl FnOnce() -> PyResult<CdcSchema
     Ok(schema)
 }
 
+/// Counts a change stream's schema read again after a table id it did not know.
+pub(crate) fn count_change_schema_reload() -> PyResult<()> {
+    with_state(|state| state.counts.change_schema_reloads += 1)
+}
+
 /// Replaces the change-stream schema cached under `key` (one reloaded after
 /// a table it did not know appeared in the log).
 pub(crate) fn cache_change_schema(key: &str, schema: &CdcSchema) -> PyResult<()> {
@@ -216,10 +222,17 @@ pub(crate) fn cached_session_count() -> PyResult<usize> {
 /// How many times this process read a table's schema from the cluster (a
 /// task of a planned job reads none: the table travels with the job; a
 /// change stream's worker reads one per query, and its reloads after another
-/// client's DDL are not counted); starts no runtime.
+/// client's DDL are counted by `change_schema_reloads`); starts no runtime.
 #[pyfunction]
 pub(crate) fn table_schema_loads() -> PyResult<usize> {
     current(|state| state.counts.table_schema_loads, 0)
+}
+
+/// How many times a change stream in this process read its schema again
+/// after meeting a table id it did not know; starts no runtime.
+#[pyfunction]
+pub(crate) fn change_schema_reloads() -> PyResult<usize> {
+    current(|state| state.counts.change_schema_reloads, 0)
 }
 
 /// How many write statements (INSERT/UPDATE, DELETE) this process prepared:

@@ -1,9 +1,14 @@
 """A change stream SIGKILLed while a micro-batch's tasks run, then resumed from
 its checkpoint: every change arrives exactly once in a parquet sink (Spark's
-exactly-once file sink), with and without cdc_delete_consumed. The killed
-query runs in a process of its own (change_stream_job.py); its tasks wait on
-a file this test never creates, so the kill lands inside the micro-batch by
-construction, not by timing."""
+exactly-once file sink). The killed query runs in a process of its own
+(change_stream_job.py); its tasks wait on a file this test never creates, so
+the kill lands inside the micro-batch by construction, not by timing.
+
+Here without cdc_delete_consumed, on the shared cdc node; with it, on a node
+of its own (test_change_stream_faults.py runs ``resumes_exactly_once``
+there): a stream that deletes what it committed must be the only consumer of
+its ``cdc_raw``, and on the shared node it would delete segments other
+tests' streams have not read yet."""
 
 from __future__ import annotations
 
@@ -17,7 +22,14 @@ import time
 import pytest
 from change_stream_job import start_query
 from change_stream_probe import RecordingChangeSource
-from test_change_stream import DEADLINE_SECONDS, cdc_cql, cdc_keyspace, stream_options  # noqa: F401
+from test_change_stream import (  # noqa: F401 (fixtures)
+    DEADLINE_SECONDS,
+    cdc_cql,
+    cdc_keyspace,
+    sink_count,
+    stream_options,
+    wait_for_first_batch,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,44 +58,52 @@ def batch_ids(directory: str) -> set:
     return {int(name) for name in os.listdir(directory) if name.isdigit()} if os.path.isdir(directory) else set()
 
 
-@pytest.mark.parametrize("delete_consumed", [False, True], ids=["kept", "deleted_after_commit"])
 def test_a_query_killed_during_a_micro_batch_resumes_with_each_change_exactly_once(
     spark,
     cdc_cql,  # noqa: F811 (a fixture)
     cdc_keyspace,  # noqa: F811 (a fixture)
     tmp_path,
-    delete_consumed,
 ):
+    resumes_exactly_once(spark, cdc_cql, cdc_keyspace, stream_options(cdc_keyspace), tmp_path)
+
+
+def resumes_exactly_once(spark, cql, keyspace: str, stream: dict, tmp_path) -> None:
+    """The test: the stream ``stream`` of ``keyspace.t`` (from ``latest``),
+    killed during a micro-batch and resumed, has every change once."""
     spark.dataSource.register(RecordingChangeSource)
-    cdc_cql.execute(f"CREATE TABLE {cdc_keyspace}.t (id int PRIMARY KEY, v text) WITH cdc = true")
-    insert = cdc_cql.prepare(f"INSERT INTO {cdc_keyspace}.t (id, v) VALUES (?, ?)")
+    cql.execute(f"CREATE TABLE {keyspace}.t (id int PRIMARY KEY, v text) WITH cdc = true")
+    insert = cql.prepare(f"INSERT INTO {keyspace}.t (id, v) VALUES (?, ?)")
     out, checkpoint, calls = str(tmp_path / "out"), str(tmp_path / "checkpoint"), tmp_path / "calls"
     calls.mkdir()
-    extra = {"calls_dir": str(calls), "cdc_delete_consumed": "true"} if delete_consumed else {"calls_dir": str(calls)}
-    options = stream_options(cdc_keyspace, **extra)
+    options = {**stream, "calls_dir": str(calls)}
     # Rows of 3 KB: the second run's backlog spans more than one 1 MiB segment,
     # so its commits have closed segments to delete.
     value = "x" * 3000
 
-    def run_here_until(expected: int) -> None:
+    def write(ids) -> None:
+        for i in ids:
+            cql.execute(insert, (i, value))
+
+    def run_here_until(expected: int, first_writes=None) -> None:
         query = start_query(spark, options, out, checkpoint)
 
         def sink_has_all() -> bool:
             query.processAllAvailable()
-            return spark.read.parquet(out).count() >= expected
+            return sink_count(spark, out) >= expected
 
         try:
+            if first_writes is not None:
+                # From `latest`: what is written once the first batch is planned.
+                wait_for_first_batch(query)
+                write(first_writes)
             wait_until(sink_has_all, f"{expected} rows in the sink")
         finally:
             query.stop()
 
-    for i in range(50):
-        cdc_cql.execute(insert, (i, value))
-    run_here_until(50)
+    run_here_until(50, range(50))
     committed = batch_ids(os.path.join(checkpoint, "commits"))
 
-    for i in range(50, 500):
-        cdc_cql.execute(insert, (i, value))
+    write(range(50, 500))
     gate = tmp_path / "gate"
     reading = tmp_path / "gate.reading"
     options_path = tmp_path / "options.json"
@@ -117,7 +137,7 @@ def test_a_query_killed_during_a_micro_batch_resumes_with_each_change_exactly_on
             pass
     wait_until(lambda: all(gone(pid) for pid in held), "end of the held tasks")
     # The killed batch wrote nothing the sink committed.
-    assert spark.read.parquet(out).count() == 50
+    assert sink_count(spark, out) == 50
 
     run_here_until(500)
     rows = spark.read.parquet(out).collect()

@@ -13,7 +13,14 @@ from collections import Counter
 
 from change_stream_probe import RecordingChangeSource
 from lifecycle_probe import read_calls
-from test_change_stream import cdc_cql, cdc_keyspace, cdc_raw_directory, stream_options, wait_for_rows  # noqa: F401
+from test_change_stream import (  # noqa: F401 (fixtures)
+    cdc_cql,
+    cdc_keyspace,
+    cdc_raw_directory,
+    stream_options,
+    wait_for_first_batch,
+    wait_for_rows,
+)
 
 from pycassandra import CassandraDataSource, _native
 
@@ -40,6 +47,7 @@ def test_a_change_stream_builds_its_reader_twice_per_query_and_each_worker_reads
         .start()
     )
     try:
+        wait_for_first_batch(query)
         # Three rounds, each waited for: three micro-batches at least.
         for round_ in range(3):
             for i in range(10):

@@ -59,13 +59,24 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
         # The end of the batch planned last: PySpark before 4.2 does not pass
         # the start to latestOffset.
         self._planned: Optional[Offset] = None
+        # Where the query starts, once decided: Spark asks more than once.
+        self._initial: Optional[Offset] = None
 
     def initialOffset(self) -> dict:  # noqa: N802 (Spark's name)
-        start = self._job.initial_offset()
-        # Spark may ask for the latest offset first; an end already planned stands.
-        if self._planned is None:
-            self._planned = start
-        return _to_json(start)
+        # Spark asks when it plans the first batch and again when it runs it
+        # (4.2+), and "latest" moves on between the two: the first answer
+        # stands, or the batch would start past data it planned to read.
+        if self._initial is None:
+            start = self._job.initial_offset()
+            # Before 4.2 Spark plans the first batch's end (latestOffset)
+            # before it asks where it starts: a start past that end would be
+            # a batch ending before it begins.
+            if self._planned is not None:
+                start = min(start, self._planned)
+            else:
+                self._planned = start
+            self._initial = start
+        return _to_json(self._initial)
 
     # One signature for every 4.x: 4.2+ passes (start, limit), 4.0/4.1 nothing.
     # Without a start (4.0/4.1, the first call after a restart) the batch
