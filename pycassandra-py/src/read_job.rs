@@ -50,6 +50,10 @@ fn filter(tuple: FilterTuple) -> PyResult<Filter> {
     Ok(Filter { column, operator, values })
 }
 
+fn split_tuple(split: TokenSplit) -> SplitTuple {
+    (split.range.start, split.range.end, split.replicas.iter().map(ToString::to_string).collect())
+}
+
 /// Reads one table for Spark: made on the driver, pickled to the tasks.
 #[pyclass(name = "ReadJob", module = "pycassandra._native")]
 pub(crate) struct ReadJob {
@@ -142,10 +146,16 @@ impl ReadJob {
     fn splits(&mut self, py: Python<'_>) -> PyResult<Vec<SplitTuple>> {
         let reader = self.reader(py)?;
         let splits = run_detached(py, async move { reader.splits().await })?;
-        Ok(splits
-            .into_iter()
-            .map(|s| (s.range.start, s.range.end, s.replicas.iter().map(ToString::to_string).collect()))
-            .collect())
+        Ok(splits.into_iter().map(split_tuple).collect())
+    }
+
+    /// The splits as Spark's tasks: neighbouring splits joined into at most
+    /// as many tasks as the read wants splits (a ring of many replica sets
+    /// has more splits than a small table wants tasks).
+    fn tasks(&mut self, py: Python<'_>) -> PyResult<Vec<Vec<SplitTuple>>> {
+        let reader = self.reader(py)?;
+        let tasks = run_detached(py, async move { reader.split_tasks().await })?;
+        Ok(tasks.into_iter().map(|task| task.into_iter().map(split_tuple).collect()).collect())
     }
 
     /// The batches of one split; made inside a Spark task, on the worker's cached session and scan.

@@ -127,6 +127,16 @@ pub fn select_all(keyspace: &str, table: &str, columns: &[&str]) -> String {
     format!("SELECT {} FROM {}", names.join(", "), qualified_table(keyspace, table))
 }
 
+/// `SELECT DISTINCT "k1", "k2" FROM ks.t LIMIT n`: at most `limit` partition keys.
+///
+/// ```
+/// assert_eq!(pycassandra::cql::distinct_partitions("ks", "t", &["k"], 8), r#"SELECT DISTINCT "k" FROM "ks"."t" LIMIT 8"#);
+/// ```
+pub fn distinct_partitions(keyspace: &str, table: &str, partition_key: &[&str], limit: usize) -> String {
+    let key: Vec<String> = partition_key.iter().map(|c| quote_identifier(c)).collect();
+    format!("SELECT DISTINCT {} FROM {} LIMIT {limit}", key.join(", "), qualified_table(keyspace, table))
+}
+
 /// One pushed restriction: `"c" = 5`, `"c" IN ('a', 'b')`, `"c" >= '2024-01-01'`.
 pub fn restriction(restriction: &crate::read::pushdown::Restriction) -> String {
     use crate::read::pushdown::Operator;

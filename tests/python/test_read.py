@@ -5,6 +5,7 @@ follow the split size, and ``where``/``limit``/metadata columns reach the node."
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from decimal import Decimal
 
@@ -136,6 +137,20 @@ def test_where_limit_and_metadata_columns(spark, cql, node_options, keyspace):
     rows = meta.where("k = 3 AND c = 2").collect()
     assert rows[0]["writetime_v"] == 3002
     assert 8000 < rows[0]["ttl_v"] <= 9000
+
+
+def test_six_rows_written_a_moment_ago_read_as_a_task_per_core_at_most(spark, cql, node_options, keyspace):
+    # Issue 17: six rows of 35 MB were read as 70 tasks. Not yet flushed, the table has no
+    # size estimate; the node's count of its partitions says it is small.
+    cql.execute(f"CREATE TABLE {keyspace}.six (k int PRIMARY KEY, payload blob)")
+    for k in range(6):
+        cql.execute(f"INSERT INTO {keyspace}.six (k, payload) VALUES (%s, %s)", (k, bytes([k]) * 200_000))
+    df = read(spark, {**node_options, "table": "six"}).load()
+    cores = len(os.sched_getaffinity(0))
+    assert 1 <= df.rdd.getNumPartitions() <= min(6, cores)
+    assert sorted((r.k, len(r.payload), r.payload[:1]) for r in df.collect()) == [
+        (k, 200_000, bytes([k])) for k in range(6)
+    ]
 
 
 def size_estimate(cql, keyspace: str, table: str) -> int:

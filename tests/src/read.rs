@@ -238,12 +238,50 @@ async fn splits_cover_every_partition_once_including_the_wrap_around() {
             assert!(unique.contains(&(k, 0)), "partition {k} at the ring's edge was missed");
         }
     }
-    // Unset, the fewest is four splits per core, so each core has the same share to the end.
+    // Unset, a table of many partitions still splits: 4 per core while the node has not
+    // measured it (just written), one per core once it has (it fits one split), a multiple
+    // of the cores either way, so each core has the same share to the end.
     let mut options = read_options(&keyspace, "ring");
     options.min_splits = None;
     let reader = CassandraReader::open(options).await.unwrap();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    assert_eq!(reader.splits().await.unwrap().len(), 4 * cores, "default splits of a small table on {cores} cores");
+    let splits = reader.splits().await.unwrap().len();
+    assert!(splits == cores || splits == 4 * cores, "{splits} default splits of 3,000 partitions on {cores} cores");
+}
+
+#[tokio::test]
+async fn a_table_of_a_few_rows_written_a_moment_ago_reads_as_few_splits() {
+    let session = node_session().await;
+    let keyspace = unique_keyspace(&session).await;
+    ddl(&session, &format!("CREATE TABLE {keyspace}.few (k int PRIMARY KEY, v text)")).await;
+    for k in 0..6 {
+        ddl(&session, &format!("INSERT INTO {keyspace}.few (k, v) VALUES ({k}, 'row {k}')")).await;
+    }
+    // In the memtable only: system.size_estimates knows nothing of it yet, the node's
+    // count of its partitions does.
+    let mut options = read_options(&keyspace, "few");
+    options.min_splits = None;
+    let reader = CassandraReader::open(options).await.unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let splits = reader.splits().await.unwrap();
+    // Fewer than 4 partitions per core: one split per partition, at most one per core
+    // (a one-core machine counts only 4 partitions, so 6 are many there).
+    let expected = if 6 < 4 * cores { 6.min(cores) } else { 4 * cores };
+    assert!(
+        splits.len() == expected || (cores == 1 && splits.len() == 1),
+        "{} splits of 6 rows on {cores} cores",
+        splits.len()
+    );
+    let tasks = reader.split_tasks().await.unwrap();
+    assert_eq!((tasks.len(), tasks.concat()), (splits.len(), splits.clone()), "one-node ring: one split per task");
+    let mut rows = 0;
+    for split in &splits {
+        let mut scan = reader.scan(split);
+        while let Some(batch) = scan.next_batch().await.unwrap() {
+            rows += batch.num_rows();
+        }
+    }
+    assert_eq!(rows, 6);
 }
 
 #[tokio::test]

@@ -39,7 +39,9 @@ class CassandraReader(DataSourceReader):
         self._job.check(spark_arrow_schema(schema))
 
     def partitions(self) -> List[CassandraPartition]:
-        return [CassandraPartition(index, [split]) for index, split in enumerate(self._job.splits())]
+        # One task per run of neighbouring splits: a small table on a ring of many replica sets
+        # has more splits than it wants tasks.
+        return [CassandraPartition(index, splits) for index, splits in enumerate(self._job.tasks())]
 
     # Spark hands read() only the partitions partitions() made.
     def read(self, partition: CassandraPartition) -> Iterator[pa.RecordBatch]:  # type: ignore[override]

@@ -1,10 +1,14 @@
 //! How big a table is and where its tokens live, from what the cluster
-//! already knows: `system.size_estimates` and the driver's token ring.
+//! already knows: `system.size_estimates`, the driver's token ring and, for
+//! a table of a few partitions, the partitions themselves.
 
 use scylla::client::session::Session;
+use scylla::statement::unprepared::Statement;
+use scylla::statement::Consistency;
 use uuid::Uuid;
 
 use crate::error::{Error, ReadError};
+use crate::schema::TableSchema;
 
 const RING_WIDTH: f64 = 18_446_744_073_709_551_616.0;
 
@@ -50,4 +54,37 @@ pub(crate) fn ring(session: &Session, keyspace: &str, table: &str) -> Vec<(i64, 
             (token.value(), replicas)
         })
         .collect()
+}
+
+/// How many partitions the table holds, when fewer than `limit`; `None`
+/// when it holds `limit` or more, or the count failed (it only shapes the
+/// splits, so a read goes on without it).
+///
+/// `system.size_estimates` counts flushed SSTables only, every few minutes,
+/// so a table written a moment ago estimates as nothing whether it holds six
+/// rows or a million. The node's own answer to `SELECT DISTINCT` covers its
+/// memtables too, and stops after `limit` partitions, so a large table costs
+/// one short range read.
+pub(crate) async fn partitions_below(
+    session: &Session,
+    table: &TableSchema,
+    consistency: Consistency,
+    limit: usize,
+) -> Option<u64> {
+    let key: Vec<&str> = table.partition_key.iter().map(String::as_str).collect();
+    let mut statement = Statement::new(crate::cql::distinct_partitions(&table.keyspace, &table.table, &key, limit));
+    statement.set_consistency(consistency);
+    statement.set_is_idempotent(true);
+    let counted = async {
+        let rows = session.query_unpaged(statement, ()).await.map_err(|e| e.to_string())?;
+        rows.into_rows_result().map(|rows| rows.rows_num()).map_err(|e| e.to_string())
+    };
+    match counted.await {
+        Ok(partitions) if partitions < limit => Some(partitions as u64),
+        Ok(_) => None,
+        Err(error) => {
+            tracing::warn!(table = %table.qualified_name(), %error, "counting the partitions failed; splits follow the size estimate");
+            None
+        }
+    }
 }

@@ -149,28 +149,72 @@ impl CassandraReader {
 
     /// The token ranges to scan, each about `split_size_bytes` of data
     /// (estimated from `system.size_estimates`), at least `min_splits` of
-    /// them (default: 4 × this machine's cores, and always a multiple of
-    /// them), each inside one replica set, together covering the ring exactly once.
+    /// them, each inside one replica set, together covering the ring exactly
+    /// once. Without `min_splits`, [`default_splits`](token_range::default_splits)
+    /// decides: 4 per core of this machine for a table bigger than one split
+    /// (or not yet measured), one per core for a smaller one or one of fewer
+    /// than 4 partitions per core, and never more than its partitions (which
+    /// the node counts, memtables included, so a table written a moment ago
+    /// counts too).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// let splits = reader.splits().await?;
+    /// let tokens: u128 = splits.iter().map(|split| split.range.width()).sum();
+    /// assert_eq!(tokens, pycassandra::read::TokenRange::FULL.width()); // the ring, once
+    /// # Ok(()) }
+    /// ```
     pub async fn splits(&self) -> Result<Vec<TokenSplit>, Error> {
+        Ok(self.planned_splits().await?.0)
+    }
+
+    /// [`splits`](Self::splits) as the tasks of an engine that runs one task
+    /// per group (the PySpark source): neighbouring splits joined into at
+    /// most as many groups as the read wants splits, about equal shares of
+    /// the ring each. A ring of many replica sets has more splits than a small
+    /// table wants tasks, since no split straddles two replica sets.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// for (task, splits) in reader.split_tasks().await?.iter().enumerate() {
+    ///     println!("task {task} scans {} splits", splits.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn split_tasks(&self) -> Result<Vec<Vec<TokenSplit>>, Error> {
+        let (splits, wanted) = self.planned_splits().await?;
+        Ok(token_range::group_splits(splits, wanted))
+    }
+
+    /// The splits and how many the read wanted (fewer than the splits when
+    /// the ring has more replica sets than that).
+    async fn planned_splits(&self) -> Result<(Vec<TokenSplit>, usize), Error> {
         if !self.plan.binds_range {
             // Partition lookups: one split; the driver routes nothing, the coordinator fans out.
-            return Ok(vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }]);
+            return Ok((vec![TokenSplit { range: TokenRange::FULL, replicas: Vec::new() }], 1));
         }
         let bytes = estimate::table_bytes(&self.session, &self.table.keyspace, &self.table.table).await?;
+        let mut partitions = None;
         let wanted = match self.options.min_splits {
             Some(min_splits) => token_range::splits_for(bytes, self.options.split_size_bytes, min_splits),
             None => {
-                // Equal token widths hold about equal data on a hashed ring, so a multiple of the
-                // cores keeps each core busy until the last split ends; 1 + 2 × cores (the JVM
-                // connector's rule) left one core idle for the whole of the last split.
                 let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-                token_range::splits_for(bytes, self.options.split_size_bytes, 4 * cores).next_multiple_of(cores)
+                // A table of 4 partitions per core or more gets no fewer splits for being counted.
+                partitions =
+                    estimate::partitions_below(&self.session, &self.table, self.options.consistency, 4 * cores).await;
+                token_range::default_splits(bytes, self.options.split_size_bytes, partitions, cores)
             }
         };
         let ring = estimate::ring(&self.session, &self.table.keyspace, &self.table.table);
         let splits = token_range::split_ring(&ring, wanted);
-        tracing::debug!(table = %self.table.table, estimated_bytes = ?bytes, wanted, splits = splits.len(), "token ring split");
-        Ok(splits)
+        tracing::debug!(table = %self.table.table, estimated_bytes = ?bytes, ?partitions, wanted, splits = splits.len(), "token ring split");
+        Ok((splits, wanted))
     }
 
     /// Scans one split, asking its replicas first.

@@ -130,7 +130,7 @@ fn join_same_replicas(owned: Vec<(TokenRange, &Vec<Uuid>)>) -> Vec<(TokenRange, 
 }
 
 /// How many splits a table of `table_bytes` needs for `split_size_bytes` each,
-/// never fewer than `min_splits`.
+/// never fewer than `min_splits` (the caller's option: taken as given).
 pub fn splits_for(table_bytes: Option<u64>, split_size_bytes: u64, min_splits: usize) -> usize {
     let by_size = table_bytes.map_or(0, |bytes| bytes.div_ceil(split_size_bytes.max(1)));
     usize::try_from(by_size).unwrap_or(usize::MAX).max(min_splits).max(1)
@@ -139,3 +139,72 @@ pub fn splits_for(table_bytes: Option<u64>, split_size_bytes: u64, min_splits: u
 #[cfg(test)]
 #[path = "token_range_tests.rs"]
 mod tests;
+
+/// How many splits a read gets when its caller set no `min_splits`, on a
+/// machine of `cores`; `partitions` is the table's partition count when it
+/// has fewer than 4 per core (else `None`).
+///
+/// - Bigger than one split by the estimate: one per `split_size_bytes`, at
+///   least 4 per core, a multiple of the cores. Equal token ranges of a
+///   hashed ring hold about equal data, so every core stays busy until the
+///   last split ends. Never more than `partitions`: a partition is never
+///   cut, so further splits would be empty tasks.
+/// - Else, fewer than 4 partitions per core: one per partition, at most one
+///   per core. Equal token ranges of so few partitions hold them at random,
+///   so more splits balance nothing.
+/// - Else one split's worth by the estimate: one per core.
+/// - Else no estimate yet (nothing flushed and measured) of many partitions:
+///   4 per core, as for a big table.
+///
+/// ```
+/// use pycassandra::read::token_range::default_splits;
+/// let split = 64 << 20;
+/// assert_eq!(default_splits(Some(1 << 30), split, None, 2), 16); // 1 GiB: by size
+/// assert_eq!(default_splits(None, split, Some(6), 32), 6); // six rows just written, 32 cores
+/// ```
+pub fn default_splits(table_bytes: Option<u64>, split_size_bytes: u64, partitions: Option<u64>, cores: usize) -> usize {
+    let cores = cores.max(1);
+    let few = partitions.map(|partitions| usize::try_from(partitions).unwrap_or(usize::MAX).max(1));
+    match (table_bytes, few) {
+        (Some(bytes), _) if bytes > split_size_bytes => {
+            let by_size = splits_for(Some(bytes), split_size_bytes, 4 * cores).next_multiple_of(cores);
+            few.map_or(by_size, |few| by_size.min(few))
+        }
+        (_, Some(few)) => few.min(cores),
+        (Some(_), None) => cores,
+        (None, None) => 4 * cores,
+    }
+}
+
+/// `splits` (in ring order) as at most `tasks` runs of neighbouring splits,
+/// each about an equal share of the tokens: a ring of many replica sets has
+/// more splits than a small table wants tasks (a split never straddles two
+/// replica sets), and a task may read several.
+///
+/// ```
+/// use pycassandra::read::token_range::{group_splits, TokenRange, TokenSplit};
+/// let splits: Vec<TokenSplit> =
+///     TokenRange::FULL.cut(6).into_iter().map(|range| TokenSplit { range, replicas: Vec::new() }).collect();
+/// assert_eq!(group_splits(splits, 2).iter().map(Vec::len).collect::<Vec<_>>(), [3, 3]);
+/// ```
+pub fn group_splits(splits: Vec<TokenSplit>, tasks: usize) -> Vec<Vec<TokenSplit>> {
+    let tasks = tasks.max(1);
+    if splits.len() <= tasks {
+        return splits.into_iter().map(|split| vec![split]).collect();
+    }
+    let total: u128 = splits.iter().map(|s| s.range.width()).sum();
+    let mut groups: Vec<Vec<TokenSplit>> = Vec::with_capacity(tasks);
+    let mut before = 0u128;
+    for split in splits {
+        // The task whose share of the tokens holds this split's middle token.
+        let middle = before + split.range.width() / 2;
+        let task = (middle * tasks as u128).checked_div(total).map_or(0, |task| task as usize);
+        before += split.range.width();
+        let started = groups.len();
+        match groups.last_mut() {
+            Some(group) if started > task => group.push(split),
+            _ => groups.push(vec![split]),
+        }
+    }
+    groups
+}

@@ -123,3 +123,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn default_splits_follow_size_cores_and_a_few_partitions() {
+    let split = 64 << 20;
+    // Bigger than a split: by size, at least 4 per core, a multiple of the cores.
+    assert_eq!(default_splits(Some(640 << 20), split, None, 2), 10);
+    assert_eq!(default_splits(Some(650 << 20), split, None, 2), 12);
+    assert_eq!(default_splits(Some(130 << 20), split, None, 32), 128);
+    // ... but never more than a few partitions.
+    assert_eq!(default_splits(Some(6 << 30), split, Some(6), 2), 6);
+    // One split's worth: one per core, however many cores.
+    assert_eq!(default_splits(Some(35 << 20), split, None, 32), 32);
+    assert_eq!(default_splits(Some(1), split, None, 2), 2);
+    // A few partitions, measured or not (a table written a moment ago): one per partition, at most one per core.
+    assert_eq!(default_splits(None, split, Some(6), 32), 6);
+    assert_eq!(default_splits(Some(35 << 20), split, Some(6), 32), 6);
+    assert_eq!(default_splits(None, split, Some(6), 2), 2);
+    assert_eq!(default_splits(None, split, Some(0), 8), 1);
+    // Nothing measured yet, many partitions: the size is unknown, so 4 per core.
+    assert_eq!(default_splits(None, split, None, 2), 8);
+    assert_eq!(default_splits(None, split, None, 0), 4);
+}
+
+fn split(start: i64, end: i64) -> TokenSplit {
+    TokenSplit { range: TokenRange { start, end }, replicas: node(start as u128) }
+}
+
+#[test]
+fn splits_group_into_neighbouring_runs_of_about_equal_tokens() {
+    // 30 nodes of one token each, one replica: 31 replica sets, so 31 splits however few are wanted.
+    let token = |i: i64| (-9_000_000_000_000_000_000i128 + i128::from(i) * 600_000_000_000_000_000) as i64;
+    let ring: Vec<(i64, Vec<Uuid>)> = (0..30i64).map(|i| (token(i), node(i as u128))).collect();
+    let splits = split_ring(&ring, 2);
+    assert!(splits.len() > 20, "{} splits", splits.len());
+    let groups = group_splits(splits.clone(), 4);
+    assert_eq!(groups.len(), 4);
+    // In ring order, each split once.
+    assert_eq!(groups.concat(), splits);
+    let total: u128 = splits.iter().map(|s| s.range.width()).sum();
+    for group in &groups {
+        let share = group.iter().map(|s| s.range.width()).sum::<u128>() as f64 / total as f64;
+        assert!((0.15..0.35).contains(&share), "a group holds {share} of the ring");
+    }
+    // Fewer splits than tasks: one task each.
+    let few = vec![split(i64::MIN, 0), split(0, i64::MAX)];
+    assert_eq!(group_splits(few.clone(), 8), vec![vec![few[0].clone()], vec![few[1].clone()]]);
+    assert_eq!(group_splits(few.clone(), 1), vec![few]);
+}
