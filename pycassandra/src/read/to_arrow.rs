@@ -210,18 +210,15 @@ impl Sink {
 
     /// Appends one value; `None` is null.
     pub(crate) fn push(&mut self, value: Option<&[u8]>) -> Result<(), DecodeFailure> {
-        let Some(bytes) = value else {
-            self.push_null();
-            return Ok(());
+        let bytes = match value {
+            Some(bytes) if !self.reads_as_null(value) => bytes,
+            _ => {
+                self.push_null();
+                return Ok(());
+            }
         };
         match self {
-            Sink::Fixed { width, values, validity, decode, data_type } => {
-                // An empty value (legal for most CQL scalars) has nothing to show: read as null.
-                if bytes.is_empty() && !matches!(data_type, DataType::Utf8) {
-                    values.resize(values.len() + *width, 0);
-                    validity.append_null();
-                    return Ok(());
-                }
+            Sink::Fixed { values, validity, decode, .. } => {
                 let before = values.len();
                 if let Err(error) = decode(bytes, values) {
                     values.truncate(before);
@@ -230,11 +227,6 @@ impl Sink {
                 validity.append_non_null();
             }
             Sink::Boolean { values, validity } => {
-                if bytes.is_empty() {
-                    values.append(false);
-                    validity.append_null();
-                    return Ok(());
-                }
                 values.append(wire::fixed::<1>(bytes)?[0] != 0);
                 validity.append_non_null();
             }
@@ -306,7 +298,10 @@ impl Sink {
         Ok(())
     }
 
-    /// `value` would be appended as null (an empty value of a fixed-width scalar reads so).
+    /// Whether `value` is appended as null: `None`, or an empty value (legal
+    /// for most CQL scalars) of a fixed-width scalar or a boolean, which has
+    /// nothing to show. The one home of that rule: [`push`](Self::push) and
+    /// a map's key check both ask here.
     fn reads_as_null(&self, value: Option<&[u8]>) -> bool {
         match (self, value) {
             (_, None) => true,
