@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
 
 use crate::errors::to_py;
+use crate::pickled_table::carried_or_loaded;
 use crate::runtime::{run_detached, session};
 use crate::scan::PyScan;
 
@@ -70,14 +71,8 @@ pub(crate) struct ReadJob {
 impl ReadJob {
     /// The table, read from the cluster only if the job did not bring it.
     fn table(&mut self, py: Python<'_>) -> PyResult<TableSchema> {
-        let options = &self.options;
-        crate::pickled_table::carried_or_loaded(
-            py,
-            &mut self.table,
-            &options.connection,
-            &options.keyspace,
-            &options.table,
-        )
+        let target = &self.options;
+        carried_or_loaded(py, &mut self.table, &target.connection, &target.keyspace, &target.table)
     }
 
     /// The reader of this job: this process's for the same job if it has one, else prepared now.
