@@ -220,6 +220,12 @@ def test_profiles_command_prints_the_resident_names_in_start_order(tmp_path: Pat
     assert "cdc-faults" not in RESIDENT
     every = run_script("profiles", "--all", cache=tmp_path)
     assert (every.returncode, every.stdout.split()) == (0, NAMES)
+    typo = run_script("profiles", "--al", cache=tmp_path)
+    assert (typo.returncode, typo.stdout, typo.stderr) == (
+        1,
+        "",
+        "cassandra: profiles takes no argument but --all, not '--al'\n",
+    )
 
 
 def test_a_pid_file_naming_another_process_is_never_signalled(tmp_path: Path) -> None:
