@@ -5,6 +5,17 @@ real cdc node for every statement shape the decoder must read.
     .venv/bin/python scripts/cdc_golden.py            # writes tests/golden/cdc/mutations.txt
     PYCASSANDRA_BLESS=1 cargo test -p pycassandra --lib cdc::golden   # then review the diff of mutations.expected
 
+    .venv/bin/python scripts/cdc_golden.py --lz4      # writes tests/golden/cdc/lz4/
+
+With --lz4 it starts the non-resident `cdc-lz4` node (the cdc profile plus
+`commitlog_compression: LZ4Compressor`), runs the same statements there,
+writes their entries to tests/golden/cdc/lz4/mutations.txt and copies the
+compressed segments that hold them, cut at their `_cdc.idx` offsets (logical,
+uncompressed positions; the copy ends at the matching file offset), with
+their idx files, into that directory; then it stops the node. The node
+starts with an empty data directory, so the segments hold only its
+start-up's system mutations and these statements.
+
 It (re)creates the keyspace `cdc_golden` (the DDL below, which
 pycassandra/src/cdc/golden_tests.rs describes by hand), runs each statement
 one at a time with a fixed `USING TIMESTAMP`, and takes from the node's
@@ -16,7 +27,9 @@ hex. Local deletion times (the node's clock) differ from run to run.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -26,9 +39,12 @@ import zlib
 from pathlib import Path
 
 from cassandra.cluster import Cluster  # type: ignore[import-untyped]
+from cdc_walk import lz4_block
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests/golden/cdc/mutations.txt"
+LZ4_DIR = ROOT / "tests/golden/cdc/lz4"
+LZ4_PROFILE = "cdc-lz4"
 KS = "cdc_golden"
 
 DDL = [
@@ -111,61 +127,115 @@ STATEMENTS = [
 AFTER = [f"ALTER TABLE {KS}.dropme DROP gone"]
 
 
-def cdc_raw() -> Path:
-    env = subprocess.run(
-        [str(ROOT / "scripts/cassandra"), "env", "--profile", "cdc"], check=True, capture_output=True, text=True
-    ).stdout
-    node_dir = next(line.split("=", 1)[1] for line in env.splitlines() if line.startswith("PYCASSANDRA_NODE_DIR="))
-    return Path(node_dir) / "cdc_raw"
+def scripts_cassandra(*args: str) -> str:
+    return subprocess.run([str(ROOT / "scripts/cassandra"), *args], check=True, capture_output=True, text=True).stdout
+
+
+def node_env(profile: str) -> dict[str, str]:
+    env = scripts_cassandra("env", "--profile", profile)
+    return dict(line.split("=", 1) for line in env.splitlines() if "=" in line)
+
+
+def cdc_raw(profile: str) -> Path:
+    return Path(node_env(profile)["PYCASSANDRA_NODE_DIR"]) / "cdc_raw"
+
+
+def sections(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """The segment's header length and its sections, every CRC checked (as
+    scripts/cdc_walk.py): (logical end, file end, uncompressed bytes) each."""
+    data = path.read_bytes()
+    version, sid, plen = struct.unpack_from(">iqH", data, 0)
+    params = json.loads(data[14 : 14 + plen])
+    compressor = params.get("compressionClass")
+    assert compressor in (None, "LZ4Compressor", "org.apache.cassandra.io.compress.LZ4Compressor"), f"{path}: {params}"
+    pos = logical = 14 + plen + 4
+    found = []
+    while pos + 8 <= len(data):
+        nxt, crc = struct.unpack_from(">iI", data, pos)
+        if nxt == 0 and crc == 0:
+            break
+        assert crc == zlib.crc32(struct.pack(">iii", sid & 0xFFFFFFFF, sid >> 32, pos)), f"{path}@{pos}: marker"
+        if compressor:
+            (size,) = struct.unpack_from(">i", data, pos + 8)
+            plain = lz4_block(data[pos + 16 : nxt], size)
+            logical += 8 + size
+        else:
+            plain = data[pos + 8 : nxt]
+            logical = nxt
+        found.append((logical, nxt, plain))
+        pos = nxt
+    return 14 + plen + 4, found
 
 
 def walk(path: Path, limit: int) -> list[bytes]:
-    """Entry bodies up to `limit`, every CRC checked (as scripts/cdc_walk.py)."""
-    data = path.read_bytes()
-    version, sid, plen = struct.unpack_from(">iqH", data, 0)
-    assert data[14 : 14 + plen] == b"{}", f"{path}: not an uncompressed segment"
-    pos = 14 + plen + 4
+    """Entry bodies up to `limit` (a logical position), every CRC checked."""
     bodies = []
-    while pos < limit:
-        nxt, crc = struct.unpack_from(">iI", data, pos)
-        assert crc == zlib.crc32(struct.pack(">iii", sid & 0xFFFFFFFF, sid >> 32, pos)), f"{path}@{pos}: marker"
-        p = pos + 8
-        while p + 4 <= nxt:
-            (size,) = struct.unpack_from(">i", data, p)
+    for end, _, plain in sections(path)[1]:
+        if end > limit:
+            break
+        p = 0
+        while p + 4 <= len(plain):
+            (size,) = struct.unpack_from(">i", plain, p)
             if size == 0:
                 break
-            body = data[p + 8 : p + 8 + size]
+            body = plain[p + 8 : p + 8 + size]
             crc_b = zlib.crc32(body, zlib.crc32(struct.pack(">i", size)))
-            assert struct.unpack_from(">I", data, p + 8 + size)[0] == crc_b, f"{path}@{p}: entry CRC"
+            assert struct.unpack_from(">I", plain, p + 8 + size)[0] == crc_b, f"{path}@{end}: entry CRC"
             bodies.append(body)
             p += 12 + size
-        pos = nxt
     return bodies
+
+
+def file_end(path: Path, limit: int) -> int:
+    """The file offset where the section ending at logical position `limit` ends."""
+    header_len, found = sections(path)
+    ends = {end: at for end, at, _ in found} | {header_len: header_len}
+    return ends[limit]
+
+
+def idx_offset(log: Path) -> int | None:
+    idx = log.with_name(log.stem + "_cdc.idx")
+    text = idx.read_text() if idx.exists() else ""
+    return int(text.split("\n")[0]) if text else None
+
+
+def segment_id(log: Path) -> int:
+    return int(log.stem.split("-")[2])
+
+
+def is_ours(body: bytes, ids: set[bytes]) -> bool:
+    count_len = 1 if body[0] < 0x80 else 2
+    return body[count_len : count_len + 16] in ids
 
 
 def read_ours(directory: Path, ids: set[bytes], since: int) -> list[bytes]:
     ours = []
-    for log in sorted(directory.glob("CommitLog-*.log"), key=lambda p: int(p.stem.split("-")[2])):
-        if int(log.stem.split("-")[2]) < since:
+    for log in sorted(directory.glob("CommitLog-*.log"), key=segment_id):
+        offset = idx_offset(log)
+        if segment_id(log) < since or offset is None:
             continue
-        idx = log.with_name(log.stem + "_cdc.idx")
-        if not idx.exists() or not idx.read_text():
-            continue
-        offset = int(idx.read_text().split("\n")[0])
-        for body in walk(log, offset):
-            count_len = 1 if body[0] < 0x80 else 2
-            if body[count_len : count_len + 16] in ids:
-                ours.append(body)
+        ours += [body for body in walk(log, offset) if is_ours(body, ids)]
     return ours
 
 
-def main() -> None:
-    host = os.environ.get("PYCASSANDRA_CDC_HOST", "127.0.0.16")
+def copy_lz4_segments(directory: Path, ids: set[bytes]) -> list[str]:
+    """Copies of the segments holding entries of `ids`, cut at their idx offsets."""
+    copied = []
+    for log in sorted(directory.glob("CommitLog-*.log"), key=segment_id):
+        offset = idx_offset(log)
+        if offset is None or not any(is_ours(body, ids) for body in walk(log, offset)):
+            continue
+        (LZ4_DIR / log.name).write_bytes(log.read_bytes()[: file_end(log, offset)])
+        (LZ4_DIR / f"{log.stem}_cdc.idx").write_text(str(offset))
+        copied.append(log.name)
+    return copied
+
+
+def generate(host: str, directory: Path, out: Path, source: str) -> tuple[set[bytes], list[bytes]]:
     session = Cluster([host], port=9042).connect()
     session.execute(f"DROP KEYSPACE IF EXISTS {KS}")
-    directory = cdc_raw()
     # Only segments from now on: older ones may hold an earlier run's keyspace.
-    segments = sorted(int(p.stem.split("-")[2]) for p in directory.glob("CommitLog-*.log"))
+    segments = sorted(segment_id(p) for p in directory.glob("CommitLog-*.log"))
     since = segments[-2] if len(segments) >= 2 else 0
     for cql in DDL:
         session.execute(cql)
@@ -176,6 +246,7 @@ def main() -> None:
         session.execute(cql)
     rows = session.execute(f"SELECT table_name, id FROM system_schema.tables WHERE keyspace_name = '{KS}'")
     ids = {row.table_name: row.id for row in rows}
+    session.cluster.shutdown()
     wanted = {table_id.bytes for table_id in ids.values()}
     deadline = time.time() + 20
     while True:
@@ -186,7 +257,7 @@ def main() -> None:
     if len(ours) != len(statements):
         sys.exit(f"{len(ours)} entries of {KS} in {directory}, {len(statements)} statements")
     lines = [
-        "# Entries written by Cassandra 5.0.8 (scripts/cassandra's cdc profile) for scripts/cdc_golden.py's",
+        f"# Entries written by Cassandra 5.0.8 ({source}) for scripts/cdc_golden.py's",
         "# statements, in order: one entry per statement. Regenerate with that script.",
     ]
     for name, table_id in sorted(ids.items()):
@@ -196,8 +267,34 @@ def main() -> None:
     for cql, body in zip(statements, ours):
         lines.append(f"cql {cql}")
         lines.append(f"body {body.hex()}")
-    OUT.write_text("\n".join(lines) + "\n")
-    print(f"{OUT}: {len(ours)} entries")
+    out.write_text("\n".join(lines) + "\n")
+    print(f"{out}: {len(ours)} entries")
+    return wanted, ours
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--lz4"]:
+        # A node of its own, started empty and stopped after: not resident.
+        scripts_cassandra("reset", "--profile", LZ4_PROFILE)
+        scripts_cassandra("start", "--profile", LZ4_PROFILE)
+        try:
+            host = node_env(LZ4_PROFILE)["PYCASSANDRA_HOST"]
+            directory = cdc_raw(LZ4_PROFILE)
+            if LZ4_DIR.exists():
+                shutil.rmtree(LZ4_DIR)
+            LZ4_DIR.mkdir(parents=True)
+            wanted, _ = generate(
+                host, directory, LZ4_DIR / "mutations.txt", f"scripts/cassandra's {LZ4_PROFILE} profile"
+            )
+            copied = copy_lz4_segments(directory, wanted)
+            print(f"{LZ4_DIR}: {', '.join(copied)}")
+        finally:
+            scripts_cassandra("stop", "--profile", LZ4_PROFILE)
+        return
+    if sys.argv[1:]:
+        sys.exit(f"usage: {sys.argv[0]} [--lz4]")
+    host = os.environ.get("PYCASSANDRA_CDC_HOST", "127.0.0.16")
+    generate(host, cdc_raw("cdc"), OUT, "scripts/cassandra's cdc profile")
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def test_profile_may_come_anywhere_and_other_words_keep_their_order() -> None:
         (
             ["start", "--profile", "nope"],
             "unknown profile 'nope' (default, auth, tls, mtls, tls-badname, faults, cluster1, cluster2, cluster3, cdc, "
-            "cdc-faults)",
+            "cdc-faults, cdc-lz4)",
         ),
     ],
 )
@@ -217,7 +217,7 @@ def test_profiles_command_prints_the_resident_names_in_start_order(tmp_path: Pat
     assert (result.returncode, result.stdout.split()) == (0, RESIDENT)
     assert RESIDENT.index("cluster1") < RESIDENT.index("cluster2") < RESIDENT.index("cluster3")
     # scripts/test starts what `profiles` prints; a test module starts the others itself.
-    assert "cdc-faults" not in RESIDENT
+    assert "cdc-faults" not in RESIDENT and "cdc-lz4" not in RESIDENT
     every = run_script("profiles", "--all", cache=tmp_path)
     assert (every.returncode, every.stdout.split()) == (0, NAMES)
     typo = run_script("profiles", "--al", cache=tmp_path)

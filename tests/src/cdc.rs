@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::TEST_KEYSPACE_PREFIX;
 
 mod dropped;
+mod lz4_oracle;
 mod oracle;
 
 fn cdc_node() -> String {

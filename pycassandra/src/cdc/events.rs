@@ -57,7 +57,9 @@ pub const METADATA: [&str; 8] = [
     "_cdc_change_id",
 ];
 
-/// Where an update was read: the segment id and the entry's file offset.
+/// Where an update was read: the segment id and the entry's position (its
+/// file offset; in an LZ4-compressed segment its logical, uncompressed one,
+/// as Cassandra's `CommitLogPosition`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Provenance {
     /// Segment id.

@@ -14,6 +14,7 @@ use crate::cdc::mutation::{decode, Mutation, Unfiltered};
 use crate::cdc::segment::Entry;
 use crate::cdc::table::{CdcColumn, CdcSchema, CdcTable, DroppedColumn};
 
+mod lz4;
 mod passed_over;
 
 fn golden(name: &str) -> PathBuf {
@@ -31,7 +32,12 @@ pub(crate) type TableId = (String, Uuid);
 
 /// The golden entries, and the table ids by name.
 pub(crate) fn golden_entries() -> (Vec<GoldenEntry>, Vec<TableId>) {
-    let text = std::fs::read_to_string(golden("mutations.txt")).unwrap();
+    golden_entries_in("mutations.txt")
+}
+
+/// The golden entries of a file in mutations.txt's form.
+pub(crate) fn golden_entries_in(name: &str) -> (Vec<GoldenEntry>, Vec<TableId>) {
+    let text = std::fs::read_to_string(golden(name)).unwrap();
     let (mut entries, mut ids) = (Vec::new(), Vec::new());
     let mut cql = None;
     for line in text.lines() {
@@ -67,18 +73,30 @@ fn every_golden_entry_decodes_to_its_pinned_text() {
     let (entries, ids) = golden_entries();
     assert_eq!(entries.len(), 36);
     let schema = golden_schema(&ids);
-    let mut renderer = Renderer::new(Masks { local_times: true, table_id: true, list_paths: true });
-    let mut text = String::new();
-    for (cql, body) in &entries {
-        let mutation = decode("golden", &entry(body), &schema).unwrap_or_else(|e| panic!("{cql}: {e}"));
-        text.push_str(&format!("cql {cql}\n"));
-        text.push_str(&renderer.render(&mutation, &schema));
-    }
+    let entries: Vec<(&str, Entry<'_>)> = entries.iter().map(|(cql, body)| (cql.as_str(), entry(body))).collect();
+    let text = rendered(&entries, &schema);
     let expected_path = golden("mutations.expected");
     if std::env::var_os("PYCASSANDRA_BLESS").is_some() {
         std::fs::write(&expected_path, &text).unwrap();
     }
-    let expected = std::fs::read_to_string(&expected_path).unwrap();
+    assert_pinned(&text);
+}
+
+/// Each statement and its entry's decoded text, as mutations.expected holds them.
+fn rendered(entries: &[(&str, Entry<'_>)], schema: &CdcSchema) -> String {
+    let mut renderer = Renderer::new(Masks { local_times: true, table_id: true, list_paths: true });
+    let mut text = String::new();
+    for (cql, entry) in entries {
+        let mutation = decode("golden", entry, schema).unwrap_or_else(|e| panic!("{cql}: {e}"));
+        text.push_str(&format!("cql {cql}\n"));
+        text.push_str(&renderer.render(&mutation, schema));
+    }
+    text
+}
+
+/// `text` equals mutations.expected, line by line.
+fn assert_pinned(text: &str) {
+    let expected = std::fs::read_to_string(golden("mutations.expected")).unwrap();
     for (i, (got, want)) in text.lines().zip(expected.lines()).enumerate() {
         assert_eq!(got, want, "mutations.expected line {}", i + 1);
     }

@@ -13,7 +13,8 @@ use crate::CdcError;
 /// What a `_cdc.idx` file says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CdcIndex {
-    /// File offset up to which the segment is durable (a sync-section end).
+    /// Position up to which the segment is durable (a sync-section end): a
+    /// file offset, or in a compressed segment a logical (uncompressed) one.
     pub offset: u64,
     /// The segment is closed: nothing will be written past `offset`.
     pub completed: bool,

@@ -22,12 +22,13 @@
 //! - [`reader`]: a [`ChangeReader`] over a directory, from a resumable
 //!   [`ChangeOffset`] to what is durable now.
 //!
-//! Anything this layer does not know — a descriptor version other than 7 or 8, compressed or encrypted
-//! segments, a bad CRC, a length past the bytes there are — is a
+//! Anything this layer does not know — a descriptor version other than 7 or 8, a compressor other
+//! than LZ4, encrypted segments, a bad CRC, a length past the bytes there are — is a
 //! [`CdcError`](crate::CdcError) naming the file, the byte position and what
 //! was not understood; nothing is skipped.
 
 pub mod canonical;
+mod compressed;
 mod crc;
 mod cursor;
 pub mod directory;
@@ -51,3 +52,5 @@ pub use table::{CdcColumn, CdcSchema, CdcTable, ColumnRef, DroppedColumn};
 
 #[cfg(test)]
 mod golden_tests;
+#[cfg(test)]
+mod roundtrip_tests;

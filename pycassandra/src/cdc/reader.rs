@@ -2,8 +2,10 @@
 //! record batches, from an offset to what is durable now, and the offset to
 //! resume from.
 //!
-//! An offset is a segment id and the file offset of the next sync marker to
-//! read in it: every position a walk stops at is a section end, so reading
+//! An offset is a segment id and the position of the next sync marker to
+//! read in it (in an LZ4-compressed segment a logical, uncompressed
+//! position, as Cassandra and the `_cdc.idx` count): every position a walk
+//! stops at is a section end, so reading
 //! `[a, c)` gives exactly the events of `[a, b)` then `[b, c)` for the `b`
 //! the first read returned. Entries of other keyspaces are skipped (their
 //! tables' ids are in the schema); an entry whose table id the schema does
@@ -32,7 +34,7 @@ use crate::cdc::segment::Segment;
 use crate::cdc::table::CdcSchema;
 use crate::CdcError;
 
-/// Where a read starts: a segment id and the file offset of a sync marker
+/// Where a read starts: a segment id and the position of a sync marker
 /// in it (the segment's header length, or a position a read returned).
 /// Offsets order as the log does, so a consumer can store the last one it
 /// committed and compare.
@@ -48,8 +50,9 @@ use crate::CdcError;
 pub struct ChangeOffset {
     /// Segment id.
     pub segment: i64,
-    /// File offset of the next sync marker to read; 0 means the segment's
-    /// first.
+    /// Position of the next sync marker to read (a file offset; in an
+    /// LZ4-compressed segment a logical one, as its `_cdc.idx` counts); 0
+    /// means the segment's first.
     pub position: u64,
 }
 

@@ -11,9 +11,15 @@
 //! ```
 //!
 //! All integers are big-endian. A marker of eight zero bytes ends the
-//! segment. Only uncompressed, unencrypted segments (descriptor parameters
-//! `{}`) are read; anything else fails closed.
+//! segment. Uncompressed segments (descriptor parameters `{}`) are walked as
+//! they are; LZ4-compressed ones are decompressed first (`compressed`) and
+//! walked in Cassandra's logical positions, which their entries, resume
+//! positions and `_cdc.idx` offsets count in. Anything else (another
+//! compressor, encryption, other parameters) fails closed.
 
+use std::borrow::Cow;
+
+use crate::cdc::compressed::{self, Broken, Compressor, Decompressed, Tail};
 use crate::cdc::crc::Crc32;
 use crate::CdcError;
 
@@ -43,6 +49,9 @@ pub struct Descriptor {
     pub params: String,
     /// Length of the header in bytes: where the first sync marker is.
     pub header_len: u64,
+    /// Whether the sections are compressed (LZ4): positions in the segment
+    /// are then logical (uncompressed) ones, as Cassandra counts them.
+    pub compressed: bool,
 }
 
 impl Descriptor {
@@ -56,14 +65,16 @@ impl Descriptor {
     }
 }
 
-/// One entry: a serialized mutation, its CRCs checked.
+/// One entry: a serialized mutation, its CRCs checked. Positions are file
+/// offsets in an uncompressed segment, logical (uncompressed) positions in a
+/// compressed one: Cassandra's `CommitLogPosition`s either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry<'a> {
-    /// File offset of the sync marker of the section holding the entry.
+    /// Position of the sync marker of the section holding the entry.
     pub section: u64,
-    /// File offset of the entry (its size field).
+    /// Position of the entry (its size field).
     pub position: u64,
-    /// File offset just past the entry (past its body CRC): Cassandra's
+    /// Position just past the entry (past its body CRC): Cassandra's
     /// `entryLocation`, the position a replay or consumer resumes after.
     pub end: u64,
     /// The serialized mutation.
@@ -86,8 +97,11 @@ pub enum StopReason {
 #[derive(Clone, Debug)]
 pub struct Segment<'a> {
     file: String,
-    bytes: &'a [u8],
+    /// The file's bytes, or for a compressed segment its logical layout.
+    bytes: Cow<'a, [u8]>,
     descriptor: Descriptor,
+    /// A compressed segment's sections and what follows them.
+    compressed: Option<(Vec<compressed::Section>, Tail)>,
 }
 
 fn be_i32(bytes: &[u8], at: usize) -> i32 {
@@ -172,16 +186,18 @@ impl<'a> Segment<'a> {
                 });
             }
         };
-        if params.trim() != "{}" {
-            let what = if params.contains("encCipher") {
-                format!("encrypted segment (parameters {params})")
-            } else if params.contains("compressionClass") {
-                format!("compressed segment (parameters {params})")
-            } else {
-                format!("descriptor parameters {params}")
-            };
-            return Err(CdcError::Unsupported { file: file.to_owned(), position: 14, what });
-        }
+        let unsupported = |what| CdcError::Unsupported { file: file.to_owned(), position: 14, what };
+        let compressor = if params.trim() == "{}" {
+            None
+        } else if params.contains("encCipher") {
+            return Err(unsupported(format!("encrypted segment (parameters {params})")));
+        } else {
+            match compressed::compressor(&params) {
+                Ok(Some(compressor)) => Some(compressor),
+                Ok(None) => return Err(unsupported(format!("descriptor parameters {params}"))),
+                Err(what) => return Err(unsupported(what)),
+            }
+        };
         let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
         if let Some((name_version, name_id)) = parse_log_name(name) {
             if (name_version, name_id) != (version, id) {
@@ -194,11 +210,40 @@ impl<'a> Segment<'a> {
                 });
             }
         }
-        Ok(Segment {
-            file: file.to_owned(),
-            bytes,
-            descriptor: Descriptor { version, id, params, header_len: header_len as u64 },
-        })
+        let header_len = header_len as u64;
+        let descriptor = Descriptor { version, id, params, header_len, compressed: compressor.is_some() };
+        let (bytes, compressed) = match compressor {
+            None => (Cow::Borrowed(bytes), None),
+            Some(compressor @ Compressor::Lz4) => {
+                let Decompressed { image, sections, tail } = compressed::decompress(bytes, header_len, id, compressor);
+                (Cow::Owned(image), Some((sections, tail)))
+            }
+        };
+        Ok(Segment { file: file.to_owned(), bytes, descriptor, compressed })
+    }
+
+    /// The file offset where the section ending at `position` (a position a
+    /// walk stopped at, or an idx offset) ends: `position` itself in an
+    /// uncompressed segment; `None` if a compressed one has no section
+    /// boundary there. A copy of the file cut there holds exactly the
+    /// sections before it.
+    pub fn file_offset(&self, position: u64) -> Option<u64> {
+        let Some((sections, _)) = &self.compressed else { return Some(position) };
+        if position == self.descriptor.header_len {
+            return Some(position);
+        }
+        sections.iter().find(|s| s.end == position).map(|s| s.file_end)
+    }
+
+    /// Length of the segment in its positions: the file's, or a compressed
+    /// segment's logical length up to its last readable section.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// Whether the segment has no bytes (never: it has a header).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
     }
 
     /// The descriptor header.
@@ -240,7 +285,7 @@ pub struct Entries<'a, 's> {
     limit: Option<u64>,
 }
 
-impl<'a> Entries<'a, '_> {
+impl<'a, 's> Entries<'a, 's> {
     /// Why the walk stopped, once it has (`None` while entries remain or after
     /// an error).
     pub fn stopped(&self) -> Option<StopReason> {
@@ -265,7 +310,10 @@ impl<'a> Entries<'a, '_> {
     /// Reads the sync marker at `self.marker`: `Ok(Some(end))` for a section,
     /// `Ok(None)` when the segment ends there.
     fn read_marker(&mut self) -> Result<Option<u64>, CdcError> {
-        let bytes = self.segment.bytes;
+        if let Some((sections, tail)) = &self.segment.compressed {
+            return self.compressed_section(sections, tail);
+        }
+        let bytes: &[u8] = &self.segment.bytes;
         let len = bytes.len() as u64;
         let at = self.marker;
         if at < self.segment.descriptor.header_len || at > len {
@@ -322,8 +370,66 @@ impl<'a> Entries<'a, '_> {
         Ok(Some(next))
     }
 
-    fn next_entry(&mut self) -> Result<Option<Entry<'a>>, CdcError> {
-        let bytes = self.segment.bytes;
+    /// [`read_marker`](Self::read_marker) of a compressed segment: its
+    /// sections were checked when it was decompressed; what followed the last
+    /// one counts only where a walk gets to it.
+    fn compressed_section(&mut self, sections: &[compressed::Section], tail: &Tail) -> Result<Option<u64>, CdcError> {
+        let at = self.marker;
+        if self.limit.is_some_and(|limit| at >= limit) {
+            self.stopped = Some(StopReason::Limit);
+            return Ok(None);
+        }
+        let last_end = sections.last().map_or(self.segment.descriptor.header_len, |s| s.end);
+        if at == last_end {
+            let stopped = match tail {
+                Tail::EndMarker => StopReason::EndMarker,
+                Tail::EndOfFile if self.limit.is_none() => StopReason::EndOfFile,
+                Tail::EndOfFile => {
+                    // The idx promised sections the file does not have.
+                    return Err(self.truncated(
+                        at,
+                        "compressed sync section below the idx offset",
+                        SYNC_MARKER_SIZE,
+                        0,
+                    ));
+                }
+                Tail::Broken(Broken::MarkerCrc { at: file_at, stored, computed }) => {
+                    return Err(CdcError::BadCrc {
+                        file: self.segment.file.clone(),
+                        position: *file_at,
+                        what: "compressed sync marker (at a file offset)",
+                        stored: *stored,
+                        computed: *computed,
+                    });
+                }
+                Tail::Broken(Broken::Invalid { at: file_at, what }) => {
+                    return Err(self.error_invalid(*file_at, what.clone()));
+                }
+            };
+            self.stopped = Some(stopped);
+            return Ok(None);
+        }
+        let Ok(index) = sections.binary_search_by_key(&at, |s| s.marker) else {
+            return Err(self.error_invalid(
+                at,
+                format!("position {at} is not where a sync section of this compressed segment starts"),
+            ));
+        };
+        let end = sections[index].end;
+        if let Some(limit) = self.limit {
+            if end > limit {
+                return Err(self.error_invalid(
+                    at,
+                    format!("the section {at}..{end} crosses the idx offset {limit} (an idx offset is a section end)"),
+                ));
+            }
+        }
+        Ok(Some(end))
+    }
+
+    fn next_entry(&mut self) -> Result<Option<Entry<'s>>, CdcError> {
+        let segment: &'s Segment<'_> = self.segment;
+        let bytes: &'s [u8] = &segment.bytes;
         loop {
             let (at, end) = match self.cursor {
                 Some(cursor) => cursor,
@@ -403,8 +509,8 @@ impl<'a> Entries<'a, '_> {
     }
 }
 
-impl<'a> Iterator for Entries<'a, '_> {
-    type Item = Result<Entry<'a>, CdcError>;
+impl<'s> Iterator for Entries<'_, 's> {
+    type Item = Result<Entry<'s>, CdcError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed || self.stopped.is_some() {
@@ -503,7 +609,10 @@ mod tests {
     fn the_nodes_header_and_marker_crcs_check() {
         let head = hex(REAL_HEAD);
         let segment = Segment::parse("CommitLog-7-1796152552674.log", &head).unwrap();
-        assert_eq!(segment.descriptor(), &Descriptor { version: 7, id: REAL_ID, params: "{}".into(), header_len: 20 });
+        assert_eq!(
+            segment.descriptor(),
+            &Descriptor { version: 7, id: REAL_ID, params: "{}".into(), header_len: 20, compressed: false }
+        );
         assert_eq!(segment.descriptor().messaging_version(), 12);
         assert_eq!(&head[20..28], &marker(REAL_ID, 20, 385)[..]);
     }
@@ -597,14 +706,124 @@ mod tests {
     }
 
     #[test]
-    fn compressed_and_encrypted_segments_are_unsupported() {
-        let lz4 =
-            br#"{"compressionClass":"org.apache.cassandra.io.compress.LZ4Compressor","compressionParameters":{}}"#;
-        let error = Segment::parse("seg", &header(VERSION_40, 5, lz4)).unwrap_err();
-        assert!(error.to_string().starts_with("cdc: seg: at byte 14: unsupported compressed segment"), "{error}");
+    fn encrypted_segments_and_other_compressors_are_unsupported() {
+        let snappy = br#"{"compressionClass":"SnappyCompressor","compressionParameters":null}"#;
+        let error = Segment::parse("seg", &header(VERSION_40, 5, snappy)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cdc: seg: at byte 14: unsupported compressed segment: compressor SnappyCompressor (this reader \
+             decompresses LZ4Compressor only; parameters {\"compressionClass\":\"SnappyCompressor\",\
+             \"compressionParameters\":null})"
+        );
         let enc = br#"{"encCipher":"AES/CBC/PKCS5Padding","encIV":"00","encKeyAlias":"k"}"#;
         let error = Segment::parse("seg", &header(VERSION_40, 5, enc)).unwrap_err();
         assert!(error.to_string().contains("unsupported encrypted segment"), "{error}");
+        let error = Segment::parse("seg", &header(VERSION_40, 5, br#"{"x":1}"#)).unwrap_err();
+        assert!(error.to_string().contains("unsupported descriptor parameters {\"x\":1}"), "{error}");
+    }
+
+    const LZ4_PARAMS: &[u8] = br#"{"compressionClass":"LZ4Compressor","compressionParameters":null}"#;
+
+    /// One compressed section at file offset `at`, as `CompressedSegment.write` writes it.
+    fn compressed_section(id: i64, at: usize, plain: &[u8]) -> Vec<u8> {
+        let mut block = (plain.len() as u32).to_le_bytes().to_vec();
+        block.extend(lz4_flex::block::compress(plain));
+        let mut out = marker(id, at, at + 12 + block.len());
+        out.extend((plain.len() as i32).to_be_bytes());
+        out.extend(block);
+        out
+    }
+
+    /// A compressed segment of `sections` (entry bodies each), then the
+    /// closing empty section; the file ends there, as Cassandra leaves it.
+    fn compressed_segment(id: i64, sections: &[&[&[u8]]]) -> Vec<u8> {
+        let mut out = header(VERSION_40, id, LZ4_PARAMS);
+        for bodies in sections.iter().chain([&(&[] as &[&[u8]])]) {
+            let plain: Vec<u8> = bodies.iter().flat_map(|b| entry(b)).collect();
+            let at = out.len();
+            out.extend(compressed_section(id, at, &plain));
+        }
+        out
+    }
+
+    #[test]
+    fn walks_a_compressed_segment_in_logical_positions() {
+        let bytes = compressed_segment(5, &[&[b"0123456789ab"], &[b"abcdefghijkl", b"mnopqrstuvwxyz"], &[]]);
+        let segment = Segment::parse("CommitLog-7-5.log", &bytes).unwrap();
+        assert_eq!((segment.descriptor().header_len, segment.descriptor().compressed), (83, true));
+        // 83 header; section at 83: entry 91..115; at 115: 123..147, 147..173;
+        // empty sections at 173 and 181 (the closing one); logical end 189.
+        let (seen, stopped) = walk(&bytes, None).unwrap();
+        assert_eq!(seen, [(83, 91, 12), (115, 123, 12), (115, 147, 14)]);
+        assert_eq!(stopped, Some(StopReason::EndOfFile));
+        assert_eq!(segment.len(), 189);
+        let all: Vec<Entry<'_>> = segment.entries(Some(189)).map(Result::unwrap).collect();
+        assert_eq!(all[2].body, b"mnopqrstuvwxyz");
+        // An idx offset is logical: reading to it, then on from where that
+        // stopped, reads each entry once.
+        for b in [83, 115, 173, 181, 189] {
+            let mut first = segment.entries(Some(b));
+            let mut read: Vec<Entry<'_>> = first.by_ref().map(Result::unwrap).collect();
+            assert_eq!((first.stopped(), first.position()), (Some(StopReason::Limit), b));
+            read.extend(segment.entries_from(b, Some(189)).map(Result::unwrap));
+            assert_eq!(read, all, "split at {b}");
+        }
+        // Section ends map to the file offsets a copy cut there keeps.
+        assert_eq!(segment.file_offset(83), Some(83));
+        assert_eq!(segment.file_offset(189), Some(bytes.len() as u64));
+        assert_eq!(segment.file_offset(100), None);
+        let error = walk(&bytes, Some(190)).unwrap_err();
+        assert!(error.to_string().contains("compressed sync section below the idx offset"), "{error}");
+        let error = segment.entries_from(100, None).next().unwrap().unwrap_err();
+        assert!(error.to_string().contains("position 100 is not where a sync section"), "{error}");
+    }
+
+    #[test]
+    fn a_damaged_compressed_section_fails_only_where_a_walk_reaches_it() {
+        let mut bytes = compressed_segment(5, &[&[b"0123456789ab"], &[b"abcdefghijkl"]]);
+        // The second section (file offset 83 + 12 + 4 + compressed first) is being written: cut it short.
+        let second = 83 + 12 + 4 + lz4_flex::block::compress(&entry(b"0123456789ab")).len();
+        bytes.truncate(second + 20);
+        let segment = Segment::parse("seg", &bytes).unwrap();
+        let to_first: Vec<Entry<'_>> = segment.entries(Some(115)).map(Result::unwrap).collect();
+        assert_eq!(to_first.len(), 1);
+        let error = walk(&bytes, None).unwrap_err();
+        assert!(
+            error.to_string().contains(&format!("at byte {second}: compressed sync marker (valid CRC)")),
+            "{error}"
+        );
+        // A bad marker CRC, a corrupt block, and a length the block does not have.
+        let good = compressed_segment(5, &[&[b"0123456789ab"]]);
+        let mut bytes = good.clone();
+        bytes[83 + 5] ^= 1;
+        let error = walk(&bytes, None).unwrap_err();
+        assert!(matches!(error, CdcError::BadCrc { position: 83, .. }), "{error}");
+        let mut bytes = good.clone();
+        bytes[83 + 11] ^= 1; // the uncompressed length
+        let error = walk(&bytes, None).unwrap_err();
+        assert!(error.to_string().contains("uncompressed length 25, LZ4 block length 24"), "{error}");
+        let mut bytes = good;
+        // Both lengths say 30; the block holds 24 bytes.
+        bytes[83 + 11] = 30;
+        bytes[83 + 12] = 30;
+        let error = walk(&bytes, None).unwrap_err();
+        assert!(error.to_string().contains("LZ4 block of 24 bytes, 30 expected"), "{error}");
+    }
+
+    #[test]
+    fn arbitrary_compressed_bytes_never_panic() {
+        let base = compressed_segment(5, &[&[b"0123456789ab"], &[b"abcdefghijkl", b"mnopqrstuvwxyz"]]);
+        for cut in 0..base.len() {
+            let _ = walk(&base[..cut], None);
+            let _ = walk(&base[..cut], Some(cut as u64 * 4));
+        }
+        for at in 0..base.len() {
+            for bit in [0x01, 0x80] {
+                let mut bytes = base.clone();
+                bytes[at] ^= bit;
+                let _ = walk(&bytes, None);
+            }
+        }
     }
 
     #[test]
@@ -734,12 +953,12 @@ mod tests {
     }
 
     #[test]
-    fn the_nodes_lz4_segment_is_refused_naming_its_compressor() {
-        let error = Segment::parse("lz4.log", GOLDEN_LZ4_HEADER).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "cdc: lz4.log: at byte 14: unsupported compressed segment (parameters \
-             {\"compressionClass\":\"LZ4Compressor\",\"compressionParameters\":null})"
-        );
+    fn the_nodes_empty_lz4_segment_is_its_header_alone() {
+        let segment = Segment::parse("CommitLog-7-1796153040398.log", GOLDEN_LZ4_HEADER).unwrap();
+        let descriptor = segment.descriptor();
+        assert_eq!((descriptor.header_len, descriptor.compressed), (83, true));
+        assert_eq!(descriptor.params, r#"{"compressionClass":"LZ4Compressor","compressionParameters":null}"#);
+        let mut entries = segment.entries(None);
+        assert_eq!((entries.by_ref().count(), entries.stopped()), (0, Some(StopReason::EndOfFile)));
     }
 }

@@ -209,15 +209,19 @@ pub(crate) fn decode_durable(dir: &Path, schema: &CdcSchema) -> (Rendered, Vec<(
 }
 
 /// Copies of the segments cut at their durable offsets (what the idx says
-/// is synced), in `into`, under their own names (the reader checks them).
+/// is synced; in a compressed segment the file offset of that logical
+/// position), in `into`, under their own names (the reader checks them).
 pub(crate) fn durable_copies(segments: &[(PathBuf, u64)], into: &Path) -> Vec<PathBuf> {
     std::fs::create_dir_all(into).unwrap();
     segments
         .iter()
         .map(|(log, offset)| {
             let bytes = std::fs::read(log).unwrap();
+            let name = log.display().to_string();
+            let segment = Segment::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+            let cut = segment.file_offset(*offset).unwrap_or_else(|| panic!("{name}: no section ends at {offset}"));
             let copy = into.join(log.file_name().unwrap());
-            std::fs::write(&copy, &bytes[..*offset as usize]).unwrap();
+            std::fs::write(&copy, &bytes[..cut as usize]).unwrap();
             copy
         })
         .collect()
