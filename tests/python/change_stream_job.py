@@ -38,18 +38,9 @@ def main() -> None:
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
 
     from change_stream_probe import RecordingChangeSource
-    from pyspark.sql import SparkSession
+    from spark_sessions import local_spark
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("pycassandra-change-stream-kill")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("WARN")
+    spark = local_spark("pycassandra-change-stream-kill")
     spark.dataSource.register(RecordingChangeSource)
     query = start_query(spark, options, out, checkpoint)
     # Until the test kills this process (a held task never returns).

@@ -13,6 +13,7 @@ import tempfile
 
 import pytest
 from cql_sessions import cql_session, owned_keyspace
+from spark_sessions import local_spark
 
 # Read by pycassandra at import: forward the core's INFO events to this logger.
 logging.getLogger("pycassandra").setLevel(logging.INFO)
@@ -32,18 +33,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_here, os.environ.get("PY
 
 @pytest.fixture(scope="session")
 def spark():
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.appName("pycassandra-tests")
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("WARN")
+    session = local_spark("pycassandra-tests")
     yield session
     session.stop()
 

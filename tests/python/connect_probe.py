@@ -36,17 +36,9 @@ def main() -> None:
 
         return run
 
-    from pyspark.sql import SparkSession
+    from spark_sessions import local_spark
 
-    spark = (
-        SparkSession.builder.remote("local[2]")
-        .appName("pycassandra-connect-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
+    spark = local_spark("pycassandra-connect-tests", connect=True)
     results["session"] = {"ok": True, "detail": type(spark).__module__}
 
     @scenario("batch_write")
