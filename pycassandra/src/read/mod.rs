@@ -102,6 +102,15 @@ pub struct CassandraReader {
 
 impl CassandraReader {
     /// Connects, reads the table's schema and prepares the scan.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// let batches = reader.read_all().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn open(options: ReadOptions) -> Result<Self, Error> {
         options.validate()?;
         let session = crate::session::connect_for(&options.connection, &[&options.keyspace]).await?;
@@ -111,6 +120,19 @@ impl CassandraReader {
     /// Like [`open`](Self::open), on an existing session. `target` names the
     /// columns to read, in order, with the Arrow type of each (the PySpark
     /// source passes Spark's schema); `None` reads what `options` says.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// use arrow_schema::{DataType, Field, Schema};
+    /// let session = pycassandra::session::connect(&options.connection).await?;
+    /// // Two columns, `total` as Arrow's Int64 (a CQL bigint).
+    /// let target = Schema::new(vec![Field::new("id", DataType::Int32, false), Field::new("total", DataType::Int64, true)]);
+    /// let reader = CassandraReader::with_session(session, options, Some(&target)).await?;
+    /// assert_eq!(reader.schema().fields().len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub async fn with_session(
         session: Arc<Session>,
         options: ReadOptions,
@@ -124,6 +146,18 @@ impl CassandraReader {
     /// Like [`with_session`](Self::with_session), with the table already read:
     /// the PySpark source reads it once on the driver and carries it to the
     /// tasks, so a task prepares its scan without a schema round trip.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let session = pycassandra::session::connect(&options.connection).await?;
+    /// let table = pycassandra::TableSchema::load(&session, "shop", "orders").await?;
+    /// // Readers of one table, one schema read.
+    /// let narrow = CassandraReader::with_table(session.clone(), options.clone(), table.clone(), None).await?;
+    /// let again = CassandraReader::with_table(session, options, table, None).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn with_table(
         session: Arc<Session>,
         options: ReadOptions,
@@ -138,11 +172,31 @@ impl CassandraReader {
     }
 
     /// The schema of every batch.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// for field in reader.schema().fields() {
+    ///     println!("{}: {}", field.name(), field.data_type());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn schema(&self) -> SchemaRef {
         self.plan.schema.clone()
     }
 
     /// The table as the cluster describes it.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// println!("{} keyed by {:?}", reader.table().qualified_name(), reader.table().primary_key());
+    /// # Ok(()) }
+    /// ```
     pub fn table(&self) -> &TableSchema {
         &self.table
     }
@@ -218,6 +272,19 @@ impl CassandraReader {
     }
 
     /// Scans one split, asking its replicas first.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// let split = &reader.splits().await?[0];
+    /// let mut scan = reader.scan(split);
+    /// while let Some(batch) = scan.next_batch().await? {
+    ///     println!("{} rows", batch.num_rows());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn scan(&self, split: &TokenSplit) -> Scan {
         let table = self.table.qualified_name();
         Scan::new(Arc::clone(&self.session), Arc::clone(&self.plan), self.routed_statement(split), split.range, table)
@@ -238,6 +305,20 @@ impl CassandraReader {
 
     /// Reads the typed rows of `T` (`#[derive(CassandraRow)]`): its keyspace
     /// (else `options.keyspace`), its table, its columns.
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(table = "orders")]
+    /// # struct Order { #[cassandra(partition_key)] id: i64, total: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open_rows::<Order>(options).await?;
+    /// for split in reader.splits().await? {
+    ///     let orders: Vec<Order> = reader.read_rows(&split).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn open_rows<T: crate::row::CassandraRow>(mut options: ReadOptions) -> Result<Self, Error> {
         if let Some(keyspace) = T::KEYSPACE {
             options.keyspace = keyspace.to_string();
@@ -251,6 +332,21 @@ impl CassandraReader {
 
     /// One split's rows as `T`, page by page; the reader's columns must be
     /// `T`'s, in order (as [`open_rows`](Self::open_rows) makes them).
+    ///
+    /// ```no_run
+    /// # #[derive(pycassandra::row::CassandraRow)]
+    /// # #[cassandra(table = "orders")]
+    /// # struct Order { #[cassandra(partition_key)] id: i64, total: i64 }
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open_rows::<Order>(options).await?;
+    /// let mut total = 0;
+    /// for split in reader.splits().await? {
+    ///     total += reader.read_rows::<Order>(&split).await?.iter().map(|order| order.total).sum::<i64>();
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn read_rows<T>(&self, split: &TokenSplit) -> Result<Vec<T>, Error>
     where
         T: for<'frame, 'metadata> scylla::deserialize::row::DeserializeRow<'frame, 'metadata>,
@@ -262,6 +358,15 @@ impl CassandraReader {
 
     /// Every batch of every split, one split after another, all in memory
     /// (for small tables and tests; [`batches`](Self::batches) streams them).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// # use pycassandra::{CassandraReader, ConnectionOptions, ReadOptions};
+    /// # let options = ReadOptions::new(ConnectionOptions::new(["127.0.0.1"]), "shop", "orders");
+    /// let reader = CassandraReader::open(options).await?;
+    /// let rows: usize = reader.read_all().await?.iter().map(|batch| batch.num_rows()).sum();
+    /// # Ok(()) }
+    /// ```
     pub async fn read_all(&self) -> Result<Vec<RecordBatch>, Error> {
         let mut batches = Vec::new();
         for split in self.splits().await? {

@@ -7,6 +7,13 @@ use uuid::Uuid;
 /// wraps around the ring is always cut in two at its end, so no range wraps.
 /// `i64::MIN` is never a key's token (Murmur3 maps it to `i64::MAX`), which is
 /// why the first range may start there.
+///
+/// ```
+/// use pycassandra::read::TokenRange;
+/// let range = TokenRange { start: -100, end: 100 };
+/// assert!(range.contains(100) && !range.contains(-100)); // (start, end]
+/// assert_eq!(TokenRange::FULL.cut(2), [TokenRange { start: i64::MIN, end: -1 }, TokenRange { start: -1, end: i64::MAX }]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TokenRange {
     /// Exclusive lower bound.
@@ -20,16 +27,35 @@ impl TokenRange {
     pub const FULL: TokenRange = TokenRange { start: i64::MIN, end: i64::MAX };
 
     /// How many tokens the range holds.
+    ///
+    /// ```
+    /// use pycassandra::read::TokenRange;
+    /// assert_eq!(TokenRange { start: -100, end: 100 }.width(), 200);
+    /// assert_eq!(TokenRange::FULL.width(), u128::from(u64::MAX));
+    /// ```
     pub fn width(&self) -> u128 {
         (i128::from(self.end) - i128::from(self.start)) as u128
     }
 
     /// Whether `token` lies in the range.
+    ///
+    /// ```
+    /// use pycassandra::read::TokenRange;
+    /// let range = TokenRange { start: 0, end: 10 };
+    /// assert!(!range.contains(0) && range.contains(1) && range.contains(10) && !range.contains(11));
+    /// ```
     pub fn contains(&self, token: i64) -> bool {
         self.start < token && token <= self.end
     }
 
     /// `pieces` ranges of (nearly) equal width that together are this one.
+    ///
+    /// ```
+    /// use pycassandra::read::TokenRange;
+    /// let pieces = TokenRange { start: 0, end: 10 }.cut(3);
+    /// assert_eq!(pieces, [TokenRange { start: 0, end: 3 }, TokenRange { start: 3, end: 6 }, TokenRange { start: 6, end: 10 }]);
+    /// assert_eq!(TokenRange { start: 0, end: 2 }.cut(5).len(), 2); // never an empty piece
+    /// ```
     pub fn cut(&self, pieces: usize) -> Vec<TokenRange> {
         let pieces = pieces.clamp(1, usize::try_from(self.width()).unwrap_or(usize::MAX).max(1));
         let width = self.width();
@@ -49,6 +75,14 @@ impl TokenRange {
 }
 
 /// One unit of scanning: a range and the nodes that hold it, best first.
+///
+/// ```no_run
+/// # async fn demo(reader: pycassandra::CassandraReader) -> Result<(), pycassandra::Error> {
+/// for split in reader.splits().await? {
+///     println!("tokens ({}, {}] from {:?} first", split.range.start, split.range.end, split.replicas.first());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSplit {
     /// The tokens scanned.
