@@ -34,6 +34,7 @@ pub struct Renderer {
     list_paths: Vec<Vec<u8>>,
 }
 
+#[doc(hidden)]
 impl Renderer {
     /// A renderer leaving out what `masks` say.
     pub fn new(masks: Masks) -> Self {

@@ -29,6 +29,7 @@ pub struct MutationEnvelope<'a> {
     pub partition_key: &'a [u8],
 }
 
+#[doc(hidden)]
 impl<'a> MutationEnvelope<'a> {
     /// Reads the envelope of an entry's body; `file` names the segment in
     /// errors, whose positions are file offsets.

@@ -105,6 +105,7 @@ struct Event<'a, 'r> {
     columns: &'r [ColumnData<'a>],
 }
 
+#[doc(hidden)]
 impl EventBuilder {
     /// A builder for `table`'s events; fails when a column's CQL type has no
     /// Arrow reader.

@@ -27,28 +27,46 @@
 //! [`CdcError`](crate::CdcError) naming the file, the byte position and what
 //! was not understood; nothing is skipped.
 
+// The byte layer is public for the golden, oracle and fuzz tests and the
+// benchmark, and hidden: a Rust user reads changes through ChangeReader.
+#[doc(hidden)]
 pub mod canonical;
 mod compressed;
 mod crc;
 mod cursor;
+#[doc(hidden)]
 pub mod directory;
+#[doc(hidden)]
 pub mod envelope;
+#[doc(hidden)]
 pub mod events;
+#[doc(hidden)]
 pub mod idx;
+#[doc(hidden)]
 pub mod mutation;
+#[doc(hidden)]
 pub mod reader;
+#[doc(hidden)]
 pub mod segment;
 mod system_schema;
+#[doc(hidden)]
 pub mod table;
 
+#[doc(hidden)]
 pub use directory::{list_segments, readable, Readable, SegmentFile};
+#[doc(hidden)]
 pub use envelope::MutationEnvelope;
+#[doc(hidden)]
 pub use idx::CdcIndex;
+#[doc(hidden)]
 pub use mutation::{decode, Mutation, PartitionUpdate};
 pub use reader::{ChangeBatch, ChangeOffset, ChangeReader};
+#[doc(hidden)]
 pub use segment::{Descriptor, Entry, Segment, StopReason};
 pub use system_schema::cdc_enabled;
-pub use table::{CdcColumn, CdcSchema, CdcTable, ColumnRef, DroppedColumn};
+pub use table::CdcSchema;
+#[doc(hidden)]
+pub use table::{CdcColumn, CdcTable, ColumnRef, DroppedColumn};
 
 #[cfg(test)]
 mod golden_tests;

@@ -57,6 +57,15 @@ pub struct ChangeOffset {
 }
 
 /// One read's events and where the next read starts.
+///
+/// ```no_run
+/// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+/// # use pycassandra::cdc::ChangeReader;
+/// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+/// let batch = reader.read(reader.earliest()?)?;
+/// println!("{} events in {} entries; resume at {:?}", batch.events.num_rows(), batch.entries, batch.next);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct ChangeBatch {
     /// The table's events, in commit-log order.
@@ -97,6 +106,13 @@ pub struct ChangeReader {
 
 impl ChangeReader {
     /// A reader of table `table_id`, which `schema` must decode.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(dir: &Path, schema: CdcSchema, table_id: Uuid) -> Result<Self, CdcError> {
         let table = schema.tables.get(&table_id).ok_or_else(|| CdcError::Invalid {
             file: dir.display().to_string(),
@@ -108,6 +124,16 @@ impl ChangeReader {
     }
 
     /// The event schema.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// for field in reader.schema().fields() {
+    ///     println!("{}: {}", field.name(), field.data_type()); // the change columns, then the table's
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn schema(&self) -> arrow_schema::SchemaRef {
         self.builder.schema()
     }
@@ -115,6 +141,13 @@ impl ChangeReader {
     /// Replaces the schema (after a table was created), keeping the offset
     /// the caller holds valid, and the tables of the old schema that the new
     /// one lacks (dropped since: their updates are still in the log).
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &scylla::client::session::Session, mut reader: pycassandra::cdc::ChangeReader) -> Result<(), pycassandra::Error> {
+    /// // A table was created or altered since the reader's schema was read.
+    /// reader.set_schema(pycassandra::cdc::CdcSchema::load(session, &["shop"]).await?)?;
+    /// # Ok(()) }
+    /// ```
     pub fn set_schema(&mut self, mut schema: CdcSchema) -> Result<(), CdcError> {
         schema.keep_dropped_tables(&self.schema);
         let skip_unknown = self.skip_unknown;
@@ -127,17 +160,45 @@ impl ChangeReader {
     /// does not know, instead of failing: for a schema just reloaded, whose
     /// unknown ids are tables dropped before it was first read. The updates
     /// after one are found as the module docs say. Off by default.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// reader.skip_unknown_tables(true);
+    /// let batch = reader.read(reader.earliest()?)?;
+    /// println!("passed over at least {} updates of unknown tables", batch.unknown);
+    /// # Ok(()) }
+    /// ```
     pub fn skip_unknown_tables(&mut self, skip: bool) {
         self.skip_unknown = skip;
     }
 
     /// The offset of the oldest segment there is (`starting_position = earliest`).
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let everything_kept = reader.read(reader.earliest()?)?;
+    /// # Ok(()) }
+    /// ```
     pub fn earliest(&self) -> Result<ChangeOffset, CdcError> {
         let segments = list_segments(&self.dir)?;
         Ok(ChangeOffset { segment: segments.first().map_or(0, |s| s.id), position: 0 })
     }
 
     /// The offset just past what is durable now (`starting_position = latest`).
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// // Only what is written from now on.
+    /// let from_now = reader.latest()?;
+    /// let later = reader.read(from_now)?;
+    /// # Ok(()) }
+    /// ```
     pub fn latest(&self) -> Result<ChangeOffset, CdcError> {
         let mut latest = ChangeOffset { segment: 0, position: 0 };
         for file in list_segments(&self.dir)? {
@@ -154,6 +215,20 @@ impl ChangeReader {
     /// The table's events from `from` to what is durable now. After an
     /// error nothing of the failed read is kept: reading again from `from`
     /// gives each event once.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let mut offset = reader.earliest()?;
+    /// loop {
+    ///     let batch = reader.read(offset)?;
+    ///     println!("{} events", batch.events.num_rows());
+    ///     offset = batch.next; // commit it with what the events produced
+    ///     std::thread::sleep(std::time::Duration::from_secs(1));
+    /// }
+    /// # }
+    /// ```
     pub fn read(&mut self, from: ChangeOffset) -> Result<ChangeBatch, CdcError> {
         self.read_up_to(from, None)
     }
@@ -163,6 +238,17 @@ impl ChangeReader {
     /// micro-batch replayed after a restart needs. `to` is an offset
     /// [`latest`](Self::latest), [`latest_within`](Self::latest_within) or
     /// [`segments_between`](Self::segments_between) gave (a section end).
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let (from, to) = (reader.earliest()?, reader.latest()?);
+    /// let once = reader.read_between(from, to)?;
+    /// let again = reader.read_between(from, to)?; // the same events, however much was written since
+    /// assert_eq!(once.events.num_rows(), again.events.num_rows());
+    /// # Ok(()) }
+    /// ```
     pub fn read_between(&mut self, from: ChangeOffset, to: ChangeOffset) -> Result<ChangeBatch, CdcError> {
         self.read_up_to(from, Some(to))
     }
@@ -256,6 +342,16 @@ impl ChangeReader {
     /// `from`, but always at least one section past it when one is durable
     /// (so a stream never stalls on a section larger than the budget); `from`
     /// when nothing new is durable.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let from = reader.earliest()?;
+    /// let to = reader.latest_within(from, 16 << 20)?; // about 16 MiB of commit log at most
+    /// let batch = reader.read_between(from, to)?;
+    /// # Ok(()) }
+    /// ```
     pub fn latest_within(&self, from: ChangeOffset, max_bytes: u64) -> Result<ChangeOffset, CdcError> {
         let mut best = from;
         let mut spent = 0u64;
@@ -296,6 +392,17 @@ impl ChangeReader {
     /// [`read_between`](Self::read_between) give exactly its events for
     /// `(from, to)`. A piece before `to`'s segment ends at `u64::MAX`: that
     /// segment is closed, so its end is fixed.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let (from, to) = (reader.earliest()?, reader.latest()?);
+    /// for (start, end) in reader.segments_between(from, to)? {
+    ///     let piece = reader.read_between(start, end)?; // e.g. one task per segment
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn segments_between(
         &self,
         from: ChangeOffset,
@@ -323,6 +430,17 @@ impl ChangeReader {
     /// `before`'s that Cassandra has closed (`COMPLETED`, or the last link
     /// to its bytes): what a stream that committed `before` has consumed.
     /// Frees `cdc_total_space`; the deleted segments' ids.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let mut reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// let batch = reader.read(reader.earliest()?)?;
+    /// // ... once batch.events are stored and batch.next committed:
+    /// let deleted = reader.delete_consumed(batch.next)?;
+    /// println!("freed segments {deleted:?}");
+    /// # Ok(()) }
+    /// ```
     pub fn delete_consumed(&self, before: ChangeOffset) -> Result<Vec<i64>, CdcError> {
         let mut deleted = Vec::new();
         for file in list_segments(&self.dir)? {

@@ -54,6 +54,7 @@ pub struct Descriptor {
     pub compressed: bool,
 }
 
+#[doc(hidden)]
 impl Descriptor {
     /// The messaging version the mutations are serialized at.
     pub fn messaging_version(&self) -> u32 {
@@ -132,6 +133,7 @@ pub fn parse_log_name(name: &str) -> Option<(i32, i64)> {
     Some((version.parse().ok()?, id.parse().ok()?))
 }
 
+#[doc(hidden)]
 impl<'a> Segment<'a> {
     /// Parses and checks the descriptor header of a segment. `file` names the
     /// segment in errors; if its last path component is a commit-log file name
@@ -285,6 +287,7 @@ pub struct Entries<'a, 's> {
     limit: Option<u64>,
 }
 
+#[doc(hidden)]
 impl<'a, 's> Entries<'a, 's> {
     /// Why the walk stopped, once it has (`None` while entries remain or after
     /// an error).

@@ -19,6 +19,14 @@ fn metadata_error(keyspace: &str, table: &str, reason: String) -> SchemaError {
 impl CdcSchema {
     /// Reads the schema for decoding the mutations of `keyspaces` (names as
     /// stored, or case-insensitively when unambiguous).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), pycassandra::Error> {
+    /// let session = pycassandra::session::connect(&pycassandra::ConnectionOptions::new(["127.0.0.1"])).await?;
+    /// let schema = pycassandra::cdc::CdcSchema::load(&session, &["shop", "billing"]).await?;
+    /// assert!(schema.table_id("shop", "orders").is_some());
+    /// # Ok(()) }
+    /// ```
     pub async fn load(session: &Session, keyspaces: &[&str]) -> Result<Self, SchemaError> {
         let rows = session
             .query_unpaged("SELECT keyspace_name, table_name, id FROM system_schema.tables", ())

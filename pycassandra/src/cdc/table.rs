@@ -63,6 +63,7 @@ pub enum ColumnRef {
     Dropped(usize),
 }
 
+#[doc(hidden)]
 impl CdcTable {
     /// The decoder's view of `schema`, whose table has id `id`.
     pub fn from_schema(id: Uuid, schema: &TableSchema, dropped: Vec<DroppedColumn>) -> Self {
@@ -162,6 +163,7 @@ pub struct CdcSchema {
 
 impl CdcSchema {
     /// Adds a decodable table.
+    #[doc(hidden)]
     pub fn add(&mut self, table: CdcTable) {
         self.others.remove(&table.id);
         self.dropped_tables.remove(&table.id);
@@ -169,12 +171,14 @@ impl CdcSchema {
     }
 
     /// The table of id `id`, live or dropped since an earlier schema.
+    #[doc(hidden)]
     pub fn decodable(&self, id: &Uuid) -> Option<&CdcTable> {
         self.tables.get(id).or_else(|| self.dropped_tables.get(id))
     }
 
     /// Keeps the tables of `earlier` (a schema read before this one) that
     /// this one lacks, as [`dropped_tables`](Self::dropped_tables).
+    #[doc(hidden)]
     pub fn keep_dropped_tables(&mut self, earlier: &CdcSchema) {
         for (id, table) in earlier.tables.iter().chain(&earlier.dropped_tables) {
             if !self.tables.contains_key(id) && !self.others.contains_key(id) {
@@ -185,6 +189,13 @@ impl CdcSchema {
 
     /// The id of decodable table `keyspace.table`, the names matched as
     /// stored or case-insensitively when that is unambiguous.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &scylla::client::session::Session) -> Result<(), pycassandra::Error> {
+    /// let schema = pycassandra::cdc::CdcSchema::load(session, &["shop"]).await?;
+    /// let orders = schema.table_id("shop", "Orders").expect("shop.orders exists"); // matched case-insensitively
+    /// # Ok(()) }
+    /// ```
     pub fn table_id(&self, keyspace: &str, table: &str) -> Option<Uuid> {
         let in_keyspace: Vec<&CdcTable> = {
             let keyspaces = self.tables.values().map(|t| t.keyspace.as_str());

@@ -36,6 +36,7 @@ pub enum Operator {
     GreaterOrEqual,
 }
 
+#[doc(hidden)]
 impl Operator {
     /// `=`, `in`, `<`, `<=`, `>`, `>=`.
     pub fn parse(symbol: &str) -> Option<Self> {
@@ -116,6 +117,7 @@ pub struct Pushed {
     pub clustering: Vec<Restriction>,
 }
 
+#[doc(hidden)]
 impl Pushed {
     /// Whether the scan reads whole partitions by key instead of token ranges.
     pub fn looks_up_partitions(&self) -> bool {
