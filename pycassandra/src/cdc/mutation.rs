@@ -473,8 +473,16 @@ fn row_body<'a>(
     if flags & HAS_DELETION != 0 {
         row.deletion = Some(stats.deletion_time(cursor)?);
     }
-    let present = if flags & HAS_ALL_COLUMNS != 0 { header.to_vec() } else { columns_subset(cursor, header)? };
-    for column in present {
+    // No copy of the header per row: most rows hold all its columns.
+    let subset;
+    let present: &[ColumnRef] = if flags & HAS_ALL_COLUMNS != 0 {
+        header
+    } else {
+        subset = columns_subset(cursor, header)?;
+        &subset
+    };
+    row.columns.reserve_exact(present.len());
+    for &column in present {
         let (_, cql_type) = table.column(column);
         let data = if is_complex(cql_type) {
             let complex_deletion = if flags & HAS_COMPLEX_DELETION != 0 {
