@@ -16,10 +16,10 @@ import os
 import sys
 
 
-def start_query(spark, options: dict, out: str, checkpoint: str):
-    """The recorded change stream of ``options`` into a parquet sink at ``out``."""
+def start_query(spark, options: dict, out: str, checkpoint: str, source: str = "pycassandra_changes_recorded"):
+    """The change stream of ``options`` (by default the recorded one) into a parquet sink at ``out``."""
     return (
-        spark.readStream.format("pycassandra_changes_recorded")
+        spark.readStream.format(source)
         .options(**options)
         .load()
         .select("id", "v", "_cdc_segment", "_cdc_position", "_cdc_batch_seq_no")

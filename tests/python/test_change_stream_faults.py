@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 import pytest
 from cassandra import WriteFailure
+from change_stream_job import start_query
 from cql_sessions import cql_session, owned_keyspace
 from test_change_stream import (
     DEADLINE_SECONDS,
@@ -144,16 +145,7 @@ def test_a_node_killed_and_restarted_mid_stream_loses_and_repeats_no_change(spar
         out, checkpoint = str(tmp_path / "out"), str(tmp_path / "checkpoint")
 
         def start():
-            return (
-                spark.readStream.format("pycassandra")
-                .options(**options(keyspace))
-                .load()
-                .select("id", "v", "_cdc_segment", "_cdc_position", "_cdc_batch_seq_no")
-                .writeStream.format("parquet")
-                .option("path", out)
-                .option("checkpointLocation", checkpoint)
-                .start()
-            )
+            return start_query(spark, options(keyspace), out, checkpoint, source="pycassandra")
 
         def in_sink() -> int:
             return sink_count(spark, out)
