@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use arrow_array::{Int64Array, RecordBatch, StringArray};
 use pycassandra::{CassandraWriter, ConnectionOptions, WriteOptions};
 use scylla::client::session::Session;
+use scylla::errors::{DbError, ExecutionError, RequestAttemptError};
 use scylla::statement::Consistency;
 use scylla::statement::Statement;
 use tokio::sync::Mutex;
@@ -85,6 +86,18 @@ fn rows(start: i64, len: i64) -> RecordBatch {
     ])
 }
 
+/// Attempts per token range: a replica's read timeout is the node saying it answered
+/// late (a cold restarted node, read repair, a loaded machine), never that a row is missing.
+const READ_ATTEMPTS: usize = 5;
+
+fn is_read_timeout(error: &ExecutionError) -> bool {
+    matches!(
+        error,
+        ExecutionError::RequestTimeout(_)
+            | ExecutionError::LastAttemptError(RequestAttemptError::DbError(DbError::ReadTimeout { .. }, _))
+    )
+}
+
 /// count(*) and sum(id) of the events table at `consistency`, over token ranges.
 async fn count_and_sum(session: &Session, keyspace: &str, consistency: Consistency) -> (i64, i64) {
     let mut statement = Statement::new(format!(
@@ -98,10 +111,14 @@ async fn count_and_sum(session: &Session, keyspace: &str, consistency: Consisten
     for k in 0..16u64 {
         let low = i64::MIN.wrapping_add((k * step) as i64);
         let high = if k == 15 { i64::MAX } else { i64::MIN.wrapping_add(((k + 1) * step) as i64) };
-        let result = session
-            .execute_unpaged(&prepared, (low, high))
-            .await
-            .unwrap_or_else(|e| panic!("count at {consistency:?}: {e}"));
+        let mut attempt = 1;
+        let result = loop {
+            match session.execute_unpaged(&prepared, (low, high)).await {
+                Ok(result) => break result,
+                Err(error) if attempt < READ_ATTEMPTS && is_read_timeout(&error) => attempt += 1,
+                Err(error) => panic!("count at {consistency:?}, attempt {attempt}: {error}"),
+            }
+        };
         let (count, total) = result
             .into_rows_result()
             .unwrap_or_else(|e| panic!("{e}"))
@@ -279,6 +296,33 @@ async fn single_node_session(contact: &str) -> Arc<Session> {
     )
 }
 
+/// Waits until no node in `contacts` holds a hint file for another node
+/// (`system_views.pending_hints` lists one row per node it has hints for).
+async fn hints_delivered(contacts: &[&str]) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    for contact in contacts {
+        let session = single_node_session(contact).await;
+        loop {
+            let result = session
+                .query_unpaged("SELECT address, files FROM system_views.pending_hints", ())
+                .await
+                .unwrap_or_else(|e| panic!("pending hints of {contact}: {e}"));
+            let rows = result.into_rows_result().unwrap_or_else(|e| panic!("{e}"));
+            let pending: Vec<(Option<std::net::IpAddr>, Option<i32>)> = rows
+                .rows::<(Option<std::net::IpAddr>, Option<i32>)>()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .map(|row| row.unwrap_or_else(|e| panic!("{e}")))
+                .filter(|(_, files)| files.unwrap_or(0) > 0)
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{contact} still holds hints after 180 s: {pending:?}");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
 /// Starts the three cluster nodes in order (a running one is left alone) and connects to them.
 async fn cluster_session() -> Arc<Session> {
     for profile in ["cluster1", "cluster2", "cluster3"] {
@@ -299,6 +343,9 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     assert_eq!((report.rows_written, report.rows_failed), (JOB_ROWS as u64, 0));
 
     node_command("start", "cluster3").await;
+    // The rows cluster3 missed reach it as hints; until they have, a read at ALL
+    // repairs each range it reads, which can outlast the node's read timeout.
+    hints_delivered(&CLUSTER[..2]).await;
     // Reads at ALL need all three replicas: the restarted one is back in the ring.
     let deadline = Instant::now() + Duration::from_secs(60);
     let counted = loop {
