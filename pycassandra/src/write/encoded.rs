@@ -217,20 +217,35 @@ pub(crate) fn check_bind_types(
 
 /// `cql_type` as a message prints it beside `other`: without `frozen`, which
 /// [`takes`] does not compare (a bind marker never carries it, so a frozen
-/// column would read as if frozenness were the difference), and a UDT whose
-/// name alone would read the same as `other` is given with its fields.
+/// column would read as if frozenness were the difference), and with every
+/// UDT's fields, at any depth, when the names alone would read the same.
 fn spelled(cql_type: &ColumnType<'_>, other: &ColumnType<'_>) -> String {
     let name = cql_type::name(&thawed(cql_type));
+    if name == cql_type::name(&thawed(other)) {
+        with_fields(cql_type)
+    } else {
+        name
+    }
+}
+
+/// `cql_type`'s name, without `frozen`, with each UDT's fields beside its name.
+fn with_fields(cql_type: &ColumnType<'_>) -> String {
+    use CollectionType::{List, Map, Set};
+    let joined = |types: &[ColumnType<'_>]| types.iter().map(with_fields).collect::<Vec<_>>().join(", ");
     match cql_type {
-        ColumnType::UserDefinedType { definition, .. } if name == cql_type::name(&thawed(other)) => {
-            let fields: Vec<String> = definition
-                .field_types
-                .iter()
-                .map(|(field, typ)| format!("{field} {}", cql_type::name(&thawed(typ))))
-                .collect();
-            format!("{name} ({})", fields.join(", "))
+        ColumnType::UserDefinedType { definition, .. } => {
+            let fields: Vec<String> =
+                definition.field_types.iter().map(|(field, typ)| format!("{field} {}", with_fields(typ))).collect();
+            format!("{} ({})", definition.name, fields.join(", "))
         }
-        _ => name,
+        ColumnType::Collection { typ: List(item), .. } => format!("list<{}>", with_fields(item)),
+        ColumnType::Collection { typ: Set(item), .. } => format!("set<{}>", with_fields(item)),
+        ColumnType::Collection { typ: Map(key, value), .. } => {
+            format!("map<{}, {}>", with_fields(key), with_fields(value))
+        }
+        ColumnType::Tuple(elements) => format!("tuple<{}>", joined(elements)),
+        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", with_fields(typ)),
+        other => cql_type::name(&thawed(other)),
     }
 }
 
@@ -410,6 +425,27 @@ mod tests {
                                    prepared, but the write was planned for address (zip int):"
             ),
             "{same_name}"
+        );
+        // A UDT inside a collection: the fields tell the two types apart there too.
+        let addresses = |zip: NativeType| ColumnType::Collection {
+            frozen: false,
+            typ: CollectionType::List(Box::new(address(true, &[("zip", zip)]))),
+        };
+        let planned_list = addresses(NativeType::Int);
+        let columns_list = [("k", &k), ("tags", &planned_list), ("home", &home)];
+        let markers = [
+            marker("k", k.clone()),
+            marker("tags", addresses(NativeType::Text)),
+            marker("home", address(false, &[("zip", NativeType::Int)])),
+            marker("[ttl]", ColumnType::Native(NativeType::Int)),
+        ];
+        let nested = check_bind_types("shop.orders", &WRITE, &columns_list, &markers).unwrap_err().to_string();
+        assert!(
+            nested.starts_with(
+                "column 'tags' of shop.orders is list<address (zip text)> in the statement just \
+                 prepared, but the write was planned for list<address (zip int)>:"
+            ),
+            "{nested}"
         );
         let ttl_as_bigint = with(3, ColumnType::Native(NativeType::BigInt));
         assert!(ttl_as_bigint.starts_with("column 'ttl' of shop.orders is bigint "), "{ttl_as_bigint}");
