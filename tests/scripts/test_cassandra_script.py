@@ -40,6 +40,8 @@ def _load_script() -> ModuleType:
 
 
 node = _load_script()
+# Every command run() dispatches; the help and the docs must list each.
+COMMANDS = ("start", "stop", "restart", "status", "reset", "logs", "query", "env", "jvm", "profiles", "help")
 NAMES = [profile.name for profile in node.PROFILES]
 RESIDENT = [profile.name for profile in node.PROFILES if profile.resident]
 
@@ -156,8 +158,14 @@ def test_help_lists_every_profile_and_command() -> None:
         assert re.search(
             rf"^  {re.escape(profile.name)} +{re.escape(profile.address)}:{profile.cql_port} ", text, re.MULTILINE
         )
-    for command in ("start", "stop", "restart", "status", "reset", "logs", "query", "env", "profiles", "help"):
+    for command in COMMANDS:
         assert re.search(rf"^  {command}\b", text, re.MULTILINE), command
+
+
+def test_the_docs_list_every_command() -> None:
+    for command in COMMANDS:
+        option = "--help" if command == "help" else command
+        assert re.search(rf"^scripts/cassandra {re.escape(option)}\b", DOCS, re.MULTILINE), command
 
 
 def test_profile_may_come_anywhere_and_other_words_keep_their_order() -> None:
