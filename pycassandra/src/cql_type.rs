@@ -165,24 +165,43 @@ pub fn native_name(native: &NativeType) -> &'static str {
 /// assert_eq!(cql_type::name(&map), "frozen<map<text, int>>");
 /// ```
 pub fn name(cql_type: &ColumnType<'_>) -> String {
-    let frozen = |frozen: bool, inner: String| if frozen { format!("frozen<{inner}>") } else { inner };
+    spell(cql_type, Spelling { frozen: true, udt_fields: false })
+}
+
+/// How [`spell`] writes a type beyond its name: its `frozen` markers, each UDT's fields.
+#[derive(Clone, Copy)]
+pub(crate) struct Spelling {
+    pub frozen: bool,
+    pub udt_fields: bool,
+}
+
+/// [`name`], with `frozen` and UDT fields shown as `how` says, at every depth.
+pub(crate) fn spell(cql_type: &ColumnType<'_>, how: Spelling) -> String {
+    let frozen = |frozen: bool, inner: String| if frozen && how.frozen { format!("frozen<{inner}>") } else { inner };
+    let inner = |typ: &ColumnType<'_>| spell(typ, how);
     match cql_type {
         ColumnType::Native(native) => native_name(native).to_string(),
         ColumnType::Collection { frozen: is_frozen, typ } => {
-            let inner = match typ {
-                CollectionType::List(element) => format!("list<{}>", name(element)),
-                CollectionType::Set(element) => format!("set<{}>", name(element)),
-                CollectionType::Map(key, value) => format!("map<{}, {}>", name(key), name(value)),
+            let text = match typ {
+                CollectionType::List(element) => format!("list<{}>", inner(element)),
+                CollectionType::Set(element) => format!("set<{}>", inner(element)),
+                CollectionType::Map(key, value) => format!("map<{}, {}>", inner(key), inner(value)),
                 _ => "collection".to_string(),
             };
-            frozen(*is_frozen, inner)
+            frozen(*is_frozen, text)
         }
-        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", name(typ)),
+        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", inner(typ)),
         ColumnType::UserDefinedType { frozen: is_frozen, definition } => {
-            frozen(*is_frozen, definition.name.to_string())
+            let mut text = definition.name.to_string();
+            if how.udt_fields {
+                let fields: Vec<String> =
+                    definition.field_types.iter().map(|(field, typ)| format!("{field} {}", inner(typ))).collect();
+                text = format!("{text} ({})", fields.join(", "));
+            }
+            frozen(*is_frozen, text)
         }
         ColumnType::Tuple(elements) => {
-            let names: Vec<String> = elements.iter().map(name).collect();
+            let names: Vec<String> = elements.iter().map(inner).collect();
             format!("tuple<{}>", names.join(", "))
         }
         _ => "unknown".to_string(),

@@ -308,7 +308,7 @@ async fn hints_delivered(contacts: &[&str]) {
                 .await
                 .unwrap_or_else(|e| panic!("pending hints of {contact}: {e}"));
             let rows = result.into_rows_result().unwrap_or_else(|e| panic!("{e}"));
-            let pending: Vec<(Option<std::net::IpAddr>, Option<i32>)> = rows
+            let pending: Vec<_> = rows
                 .rows::<(Option<std::net::IpAddr>, Option<i32>)>()
                 .unwrap_or_else(|e| panic!("{e}"))
                 .map(|row| row.unwrap_or_else(|e| panic!("{e}")))

@@ -15,7 +15,7 @@ use scylla::serialize::SerializationError;
 
 use crate::config::names;
 use crate::convert::EncodedColumn;
-use crate::cql_type;
+use crate::cql_type::{self, Spelling};
 use crate::error::SchemaError;
 
 /// What one bind marker of a statement takes.
@@ -220,55 +220,12 @@ pub(crate) fn check_bind_types(
 /// column would read as if frozenness were the difference), and with every
 /// UDT's fields, at any depth, when the names alone would read the same.
 fn spelled(cql_type: &ColumnType<'_>, other: &ColumnType<'_>) -> String {
-    let name = cql_type::name(&thawed(cql_type));
-    if name == cql_type::name(&thawed(other)) {
-        with_fields(cql_type)
+    let unfrozen = Spelling { frozen: false, udt_fields: false };
+    let name = cql_type::spell(cql_type, unfrozen);
+    if name == cql_type::spell(other, unfrozen) {
+        cql_type::spell(cql_type, Spelling { udt_fields: true, ..unfrozen })
     } else {
         name
-    }
-}
-
-/// `cql_type`'s name, without `frozen`, with each UDT's fields beside its name.
-fn with_fields(cql_type: &ColumnType<'_>) -> String {
-    use CollectionType::{List, Map, Set};
-    let joined = |types: &[ColumnType<'_>]| types.iter().map(with_fields).collect::<Vec<_>>().join(", ");
-    match cql_type {
-        ColumnType::UserDefinedType { definition, .. } => {
-            let fields: Vec<String> =
-                definition.field_types.iter().map(|(field, typ)| format!("{field} {}", with_fields(typ))).collect();
-            format!("{} ({})", definition.name, fields.join(", "))
-        }
-        ColumnType::Collection { typ: List(item), .. } => format!("list<{}>", with_fields(item)),
-        ColumnType::Collection { typ: Set(item), .. } => format!("set<{}>", with_fields(item)),
-        ColumnType::Collection { typ: Map(key, value), .. } => {
-            format!("map<{}, {}>", with_fields(key), with_fields(value))
-        }
-        ColumnType::Tuple(elements) => format!("tuple<{}>", joined(elements)),
-        ColumnType::Vector { typ, dimensions } => format!("vector<{}, {dimensions}>", with_fields(typ)),
-        other => cql_type::name(&thawed(other)),
-    }
-}
-
-/// `cql_type` with every `frozen` marker dropped, at every depth.
-fn thawed<'a>(cql_type: &ColumnType<'a>) -> ColumnType<'a> {
-    use CollectionType::{List, Map, Set};
-    let thaw = |inner: &ColumnType<'a>| Box::new(thawed(inner));
-    match cql_type {
-        ColumnType::Collection { typ, .. } => ColumnType::Collection {
-            frozen: false,
-            typ: match typ {
-                List(item) => List(thaw(item)),
-                Set(item) => Set(thaw(item)),
-                Map(key, value) => Map(thaw(key), thaw(value)),
-                other => other.clone(),
-            },
-        },
-        ColumnType::UserDefinedType { definition, .. } => {
-            ColumnType::UserDefinedType { frozen: false, definition: definition.clone() }
-        }
-        ColumnType::Tuple(elements) => ColumnType::Tuple(elements.iter().map(thawed).collect()),
-        ColumnType::Vector { typ, dimensions } => ColumnType::Vector { typ: thaw(typ), dimensions: *dimensions },
-        other => other.clone(),
     }
 }
 
