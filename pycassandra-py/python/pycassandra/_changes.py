@@ -84,6 +84,13 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
     # the checkpoint's.
     def latestOffset(self, start: Optional[dict] = None, limit: object = None) -> dict:  # noqa: N802
         begin = _from_json(start) if start is not None else self._planned
+        if begin is not None:
+            # Spark plans a batch only once the one before is in the sink's
+            # commit log, so what precedes its start is consumed; but it calls
+            # commit(end) for a batch only when it plans a next one with new
+            # changes, which a full cdc_raw (refusing CDC writes) never gives.
+            # Releasing here frees cdc_raw without waiting for that.
+            self._release(begin)
         end = self._job.latest_offset(begin, _spark_byte_limit(limit))
         self._planned = end
         return _to_json(end)
@@ -100,7 +107,12 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
             yield batch
 
     def commit(self, end: dict) -> None:
-        deleted = self._job.commit(_from_json(end))
+        self._release(_from_json(end))
+
+    def _release(self, consumed: Offset) -> None:
+        """Deletes the closed segments before `consumed` (with ``cdc_delete_consumed``;
+        a segment still open then goes at a later call)."""
+        deleted = self._job.commit(consumed)
         if deleted:
             _log.info("cdc_raw: deleted %d consumed segment(s) up to %s", len(deleted), deleted[-1])
 
