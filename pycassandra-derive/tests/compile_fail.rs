@@ -3,5 +3,5 @@
 
 #[test]
 fn derive_errors_point_at_the_field_or_attribute() {
-    trybuild::TestCases::new().compile_fail("ui/*.rs");
+    trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
 }
