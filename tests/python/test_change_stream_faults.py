@@ -253,6 +253,19 @@ def test_a_query_from_latest_starts_where_it_planned_its_first_batch(faults_cql,
     def offset(json: dict) -> tuple:
         return (json["segment"], json["position"])
 
+    def write(values: tuple) -> None:
+        # The test before deleted segments from cdc_raw, but Cassandra may still
+        # count them until a refusal makes it measure again (a clean-clone run
+        # of 2026-12-02 had the first write here refused): retry until taken.
+        def taken() -> bool:
+            try:
+                faults_cql.execute(insert, values)
+            except WriteFailure:
+                return False
+            return True
+
+        wait_until(taken, f"the write of {values} accepted")
+
     def durable_past(json: dict) -> bool:
         # A new reader's first latestOffset is everything durable in cdc_raw.
         return offset(CassandraChangeStreamReader(stream, schema).latestOffset()) > offset(json)
@@ -260,20 +273,20 @@ def test_a_query_from_latest_starts_where_it_planned_its_first_batch(faults_cql,
     # PySpark 4.0/4.1: the first batch's end, then where it starts (docs/spark-lifecycle.md).
     reader = CassandraChangeStreamReader(stream, schema)
     end = reader.latestOffset()
-    faults_cql.execute(insert, (1, 1))
+    write((1, 1))
     start = reader.initialOffset()
     assert offset(start) <= offset(end), "a first batch that ends before it starts"
     assert reader.initialOffset() == start
     # 4.2+: the start, the end from it, then the start again when the batch runs.
     reader = CassandraChangeStreamReader(stream, schema)
     start = reader.initialOffset()
-    faults_cql.execute(insert, (2, 2))
+    write((2, 2))
     # Acknowledged is not yet in cdc_raw: the idx moves at the commit log's next
     # sync (commitlog_sync group, 10 ms). Asking before then found no change
     # (a run of 2026-12-02), which says nothing about the offsets under test.
     wait_until(lambda: durable_past(start), "the write of (2, 2) in cdc_raw")
     end = reader.latestOffset(start, None)
-    faults_cql.execute(insert, (3, 3))
+    write((3, 3))
     assert offset(end) > offset(start)
     assert reader.initialOffset() == start, "the batch would start past changes it planned to read"
 
