@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -114,6 +115,24 @@ def timed_run(node: Node, pid: int, system: str, table: str, layout: str, rows: 
     return written["seconds"], run
 
 
+def failure_reason(error: RuntimeError) -> str:
+    """The last exception line of a failed run's stderr, for the report."""
+    lines = [line.strip() for line in str(error).splitlines() if re.search(r"(Exception|Error)\b", line)]
+    return (lines[-1] if lines else str(error).splitlines()[0])[:200]
+
+
+def attempted_run(node: Node, pid: int, system: str, combo: tuple, args, concurrency: int, failures: list):
+    """A run, tried again once if it fails (a write timeout on the shared 2-core node is
+    not a verdict on the system); the failed attempt goes into the report."""
+    table, layout = combo
+    try:
+        return timed_run(node, pid, system, table, layout, args.rows, concurrency, args.host)
+    except RuntimeError as error:
+        failures.append((system, failure_reason(error)))
+        print(f"{table}/{layout}: {system} failed, trying once more: {failures[-1][1]}", flush=True)
+    return timed_run(node, pid, system, table, layout, args.rows, concurrency, args.host)
+
+
 def sweep(node: Node, pid: int, table: str, layout: str, rows: int, levels: list, host: str) -> tuple:
     rates = {}
     for level in levels:
@@ -123,7 +142,7 @@ def sweep(node: Node, pid: int, table: str, layout: str, rows: int, levels: list
     return max(rates, key=rates.get), rates
 
 
-def report(args, systems: list, combos: list, results: dict, sweeps: dict) -> str:
+def report(args, systems: list, combos: list, results: dict, sweeps: dict, failures: dict) -> str:
     per_million = 1e6 / args.rows
     lines = [
         f"# Write benchmark, {dt.date.today()}: {args.rows:,} rows per run",
@@ -187,6 +206,9 @@ def report(args, systems: list, combos: list, results: dict, sweeps: dict) -> st
         ]
         if ratios:
             lines += ["", "Rows/s ratios: " + "; ".join(ratios) + "."]
+        if failures[combo]:
+            lines += ["", "Failed attempts, each run again (the repeats above are the runs that succeeded):"]
+            lines += [f"- `{system}`: {reason}" for system, reason in failures[combo]]
     return "\n".join(lines) + "\n"
 
 
@@ -217,6 +239,18 @@ def chart(path: str, systems: list, combos: list, results: dict, rows: int) -> b
     return True
 
 
+def write_results(args, systems: list, combos: list, results: dict, text: str) -> None:
+    if not args.results:
+        return
+    os.makedirs(args.results, exist_ok=True)
+    stem = os.path.join(args.results, f"{dt.date.today()}-write-{args.rows}{'-' + args.label if args.label else ''}")
+    if chart(stem + ".png", systems, combos, results, args.rows):
+        text += f"\n![rows/s and client CPU per row]({os.path.basename(stem)}.png)\n"
+    with open(stem + ".md", "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"written to {stem}.md", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -245,32 +279,27 @@ def main() -> None:
     node = Node(args.host, args.keyspace)
 
     results: dict = {combo: {s: [] for s in systems} for combo in combos}
+    failures: dict = {combo: [] for combo in combos}
     sweeps = {}
+    done = []
     for combo in combos:
         table, layout = combo
         levels = [int(level) for level in args.sweep.split(",")]
         sweeps[combo] = sweep(node, pid, table, layout, min(args.rows, args.sweep_rows), levels, args.host)
         for repeat in range(args.repeats):
             for system in systems:
-                seconds, run = timed_run(node, pid, system, table, layout, args.rows, sweeps[combo][0], args.host)
+                seconds, run = attempted_run(node, pid, system, combo, args, sweeps[combo][0], failures[combo])
                 results[combo][system].append((seconds, run))
                 print(
                     f"{table}/{layout} repeat {repeat + 1}: {system}: {args.rows / seconds:,.0f} rows/s "
                     f"({seconds:.1f} s write, {run.seconds:.1f} s with start-up, client CPU {run.client_cpu:.1f} s)",
                     flush=True,
                 )
-    text = report(args, systems, combos, results, sweeps)
+        done.append(combo)
+        # Written after every table and layout, so a late failure keeps what was measured.
+        text = report(args, systems, done, results, sweeps, failures)
+        write_results(args, systems, done, results, text)
     print("\n" + text)
-    if args.results:
-        os.makedirs(args.results, exist_ok=True)
-        stem = os.path.join(
-            args.results, f"{dt.date.today()}-write-{args.rows}{'-' + args.label if args.label else ''}"
-        )
-        if chart(stem + ".png", systems, combos, results, args.rows):
-            text += f"\n![rows/s and client CPU per row]({os.path.basename(stem)}.png)\n"
-        with open(stem + ".md", "w", encoding="utf-8") as f:
-            f.write(text)
-        print(f"written to {stem}.md")
     node.cluster.shutdown()
 
 

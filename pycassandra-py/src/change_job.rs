@@ -12,11 +12,12 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::pyarrow::PyArrowType;
-use pycassandra::cdc::{cdc_enabled, CdcSchema, ChangeOffset, ChangeReader};
-use pycassandra::config::{ChangeOptions, StartingPosition};
+use pycassandra::cdc::{cdc_enabled, CdcSchema, ChangeOffset, ChangeReader, SegmentBytes};
+use pycassandra::config::{AgentAddresses, ChangeAgents, ChangeOptions, StartingPosition};
 use pycassandra::{CdcError, ConfigError, Error};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyDict, PyType};
 
 use crate::errors::to_py;
 use crate::runtime::{cache_change_schema, change_schema, count_change_schema_reload, run_detached, session};
@@ -89,6 +90,30 @@ impl ChangeJob {
         Ok(())
     }
 
+    /// The table's columns dropped, as the reader's schema knows them.
+    fn dropped_columns(&self) -> Vec<String> {
+        let Some(schema) = &self.schema else { return Vec::new() };
+        let Ok(id) = table_id(schema, &self.options.keyspace, &self.options.table) else { return Vec::new() };
+        schema.tables.get(&id).map(|table| table.dropped.iter().map(|d| d.name.clone()).collect()).unwrap_or_default()
+    }
+
+    /// The agents' settings: cluster mode only.
+    fn agents(&self) -> PyResult<&ChangeAgents> {
+        self.options.agents.as_ref().ok_or_else(|| {
+            PyValueError::new_err(
+                "change stream: cluster mode needs cdc_agents or cdc_agent_port (this stream reads cdc_raw_directory)",
+            )
+        })
+    }
+
+    /// The smaller of `max_bytes_per_trigger` and Spark's own limit.
+    fn budget(&self, spark_limit: Option<u64>) -> Option<u64> {
+        match (self.options.max_bytes_per_trigger, spark_limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// The worker's cache key for this query's schema: the options (the
     /// password too, so never printed) and the query.
     fn cache_key(&self) -> String {
@@ -136,15 +161,24 @@ fn spark_ready(schema: &Schema) -> Schema {
 
 /// `events` with the columns Spark asked for, in its order and types: the
 /// stream's schema (or a given one naming some of the event columns).
-fn conform(events: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, Error> {
+/// A column of the stream's schema that `dropped` (the table's columns
+/// dropped since the query started) explains is filled: null, or false for a
+/// deletion flag, which is never null.
+fn conform(events: &RecordBatch, target: &SchemaRef, dropped: &[String]) -> Result<RecordBatch, Error> {
     let invalid = |what: String| {
         Error::from(ConfigError::InvalidValue { option: "schema", value: what, expected: event_columns(events) })
     };
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(target.fields().len());
     for field in target.fields() {
-        let column = events
-            .column_by_name(field.name())
-            .ok_or_else(|| invalid(format!("column '{}' is not a change-event column", field.name())))?;
+        let Some(column) = events.column_by_name(field.name()) else {
+            match dropped_column_filler(field, events.num_rows(), dropped) {
+                Some(filler) => {
+                    columns.push(filler);
+                    continue;
+                }
+                None => return Err(invalid(format!("column '{}' is not a change-event column", field.name()))),
+            }
+        };
         let column = if column.data_type() == field.data_type() {
             Arc::clone(column)
         } else {
@@ -158,6 +192,18 @@ fn conform(events: &RecordBatch, target: &SchemaRef) -> Result<RecordBatch, Erro
     let options = RecordBatchOptions::new().with_row_count(Some(events.num_rows()));
     RecordBatch::try_new_with_options(Arc::clone(target), columns, &options)
         .map_err(|e| invalid(format!("the events do not fit the schema: {e}")))
+}
+
+fn dropped_column_filler(field: &Field, rows: usize, dropped: &[String]) -> Option<ArrayRef> {
+    let name = field.name();
+    let of_dropped = |prefix: &str| name.strip_prefix(prefix).is_some_and(|c| dropped.iter().any(|d| d == c));
+    if dropped.iter().any(|d| d == name) || of_dropped("_cdc_deleted_elements_") {
+        return field.is_nullable().then(|| arrow::array::new_null_array(field.data_type(), rows));
+    }
+    if of_dropped("_cdc_deleted_") && field.data_type() == &DataType::Boolean {
+        return Some(Arc::new(arrow::array::BooleanArray::from(vec![false; rows])));
+    }
+    None
 }
 
 fn event_columns(events: &RecordBatch) -> String {
@@ -200,10 +246,7 @@ impl ChangeJob {
         start: Option<OffsetTuple>,
         max_bytes: Option<u64>,
     ) -> PyResult<OffsetTuple> {
-        let budget = match (self.options.max_bytes_per_trigger, max_bytes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let budget = self.budget(max_bytes);
         let reader = self.reader(py)?;
         let latest = match (start, budget) {
             (Some(start), Some(budget)) => reader.latest_within(offset(start), budget),
@@ -252,7 +295,7 @@ impl ChangeJob {
             }
             Err(error) => return Err(cdc(error)),
         };
-        let events = conform(&batch.events, &target).map_err(to_py)?;
+        let events = conform(&batch.events, &target, &self.dropped_columns()).map_err(to_py)?;
         Ok(PyArrowType(events))
     }
 
@@ -265,17 +308,123 @@ impl ChangeJob {
         self.reader(py)?.delete_consumed(offset(end)).map_err(cdc)
     }
 
+    /// Fails when the table changed since the query started in a way the
+    /// stream cannot follow (pycassandra::cdc::drift): called on the driver
+    /// after each micro-batch's end is planned, so a batch with values of a
+    /// column added since never runs.
+    fn check_schema(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.reader(py)?;
+        let Some(schema) = &self.schema else { return Ok(()) };
+        let (keyspace, table) = (&self.options.keyspace, &self.options.table);
+        let started = schema.tables[&table_id(schema, keyspace, table).map_err(to_py)?].clone();
+        let session = session(py, &self.options.connection, keyspace)?;
+        let (found_keyspace, found_table) = (started.keyspace.clone(), started.table.clone());
+        let now = run_detached(py, async move {
+            Ok(pycassandra::cdc::drift::live_table(&session, &found_keyspace, &found_table).await?)
+        })?;
+        match pycassandra::cdc::drift::drift(&started, now.as_ref()) {
+            None => Ok(()),
+            Some(pycassandra::cdc::drift::Drift::ColumnsAdded(_)) if self.options.ignore_added_columns => Ok(()),
+            Some(drift) => Err(to_py(drift.error(&started.keyspace, &started.table).into())),
+        }
+    }
+
+    /// Cluster mode: what the stream reader needs to talk to the agents
+    /// (`token`, `ca`, `consumer`, `urls` (empty when found with
+    /// `cdc_agent_port`), `starting_position`). The token is for the
+    /// requests' header only: never logged.
+    fn agent_settings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let agents = self.agents()?;
+        let settings = PyDict::new(py);
+        settings.set_item("token", agents.token.expose())?;
+        settings.set_item("ca", agents.ca.as_ref().map(|ca| ca.display().to_string()))?;
+        settings.set_item("consumer", &agents.consumer)?;
+        let urls = match &agents.addresses {
+            AgentAddresses::Urls(urls) => urls.clone(),
+            AgentAddresses::Port(_) => Vec::new(),
+        };
+        settings.set_item("urls", urls)?;
+        let earliest = self.options.starting_position == StartingPosition::Earliest;
+        settings.set_item("starting_position", if earliest { "earliest" } else { "latest" })?;
+        Ok(settings)
+    }
+
+    /// Cluster mode with `cdc_agent_port`: `(host id, agent URL)` of every
+    /// node the cluster lists, from the driver's view of the ring.
+    fn agent_urls(&self, py: Python<'_>) -> PyResult<Vec<(String, String)>> {
+        let AgentAddresses::Port(port) = self.agents()?.addresses else {
+            return Err(PyValueError::new_err("change stream: cdc_agents lists the agents; none are discovered"));
+        };
+        let session = session(py, &self.options.connection, &self.options.keyspace)?;
+        let state = session.get_cluster_state();
+        let mut urls: Vec<(String, String)> = state
+            .get_nodes_info()
+            .iter()
+            .map(|node| {
+                let host = match node.address.ip() {
+                    std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                    ip => ip.to_string(),
+                };
+                (node.host_id.to_string(), format!("https://{host}:{port}"))
+            })
+            .collect();
+        urls.sort();
+        Ok(urls)
+    }
+
+    /// The most bytes one micro-batch reads per node: the option, or Spark's tighter limit.
+    #[pyo3(signature = (spark_limit=None))]
+    fn byte_budget(&self, spark_limit: Option<u64>) -> Option<u64> {
+        self.budget(spark_limit)
+    }
+
+    /// Cluster mode: the events of `[start, end)` in the segment bytes an
+    /// agent served (`name` its file, `limit` the walk's limit), from node
+    /// `host_id`, as one batch in Spark's Arrow schema.
+    #[allow(clippy::too_many_arguments)]
+    fn read_piece(
+        &mut self,
+        py: Python<'_>,
+        host_id: String,
+        name: String,
+        data: &[u8],
+        limit: u64,
+        start: OffsetTuple,
+        end: OffsetTuple,
+        target: PyArrowType<Schema>,
+    ) -> PyResult<PyArrowType<RecordBatch>> {
+        self.agents()?;
+        let target: SchemaRef = Arc::new(target.0);
+        let (from, to) = (offset(start), offset(end));
+        let piece = SegmentBytes { id: from.segment, name, bytes: data.to_vec(), limit };
+        let reader = self.reader(py)?;
+        reader.set_node(Some(host_id));
+        let batch = match py.detach(|| reader.read_piece(&piece, from, to)) {
+            Ok(batch) => batch,
+            // As in `read`: a table created since the schema was read, or one dropped since.
+            Err(CdcError::Invalid { .. }) => {
+                self.reload_schema(py)?;
+                let reader = self.reader(py)?;
+                reader.skip_unknown_tables(true);
+                py.detach(|| reader.read_piece(&piece, from, to)).map_err(cdc)?
+            }
+            Err(error) => return Err(cdc(error)),
+        };
+        let events = conform(&batch.events, &target, &self.dropped_columns()).map_err(to_py)?;
+        Ok(PyArrowType(events))
+    }
+
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         let job = slf.borrow();
         Ok((slf.get_type(), (job.settings.clone(), job.query.clone())))
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "ChangeJob({}.{} from {})",
-            self.options.keyspace,
-            self.options.table,
-            self.options.cdc_raw_directory.display()
-        )
+        let source = match self.options.agents.as_ref().map(|agents| &agents.addresses) {
+            None => self.options.cdc_raw_directory.display().to_string(),
+            Some(AgentAddresses::Urls(urls)) => format!("change agents {}", urls.join(", ")),
+            Some(AgentAddresses::Port(port)) => format!("the change agent on port {port} of every node"),
+        };
+        format!("ChangeJob({}.{} from {source})", self.options.keyspace, self.options.table)
     }
 }

@@ -4,6 +4,7 @@
 //! Spark's side is two jobs, each parsing its options once on the driver and
 //! pickled to the tasks: [`read_job::ReadJob`] and [`write_job::WriteJob`].
 
+mod agent;
 mod change_job;
 mod convert;
 mod errors;
@@ -22,6 +23,8 @@ use pyo3::prelude::*;
 mod _native {
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::agent::ChangeAgent;
     #[pymodule_export]
     use crate::change_job::ChangeJob;
     #[pymodule_export]

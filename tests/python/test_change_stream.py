@@ -219,3 +219,76 @@ def test_a_table_without_cdc_and_misplaced_options_are_refused_with_what_to_do(s
         CassandraDataSource(stream_options(cdc_keyspace)).reader(None)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="'starting_position'"):
         CassandraDataSource(stream_options(cdc_keyspace, starting_position="now")).streamReader(None)  # type: ignore
+
+
+def fails_with(query, pattern: str) -> str:
+    """Processes until the query fails; its error, which must match ``pattern``."""
+    import re
+
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        try:
+            query.processAllAvailable()
+        except Exception as error:  # Spark's StreamingQueryException: its class differs per version
+            assert re.search(pattern, str(error)), str(error)[:3000]
+            return str(error)
+        assert time.monotonic() < deadline, f"the query did not fail with {pattern!r}"
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize(
+    "change, pattern",
+    [
+        ("ALTER TABLE {t} ADD w text", r"column\(s\) w were added since the query started.*restart the query"),
+        ("ALTER TABLE {t} WITH cdc = false", r"altered to cdc = false"),
+        ("DROP TABLE {t}", r"the table was dropped"),
+    ],
+)
+def test_a_table_changed_under_the_stream_ends_it_saying_what_to_do(spark, cdc_cql, cdc_keyspace, change, pattern):
+    table = f"{cdc_keyspace}.t"
+    cdc_cql.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v text) WITH cdc = true")
+    query = start_memory_query(spark, stream_options(cdc_keyspace), f"drift_{uuid.uuid4().hex[:8]}")
+    try:
+        wait_for_first_batch(query)
+        cdc_cql.execute(change.format(t=table))
+        if "ADD" in change:
+            cdc_cql.execute(f"INSERT INTO {table} (id, v) VALUES (1, 'after')")
+        fails_with(query, pattern)
+    finally:
+        query.stop()
+
+
+def test_a_table_created_again_under_its_name_ends_the_stream_at_the_next_plan(cdc_cql, cdc_keyspace):
+    """Without Spark, so that the drop and the create both land between two
+    plans (a running query may plan in between and find the table gone)."""
+    from pycassandra import CassandraDataSource
+
+    table = f"{cdc_keyspace}.t"
+    cdc_cql.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v text) WITH cdc = true")
+    source = CassandraDataSource(stream_options(cdc_keyspace))
+    reader = source.streamReader(source.schema())
+    start = reader.initialOffset()
+    reader.latestOffset(start, None)
+    cdc_cql.execute(f"DROP TABLE {table}")
+    cdc_cql.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v text) WITH cdc = true")
+    with pytest.raises(Exception, match=r"dropped and created again \(new id [0-9a-f-]+\)"):
+        reader.latestOffset(start, None)
+
+
+def test_a_dropped_column_is_null_from_then_on_and_an_added_one_can_be_ignored(spark, cdc_cql, cdc_keyspace):
+    table = f"{cdc_keyspace}.t"
+    cdc_cql.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, v text, gone text) WITH cdc = true")
+    name = f"ignored_{uuid.uuid4().hex[:8]}"
+    query = start_memory_query(spark, stream_options(cdc_keyspace, cdc_schema_changes="ignore"), name)
+    try:
+        wait_for_first_batch(query)
+        cdc_cql.execute(f"INSERT INTO {table} (id, v, gone) VALUES (1, 'a', 'x')")
+        wait_for_rows(spark, query, name, 1)
+        cdc_cql.execute(f"ALTER TABLE {table} DROP gone")
+        cdc_cql.execute(f"ALTER TABLE {table} ADD w text")
+        cdc_cql.execute(f"INSERT INTO {table} (id, v, w) VALUES (2, 'b', 'new')")
+        rows = wait_for_rows(spark, query, name, 2)
+    finally:
+        query.stop()
+    assert [(r["id"], r["v"], r["gone"]) for r in order(rows)] == [(1, "a", "x"), (2, "b", None)]
+    assert "w" not in rows[0].asDict()

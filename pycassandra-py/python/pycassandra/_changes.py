@@ -43,7 +43,7 @@ class ChangePiece(InputPartition):
     end: Offset
 
 
-def _spark_byte_limit(limit: object) -> Optional[int]:
+def spark_byte_limit(limit: object) -> Optional[int]:
     """Spark 4.2+'s ``ReadMaxBytes`` limit, if that is the one given."""
     max_bytes = getattr(limit, "max_bytes", None)
     return int(max_bytes) if isinstance(max_bytes, int) and max_bytes > 0 else None
@@ -91,7 +91,10 @@ class CassandraChangeStreamReader(DataSourceStreamReader):
             # changes, which a full cdc_raw (refusing CDC writes) never gives.
             # Releasing here frees cdc_raw without waiting for that.
             self._release(begin)
-        end = self._job.latest_offset(begin, _spark_byte_limit(limit))
+        end = self._job.latest_offset(begin, spark_byte_limit(limit))
+        # After the end is planned: a column added before a write this batch
+        # reads is seen here, before the batch runs.
+        self._job.check_schema()
         self._planned = end
         return _to_json(end)
 

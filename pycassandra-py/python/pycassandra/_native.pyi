@@ -1,6 +1,6 @@
 """Types of the native module built from pycassandra-py/src (pyo3)."""
 
-from typing import Any, Iterator, List, Mapping, Optional, Tuple, TypedDict, final
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, TypedDict, final
 
 import pyarrow as pa
 
@@ -70,7 +70,42 @@ class ChangeJob:
     def pieces(self, start: _Offset, end: _Offset) -> List[Tuple[_Offset, _Offset]]: ...
     def read(self, start: _Offset, end: _Offset, target: pa.Schema) -> pa.RecordBatch: ...
     def commit(self, end: _Offset) -> List[int]: ...
+    def check_schema(self) -> None: ...
+    def agent_settings(self) -> Dict[str, Any]: ...
+    def agent_urls(self) -> List[Tuple[str, str]]: ...
+    def byte_budget(self, spark_limit: Optional[int] = None) -> Optional[int]: ...
+    def read_piece(
+        self,
+        host_id: str,
+        name: str,
+        data: bytes,
+        limit: int,
+        start: _Offset,
+        end: _Offset,
+        target: pa.Schema,
+    ) -> pa.RecordBatch: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
+
+@final
+class ChangeAgent:
+    """The change agent beside one node: serves its cdc_raw over HTTP(S) to cluster change streams."""
+
+    def __new__(
+        cls,
+        cdc_raw: str,
+        state_dir: str,
+        listen: str,
+        token: str,
+        host_id: str,
+        tls_cert: Optional[str] = None,
+        tls_key: Optional[str] = None,
+        cdc_total_space: Optional[int] = None,
+    ) -> ChangeAgent: ...
+    @property
+    def url(self) -> str: ...
+    def serve(self) -> None: ...
+    @staticmethod
+    def node_host_id(options: Mapping[str, str]) -> str: ...
 
 @final
 class Scan:

@@ -1,6 +1,6 @@
 """Options as they may be shown: secrets replaced by ***."""
 
-SECRET_OPTIONS = frozenset({"password", "ssl_client_key"})
+SECRET_OPTIONS = frozenset({"password", "ssl_client_key", "cdc_agent_token"})
 
 
 def redacted_options(options: dict) -> dict:

@@ -6,15 +6,23 @@ import sys
 from types import FrameType
 from typing import Optional
 
-from pyspark.sql.datasource import DataSource
+from pyspark.sql.datasource import DataSource, DataSourceStreamReader
 from pyspark.sql.types import StructType
 
 from pycassandra import _native
 from pycassandra._arrow import spark_arrow_schema, spark_schema
 from pycassandra._changes import CassandraChangeStreamReader
+from pycassandra._cluster_changes import CassandraClusterChangeStreamReader
 from pycassandra._redact import redacted_options
 from pycassandra.reader import CassandraFilteringReader, CassandraReader
 from pycassandra.writers import CassandraBatchWriter, CassandraStreamWriter
+
+# Options that make a stream read every node through its change agent.
+_CLUSTER_OPTIONS = frozenset({"cdc_agents", "cdc_agent_port"})
+
+
+def _is_change_stream(options: dict) -> bool:
+    return bool({"cdc_raw_directory", *_CLUSTER_OPTIONS} & {key.lower() for key in options})
 
 
 def _asked_for_pushdown() -> bool:
@@ -55,8 +63,11 @@ class CassandraDataSource(DataSource):
     Reads: ``split_size_mb`` (64), ``min_splits``, ``fetch_size_rows`` (5000), ``where`` or
     ``filter``, ``allow_filtering`` (true), ``limit``, ``writetime_columns``, ``ttl_columns``.
 
-    Change streams (``readStream``): ``cdc_raw_directory`` (required), ``starting_position``
-    (latest | earliest), ``max_bytes_per_trigger``, ``cdc_delete_consumed`` (false).
+    Change streams (``readStream``): ``cdc_raw_directory`` (one node's, local mode) or
+    ``cdc_agents`` (the change agents' URLs, cluster mode; or ``cdc_agent_port`` to find them
+    beside every node) with ``cdc_agent_token``, ``cdc_agent_ca`` and ``cdc_consumer``;
+    ``starting_position`` (latest | earliest), ``max_bytes_per_trigger``, ``cdc_delete_consumed``
+    (false; local mode), ``cdc_schema_changes`` (fail | ignore).
 
     Examples
     --------
@@ -75,13 +86,13 @@ class CassandraDataSource(DataSource):
     def schema(self) -> StructType:
         """The table's columns as Spark types (see the README's type table).
 
-        With ``cdc_raw_directory`` (a change stream), the change events' columns:
+        With ``cdc_raw_directory``, ``cdc_agents`` or ``cdc_agent_port`` (a change stream), the change events' columns:
         the table's, its deletion flags, then the ``_cdc_*`` metadata. Spark does
         not tell ``schema()`` whether it serves ``read`` or ``readStream``, so
         the option decides.
         """
         options = dict(self.options)
-        if "cdc_raw_directory" in options:
+        if _is_change_stream(options):
             return spark_schema(_native.ChangeJob(options).schema())
         return spark_schema(_native.ReadJob(options).schema())
 
@@ -119,9 +130,13 @@ class CassandraDataSource(DataSource):
         options = dict(self.options)
         return CassandraStreamWriter(options, _native.WriteJob(options, spark_arrow_schema(schema), stream=True))
 
-    def streamReader(self, schema: StructType) -> CassandraChangeStreamReader:  # noqa: N802 (Spark's name)
-        """The table's changes from a node's ``cdc_raw`` (``readStream``; see the README's "Change streams")."""
-        return CassandraChangeStreamReader(dict(self.options), schema)
+    def streamReader(self, schema: StructType) -> DataSourceStreamReader:  # noqa: N802 (Spark's name)
+        """The table's changes (``readStream``; see the README's "Change streams"): from a
+        node's ``cdc_raw``, or with ``cdc_agents``/``cdc_agent_port`` from every node's agent."""
+        options = dict(self.options)
+        if _CLUSTER_OPTIONS & {key.lower() for key in options}:
+            return CassandraClusterChangeStreamReader(options, schema)
+        return CassandraChangeStreamReader(options, schema)
 
     def __repr__(self) -> str:
         return f"CassandraDataSource({redacted_options(dict(self.options))})"

@@ -29,10 +29,20 @@ class CassandraReadError(PycassandraError):
     """The cluster failed a scan, or a value it sent could not be decoded."""
 
 
+class ChangeAgentError(PycassandraError):
+    """A change agent refused a request or answered with an error (its message is given)."""
+
+
+class ChangeAgentUnreachableError(ChangeAgentError, ConnectionError):
+    """A change agent could not be reached: the stream pauses that node's offset."""
+
+
 __all__ = [
     "CassandraConnectError",
     "CassandraReadError",
     "CassandraWriteError",
+    "ChangeAgentError",
+    "ChangeAgentUnreachableError",
     "ConfigError",
     "ConversionError",
     "PycassandraError",

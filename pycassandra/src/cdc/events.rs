@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{BinaryBuilder, BooleanBuilder, FixedSizeBinaryBuilder, ListBuilder};
-use arrow_array::{ArrayRef, Int32Array, Int64Array, Int8Array, RecordBatch, TimestampMicrosecondArray};
+use arrow_array::{ArrayRef, Int32Array, Int64Array, Int8Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use scylla::cluster::metadata::{CollectionType, ColumnType};
 
@@ -46,7 +46,7 @@ pub mod operation {
 }
 
 /// The metadata columns, after the table's.
-pub const METADATA: [&str; 8] = [
+pub const METADATA: [&str; 9] = [
     "_cdc_operation",
     "_cdc_time",
     "_cdc_ttl",
@@ -55,6 +55,7 @@ pub const METADATA: [&str; 8] = [
     "_cdc_segment",
     "_cdc_position",
     "_cdc_change_id",
+    "_cdc_node",
 ];
 
 /// Where an update was read: the segment id and the entry's position (its
@@ -86,6 +87,8 @@ pub struct EventBuilder {
     segment: Vec<i64>,
     position: Vec<i64>,
     change_id: FixedSizeBinaryBuilder,
+    /// The host id of the node whose log is read, when known (cluster mode).
+    node: Option<String>,
 }
 
 impl std::fmt::Debug for EventBuilder {
@@ -151,6 +154,7 @@ impl EventBuilder {
             Field::new(METADATA[5], DataType::Int64, false),
             Field::new(METADATA[6], DataType::Int64, false),
             Field::new(METADATA[7], DataType::FixedSizeBinary(16), false),
+            Field::new(METADATA[8], DataType::Utf8, true),
         ]);
         Ok(EventBuilder {
             table: table.clone(),
@@ -167,7 +171,19 @@ impl EventBuilder {
             segment: Vec::new(),
             position: Vec::new(),
             change_id: FixedSizeBinaryBuilder::new(16),
+            node: None,
         })
+    }
+
+    /// Names the node whose log the events come from (`_cdc_node`, null
+    /// until set): a cluster stream reads every replica's log.
+    pub fn set_node(&mut self, host_id: Option<String>) {
+        self.node = host_id;
+    }
+
+    /// The node set by [`set_node`](Self::set_node).
+    pub fn node(&self) -> Option<&str> {
+        self.node.as_deref()
     }
 
     /// The event schema.
@@ -331,6 +347,7 @@ impl EventBuilder {
             position: 0,
             what: format!("building the event batch: {e}"),
         };
+        let events = self.operation.len();
         // Every part is taken before any error is returned, so that the
         // builder starts empty again whatever happens (a reader retries).
         let sinks: Vec<Result<ArrayRef, arrow_schema::ArrowError>> = self.sinks.iter_mut().map(Sink::finish).collect();
@@ -346,6 +363,7 @@ impl EventBuilder {
         rest.push(Arc::new(Int64Array::from(std::mem::take(&mut self.segment))));
         rest.push(Arc::new(Int64Array::from(std::mem::take(&mut self.position))));
         rest.push(Arc::new(self.change_id.finish()));
+        rest.push(Arc::new(StringArray::from(vec![self.node.as_deref(); events])));
         let mut columns = sinks.into_iter().collect::<Result<Vec<ArrayRef>, _>>().map_err(arrow)?;
         columns.extend(rest);
         RecordBatch::try_new(self.schema.clone(), columns).map_err(arrow)

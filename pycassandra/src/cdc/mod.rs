@@ -20,7 +20,12 @@
 //! - [`canonical`]: a decoded mutation as stable text, for golden tests;
 //! - [`events`]: one table's updates as Arrow change events;
 //! - [`reader`]: a [`ChangeReader`] over a directory, from a resumable
-//!   [`ChangeOffset`] to what is durable now.
+//!   [`ChangeOffset`] to what is durable now;
+//! - [`planner`]: a [`CdcDirectory`], planning without a schema (offsets,
+//!   budgets, pieces, a piece's bytes, deletion, usage);
+//! - [`consumers`]: the [`Consumers`] of one `cdc_raw` and their commits,
+//!   as a change agent keeps them;
+//! - [`drift`]: the table now against the one a running stream started with.
 //!
 //! Anything this layer does not know — a descriptor version other than 7 or 8, a compressor other
 //! than LZ4, encrypted segments, a bad CRC, a length past the bytes there are — is a
@@ -32,10 +37,12 @@
 #[doc(hidden)]
 pub mod canonical;
 mod compressed;
+pub mod consumers;
 mod crc;
 mod cursor;
 #[doc(hidden)]
 pub mod directory;
+pub mod drift;
 #[doc(hidden)]
 pub mod envelope;
 #[doc(hidden)]
@@ -44,6 +51,7 @@ pub mod events;
 pub mod idx;
 #[doc(hidden)]
 pub mod mutation;
+pub mod planner;
 #[doc(hidden)]
 pub mod reader;
 #[doc(hidden)]
@@ -52,6 +60,7 @@ mod system_schema;
 #[doc(hidden)]
 pub mod table;
 
+pub use consumers::{Committed, ConsumerError, Consumers};
 #[doc(hidden)]
 pub use directory::{list_segments, readable, Readable, SegmentFile};
 #[doc(hidden)]
@@ -60,6 +69,7 @@ pub use envelope::MutationEnvelope;
 pub use idx::CdcIndex;
 #[doc(hidden)]
 pub use mutation::{decode, Mutation, PartitionUpdate};
+pub use planner::{CdcDirectory, SegmentBytes, Usage};
 pub use reader::{ChangeBatch, ChangeOffset, ChangeReader};
 #[doc(hidden)]
 pub use segment::{Descriptor, Entry, Segment, StopReason};

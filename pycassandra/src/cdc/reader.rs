@@ -22,14 +22,15 @@
 //! none of ours; a known id after it that no try decodes fails the read.
 //! Passed-over updates are counted in [`ChangeBatch::unknown`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use arrow_array::RecordBatch;
 use uuid::Uuid;
 
-use crate::cdc::directory::{list_segments, readable, Readable, SegmentFile};
+use crate::cdc::directory::{list_segments, readable, Readable};
 use crate::cdc::events::{EventBuilder, Provenance};
 use crate::cdc::mutation::{decode, decode_skipping_unknown, Mutation};
+use crate::cdc::planner::{bounded_limit, resume_position, CdcDirectory, SegmentBytes};
 use crate::cdc::segment::Segment;
 use crate::cdc::table::CdcSchema;
 use crate::CdcError;
@@ -97,7 +98,7 @@ pub struct ChangeBatch {
 /// ```
 #[derive(Debug)]
 pub struct ChangeReader {
-    dir: PathBuf,
+    directory: CdcDirectory,
     schema: CdcSchema,
     table_id: Uuid,
     builder: EventBuilder,
@@ -120,7 +121,7 @@ impl ChangeReader {
             what: format!("table id {table_id} is not among the schema's decodable tables"),
         })?;
         let builder = EventBuilder::new(table)?;
-        Ok(ChangeReader { dir: dir.to_owned(), schema, table_id, builder, skip_unknown: false })
+        Ok(ChangeReader { directory: CdcDirectory::new(dir), schema, table_id, builder, skip_unknown: false })
     }
 
     /// The event schema.
@@ -150,9 +151,10 @@ impl ChangeReader {
     /// ```
     pub fn set_schema(&mut self, mut schema: CdcSchema) -> Result<(), CdcError> {
         schema.keep_dropped_tables(&self.schema);
-        let skip_unknown = self.skip_unknown;
-        *self = ChangeReader::new(&self.dir, schema, self.table_id)?;
+        let (skip_unknown, node) = (self.skip_unknown, self.builder.node().map(str::to_owned));
+        *self = ChangeReader::new(self.directory.path(), schema, self.table_id)?;
         self.skip_unknown = skip_unknown;
+        self.builder.set_node(node);
         Ok(())
     }
 
@@ -184,8 +186,7 @@ impl ChangeReader {
     /// # Ok(()) }
     /// ```
     pub fn earliest(&self) -> Result<ChangeOffset, CdcError> {
-        let segments = list_segments(&self.dir)?;
-        Ok(ChangeOffset { segment: segments.first().map_or(0, |s| s.id), position: 0 })
+        self.directory.earliest()
     }
 
     /// The offset just past what is durable now (`starting_position = latest`).
@@ -200,16 +201,7 @@ impl ChangeReader {
     /// # Ok(()) }
     /// ```
     pub fn latest(&self) -> Result<ChangeOffset, CdcError> {
-        let mut latest = ChangeOffset { segment: 0, position: 0 };
-        for file in list_segments(&self.dir)? {
-            match readable(&file)? {
-                Readable::Open { offset } | Readable::Closed { offset } => {
-                    latest = ChangeOffset { segment: file.id, position: offset };
-                }
-                Readable::Nothing => {}
-            }
-        }
-        Ok(latest)
+        self.directory.latest()
     }
 
     /// The table's events from `from` to what is durable now. After an
@@ -269,7 +261,7 @@ impl ChangeReader {
     ) -> Result<(ChangeOffset, usize, usize), CdcError> {
         let mut next = from;
         let (mut entries, mut unknown) = (0, 0);
-        let segments = list_segments(&self.dir)?;
+        let segments = list_segments(self.directory.path())?;
         for (index, file) in segments.iter().enumerate() {
             let file = file.clone();
             if file.id < from.segment {
@@ -278,18 +270,13 @@ impl ChangeReader {
             if to.is_some_and(|to| file.id > to.segment) {
                 break;
             }
-            let offset = match (readable(&file)?, to) {
-                // A bounded read was planned when `to` was durable: it needs
-                // no idx, which may be caught mid-rewrite now.
-                (Readable::Open { offset } | Readable::Closed { offset }, Some(to)) if to.segment == file.id => {
-                    to.position.min(offset)
-                }
-                (Readable::Nothing, Some(to)) if to.segment == file.id => to.position,
-                (Readable::Open { offset } | Readable::Closed { offset }, _) => offset,
-                // Before `to`'s segment, a segment with an idx is closed (Cassandra
-                // syncs segments in id order): read to its end.
-                (Readable::Nothing, Some(_)) if file.idx.is_some() => u64::MAX,
-                (Readable::Nothing, Some(_)) => continue,
+            let now = readable(&file)?;
+            let offset = match (now, to) {
+                (_, Some(to)) => match bounded_limit(&file, now, to) {
+                    Some(limit) => limit,
+                    None => continue,
+                },
+                (Readable::Open { offset } | Readable::Closed { offset }, None) => offset,
                 // Unbounded: a segment without an idx holds no CDC data only if a
                 // later one has an idx (Cassandra syncs segments in id order);
                 // otherwise (an idx caught mid-rewrite, or the newest segment)
@@ -311,37 +298,120 @@ impl ChangeReader {
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(source) => return Err(CdcError::Io { file: name, source }),
             };
-            let segment = Segment::parse(&name, &bytes)?;
-            let start = resume_position(&segment, file.id, from);
-            let mut walk = segment.entries_from(start, Some(offset));
-            for entry in walk.by_ref() {
-                let entry = entry?;
-                entries += 1;
-                let mutation = if self.skip_unknown {
-                    let (mutation, unknown_tables) = decode_skipping_unknown(&name, &entry, &self.schema)?;
-                    unknown += unknown_tables.len();
-                    mutation
-                } else {
-                    decode(&name, &entry, &self.schema)?
-                };
-                let Mutation::Decoded(updates) = mutation else { continue };
-                for update in updates.iter().filter(|u| u.table_id == self.table_id) {
-                    self.builder.push(update, Provenance { segment: file.id, position: entry.position })?;
-                }
-            }
-            next = ChangeOffset { segment: file.id, position: walk.position() };
+            let walked = self.walk_segment(file.id, &name, &bytes, from, offset)?;
+            entries += walked.entries;
+            unknown += walked.unknown;
+            next = walked.next;
         }
         Ok((next, entries, unknown))
     }
+
+    /// Appends the events of segment `id` (its file `name`, its `bytes`) from
+    /// `from` (its own position there, else the first section) up to `limit`.
+    fn walk_segment(
+        &mut self,
+        id: i64,
+        name: &str,
+        bytes: &[u8],
+        from: ChangeOffset,
+        limit: u64,
+    ) -> Result<Walked, CdcError> {
+        let segment = Segment::parse(name, bytes)?;
+        let start = resume_position(&segment, id, from);
+        let mut walk = segment.entries_from(start, Some(limit));
+        let (mut entries, mut unknown) = (0, 0);
+        for entry in walk.by_ref() {
+            let entry = entry?;
+            entries += 1;
+            let mutation = if self.skip_unknown {
+                let (mutation, unknown_tables) = decode_skipping_unknown(name, &entry, &self.schema)?;
+                unknown += unknown_tables.len();
+                mutation
+            } else {
+                decode(name, &entry, &self.schema)?
+            };
+            let Mutation::Decoded(updates) = mutation else { continue };
+            for update in updates.iter().filter(|u| u.table_id == self.table_id) {
+                self.builder.push(update, Provenance { segment: id, position: entry.position })?;
+            }
+        }
+        Ok(Walked { next: ChangeOffset { segment: id, position: walk.position() }, entries, unknown })
+    }
 }
 
-/// Planning a stream's micro-batches over the directory: how far the next one
-/// may go, the pieces it is read in, and what a commit frees.
+/// What a walk of one segment appended.
+struct Walked {
+    next: ChangeOffset,
+    entries: usize,
+    unknown: usize,
+}
+
+/// Reading pieces a change agent served (cluster mode): the bytes come over
+/// the network, not from this process's `cdc_raw`.
 impl ChangeReader {
-    /// The furthest section end at most `max_bytes` of segment bytes past
-    /// `from`, but always at least one section past it when one is durable
-    /// (so a stream never stalls on a section larger than the budget); `from`
-    /// when nothing new is durable.
+    /// The table's events in `[from, to)` of the segment `piece` holds, as
+    /// [`CdcDirectory::segment_bytes`] served it (the bytes, the file name
+    /// and the walk's limit). Like [`read_between`](Self::read_between), the
+    /// same events whenever it is called.
+    ///
+    /// ```no_run
+    /// # fn demo(mut reader: pycassandra::cdc::ChangeReader, served: pycassandra::cdc::CdcDirectory) -> Result<(), pycassandra::CdcError> {
+    /// let (from, to) = (served.earliest()?, served.latest()?);
+    /// for (start, end) in served.segments_between(from, to)? {
+    ///     if let Some(piece) = served.segment_bytes(start.segment, end)? {
+    ///         let batch = reader.read_piece(&piece, start, end)?;
+    ///         println!("{} events", batch.events.num_rows());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn read_piece(
+        &mut self,
+        piece: &SegmentBytes,
+        from: ChangeOffset,
+        to: ChangeOffset,
+    ) -> Result<ChangeBatch, CdcError> {
+        let read = if piece.bytes.is_empty() || to <= from {
+            Ok(Walked { next: from, entries: 0, unknown: 0 })
+        } else {
+            let limit = if to.segment == piece.id { piece.limit.min(to.position) } else { piece.limit };
+            self.walk_segment(piece.id, &piece.name, &piece.bytes, from, limit)
+        };
+        let events = self.builder.finish();
+        let walked = read?;
+        Ok(ChangeBatch { events: events?, next: walked.next, entries: walked.entries, unknown: walked.unknown })
+    }
+
+    /// Names the node whose log the events come from: its host id in
+    /// `_cdc_node` (null until set; a cluster stream reads every replica's log).
+    ///
+    /// ```no_run
+    /// # fn demo(mut reader: pycassandra::cdc::ChangeReader) {
+    /// reader.set_node(Some("1c0b5c9e-6a0e-4b7f-9d59-3f1f0f4e2a11".into()));
+    /// # }
+    /// ```
+    pub fn set_node(&mut self, host_id: Option<String>) {
+        self.builder.set_node(host_id);
+    }
+}
+
+/// Planning a stream's micro-batches over the directory: the reader's
+/// [`CdcDirectory`], which plans without a schema (a change agent does too).
+impl ChangeReader {
+    /// The directory's planner.
+    ///
+    /// ```no_run
+    /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
+    /// # use pycassandra::cdc::ChangeReader;
+    /// let reader = ChangeReader::new("/var/lib/cassandra/cdc_raw".as_ref(), schema, orders)?;
+    /// println!("{} bytes in cdc_raw", reader.directory().usage()?.bytes);
+    /// # Ok(()) }
+    /// ```
+    pub fn directory(&self) -> &CdcDirectory {
+        &self.directory
+    }
+
+    /// [`CdcDirectory::latest_within`].
     ///
     /// ```no_run
     /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
@@ -353,45 +423,10 @@ impl ChangeReader {
     /// # Ok(()) }
     /// ```
     pub fn latest_within(&self, from: ChangeOffset, max_bytes: u64) -> Result<ChangeOffset, CdcError> {
-        let mut best = from;
-        let mut spent = 0u64;
-        for (file, offset) in self.readable_from(from)? {
-            let Some(log) = &file.log else { break };
-            let name = log.display().to_string();
-            let bytes = std::fs::read(log).map_err(|source| CdcError::Io { file: name.clone(), source })?;
-            let segment = Segment::parse(&name, &bytes)?;
-            let start = resume_position(&segment, file.id, from);
-            let mut walk = segment.entries_from(start, Some(offset));
-            // Every position the walk reaches is a section end, a valid resume point.
-            let mut ends = Vec::new();
-            while let Some(entry) = walk.next() {
-                entry?;
-                ends.push(walk.position());
-            }
-            ends.push(walk.position());
-            for end in ends.into_iter().filter(|end| *end > start) {
-                let candidate = ChangeOffset { segment: file.id, position: end };
-                if candidate <= best {
-                    continue;
-                }
-                let cost = spent + (end - start);
-                if cost > max_bytes && best > from {
-                    return Ok(best);
-                }
-                best = candidate;
-            }
-            spent += offset.saturating_sub(start);
-            if spent >= max_bytes && best > from {
-                return Ok(best);
-            }
-        }
-        Ok(best)
+        self.directory.latest_within(from, max_bytes)
     }
 
-    /// `[from, to)` cut at segment boundaries: the pieces read with
-    /// [`read_between`](Self::read_between) give exactly its events for
-    /// `(from, to)`. A piece before `to`'s segment ends at `u64::MAX`: that
-    /// segment is closed, so its end is fixed.
+    /// [`CdcDirectory::segments_between`].
     ///
     /// ```no_run
     /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
@@ -408,28 +443,10 @@ impl ChangeReader {
         from: ChangeOffset,
         to: ChangeOffset,
     ) -> Result<Vec<(ChangeOffset, ChangeOffset)>, CdcError> {
-        let mut pieces = Vec::new();
-        for file in list_segments(&self.dir)? {
-            if file.id < from.segment || file.log.is_none() {
-                continue;
-            }
-            if file.id > to.segment {
-                break;
-            }
-            let start = if file.id == from.segment { from } else { ChangeOffset { segment: file.id, position: 0 } };
-            // A segment before `to`'s is closed, so "to its end" is a fixed place.
-            let end = if file.id == to.segment { to } else { ChangeOffset { segment: file.id, position: u64::MAX } };
-            if end > start {
-                pieces.push((start, end));
-            }
-        }
-        Ok(pieces)
+        self.directory.segments_between(from, to)
     }
 
-    /// Deletes the `cdc_raw` files (log and idx) of every segment before
-    /// `before`'s that Cassandra has closed (`COMPLETED`, or the last link
-    /// to its bytes): what a stream that committed `before` has consumed.
-    /// Frees `cdc_total_space`; the deleted segments' ids.
+    /// [`CdcDirectory::delete_consumed`].
     ///
     /// ```no_run
     /// # fn demo(schema: pycassandra::cdc::CdcSchema, orders: uuid::Uuid) -> Result<(), pycassandra::CdcError> {
@@ -442,72 +459,7 @@ impl ChangeReader {
     /// # Ok(()) }
     /// ```
     pub fn delete_consumed(&self, before: ChangeOffset) -> Result<Vec<i64>, CdcError> {
-        let mut deleted = Vec::new();
-        for file in list_segments(&self.dir)? {
-            if file.id >= before.segment {
-                break;
-            }
-            if !matches!(readable(&file)?, Readable::Closed { .. }) {
-                continue;
-            }
-            for path in [&file.log, &file.idx].into_iter().flatten() {
-                match std::fs::remove_file(path) {
-                    Ok(()) => {}
-                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(source) => return Err(CdcError::Io { file: path.display().to_string(), source }),
-                }
-            }
-            deleted.push(file.id);
-        }
-        Ok(deleted)
-    }
-
-    /// The segments from `from`'s on that can be read now, each with its
-    /// durable end, in id order, stopping at the first that cannot be read
-    /// yet: a segment with an idx caught mid-rewrite stops the walk (its
-    /// data would otherwise be skipped); one without an idx holds no CDC
-    /// data only if a later segment has one (Cassandra syncs segments in id
-    /// order), so it is skipped then and stops the walk otherwise. A segment
-    /// gone after the stream read part of it is data lost (Cassandra deletes
-    /// unread segments when `cdc_block_writes` is false).
-    fn readable_from(&self, from: ChangeOffset) -> Result<Vec<(SegmentFile, u64)>, CdcError> {
-        let segments: Vec<SegmentFile> =
-            list_segments(&self.dir)?.into_iter().filter(|file| file.id >= from.segment).collect();
-        let resumes_inside = from.position > 0;
-        if resumes_inside && segments.first().is_none_or(|first| first.id != from.segment || first.log.is_none()) {
-            if segments.iter().any(|file| file.id > from.segment) {
-                return Err(CdcError::Invalid {
-                    file: self.dir.display().to_string(),
-                    position: from.position,
-                    what: format!(
-                        "segment {} was deleted before it was read past byte {}: its later changes are lost \
-                         (with cdc_block_writes: false Cassandra deletes unread segments when cdc_raw is full)",
-                        from.segment, from.position
-                    ),
-                });
-            }
-            return Ok(Vec::new());
-        }
-        let mut readable_now = Vec::new();
-        for (index, file) in segments.iter().enumerate() {
-            match readable(file)? {
-                Readable::Open { offset } | Readable::Closed { offset } => readable_now.push((file.clone(), offset)),
-                Readable::Nothing
-                    if file.idx.is_none() && segments[index + 1..].iter().any(|later| later.idx.is_some()) => {}
-                Readable::Nothing => break,
-            }
-        }
-        Ok(readable_now)
-    }
-}
-
-/// Where a walk of segment `id` starts for a read from `from`: `from`'s
-/// position in its own segment, else the segment's first section.
-fn resume_position(segment: &Segment<'_>, id: i64, from: ChangeOffset) -> u64 {
-    if id == from.segment && from.position > 0 {
-        from.position
-    } else {
-        segment.descriptor().header_len
+        self.directory.delete_consumed(before)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::cdc::table::{CdcSchema, CdcTable, DroppedColumn};
 use crate::cql_type;
 use crate::error::SchemaError;
 use crate::schema::{match_name, TableSchema};
+use crate::session::system_read;
 
 fn metadata_error(keyspace: &str, table: &str, reason: String) -> SchemaError {
     SchemaError::Metadata { keyspace: keyspace.to_owned(), table: table.to_owned(), reason }
@@ -29,7 +30,7 @@ impl CdcSchema {
     /// ```
     pub async fn load(session: &Session, keyspaces: &[&str]) -> Result<Self, SchemaError> {
         let rows = session
-            .query_unpaged("SELECT keyspace_name, table_name, id FROM system_schema.tables", ())
+            .query_unpaged(system_read("SELECT keyspace_name, table_name, id FROM system_schema.tables"), ())
             .await
             .map_err(|e| metadata_error("system_schema", "tables", e.to_string()))?
             .into_rows_result()
@@ -70,8 +71,10 @@ async fn dropped_columns(session: &Session, keyspace: &str) -> Result<Vec<(Strin
     let error = |reason: String| metadata_error(keyspace, "system_schema.dropped_columns", reason);
     let rows = session
         .query_unpaged(
-            "SELECT table_name, column_name, dropped_time, kind, type FROM system_schema.dropped_columns \
-             WHERE keyspace_name = ?",
+            system_read(
+                "SELECT table_name, column_name, dropped_time, kind, type FROM system_schema.dropped_columns \
+                 WHERE keyspace_name = ?",
+            ),
             (keyspace,),
         )
         .await
@@ -113,7 +116,7 @@ async fn dropped_columns(session: &Session, keyspace: &str) -> Result<Vec<(Strin
 pub async fn cdc_enabled(session: &Session, keyspace: &str, table: &str) -> Result<bool, SchemaError> {
     let cql = "SELECT cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?";
     let rows = session
-        .query_unpaged(cql, (keyspace, table))
+        .query_unpaged(system_read(cql), (keyspace, table))
         .await
         .map_err(|e| metadata_error(keyspace, table, e.to_string()))?
         .into_rows_result()

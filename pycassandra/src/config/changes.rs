@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::change_agents::ChangeAgents;
 use super::names::*;
 use super::parse::{lower_cased, parse_target, Direction, OptionReader};
 use super::ConnectionOptions;
@@ -28,14 +29,20 @@ pub struct ChangeOptions {
     pub keyspace: String,
     /// The table, as named in the schema (case preserved).
     pub table: String,
-    /// The node's `cdc_raw` directory, as this process sees it.
+    /// The node's `cdc_raw` directory, as this process sees it (local mode;
+    /// empty in cluster mode).
     pub cdc_raw_directory: PathBuf,
+    /// The change agents of every node (cluster mode); `None` in local mode.
+    pub agents: Option<ChangeAgents>,
     /// Where a stream without a checkpoint starts (default latest).
     pub starting_position: StartingPosition,
     /// Most commit-log bytes one micro-batch reads; every durable byte when `None`.
     pub max_bytes_per_trigger: Option<u64>,
     /// Whether committed segments are deleted from `cdc_raw` (default false).
     pub delete_consumed: bool,
+    /// Whether columns added to the table while the stream runs are passed
+    /// over (`cdc_schema_changes = ignore`) instead of ending it (default false).
+    pub ignore_added_columns: bool,
 }
 
 impl ChangeOptions {
@@ -51,9 +58,11 @@ impl ChangeOptions {
             keyspace: keyspace.into(),
             table: table.into(),
             cdc_raw_directory: cdc_raw_directory.into(),
+            agents: None,
             starting_position: StartingPosition::Latest,
             max_bytes_per_trigger: None,
             delete_consumed: false,
+            ignore_added_columns: false,
         }
     }
 
@@ -85,14 +94,36 @@ impl ChangeOptions {
         let mut problems = Vec::new();
         let target = parse_target(&mut raw, &mut problems, Direction::Changes);
         let directory = raw.get(CDC_RAW_DIRECTORY).map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
-        if directory.is_none() {
-            problems.push(ConfigError::Missing { options: vec![CDC_RAW_DIRECTORY] });
+        let agents = ChangeAgents::parse(&raw, &mut problems);
+        match (&directory, &agents) {
+            (None, None) => problems.push(ConfigError::Missing { options: vec![CDC_RAW_DIRECTORY] }),
+            (Some(directory), Some(_)) => problems.push(ConfigError::InvalidValue {
+                option: CDC_RAW_DIRECTORY,
+                value: directory.clone(),
+                expected: "no value beside cdc_agents or cdc_agent_port: a stream reads one node's cdc_raw \
+                           (local mode) or every node's through its agent (cluster mode)"
+                    .to_string(),
+            }),
+            _ => {}
         }
         let mut reader = OptionReader { raw: &raw, problems: &mut problems };
         let max_bytes_per_trigger: Option<u64> = raw
             .contains_key(MAX_BYTES_PER_TRIGGER)
             .then(|| reader.number(MAX_BYTES_PER_TRIGGER, 1, 1, i64::MAX as u64));
         let delete_consumed = reader.flag(CDC_DELETE_CONSUMED);
+        let ignore_added_columns = match raw.get(CDC_SCHEMA_CHANGES).map(|v| v.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(v) if v == "fail" => false,
+            Some(v) if v == "ignore" => true,
+            Some(v) => {
+                problems.push(ConfigError::InvalidValue {
+                    option: CDC_SCHEMA_CHANGES,
+                    value: v,
+                    expected: "fail or ignore".to_string(),
+                });
+                false
+            }
+        };
         let starting_position = match raw.get(STARTING_POSITION).map(|v| v.trim().to_ascii_lowercase()) {
             None => StartingPosition::Latest,
             Some(v) if v == "latest" => StartingPosition::Latest,
@@ -113,6 +144,8 @@ impl ChangeOptions {
         options.starting_position = starting_position;
         options.max_bytes_per_trigger = max_bytes_per_trigger;
         options.delete_consumed = delete_consumed;
+        options.agents = agents;
+        options.ignore_added_columns = ignore_added_columns;
         Ok(options)
     }
 }

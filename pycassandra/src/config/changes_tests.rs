@@ -60,3 +60,12 @@ fn each_kind_of_job_refuses_the_others_options_naming_who_takes_them() {
     let written = error(WriteOptions::from_options(&write_map));
     assert_eq!(written, "options starting_position apply to change streams (readStream) only");
 }
+
+#[test]
+fn added_columns_fail_the_stream_unless_ignored() {
+    assert!(!ChangeOptions::from_options(&stream(&[])).unwrap().ignore_added_columns);
+    assert!(ChangeOptions::from_options(&stream(&[("cdc_schema_changes", "Ignore")])).unwrap().ignore_added_columns);
+    assert!(!ChangeOptions::from_options(&stream(&[("cdc_schema_changes", "fail")])).unwrap().ignore_added_columns);
+    let refused = error(ChangeOptions::from_options(&stream(&[("cdc_schema_changes", "skip")])));
+    assert!(refused.contains("cdc_schema_changes") && refused.contains("fail or ignore"), "{refused}");
+}

@@ -2,6 +2,7 @@
 //! from PySpark `.option(...)` calls or from Rust code. Every check that needs
 //! no server happens here, before any connection is made.
 
+mod change_agents;
 mod changes;
 pub mod names;
 mod parse;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 // A change stream's options, public for the PySpark binding's ChangeJob.
 #[doc(hidden)]
+pub use change_agents::{AgentAddresses, ChangeAgents};
 pub use changes::{ChangeOptions, StartingPosition};
 pub use read::ReadOptions;
 pub use scylla::statement::Consistency;

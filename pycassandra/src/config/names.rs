@@ -96,6 +96,18 @@ pub const STARTING_POSITION: &str = "starting_position";
 pub const MAX_BYTES_PER_TRIGGER: &str = "max_bytes_per_trigger";
 /// Delete the `cdc_raw` segments a change stream has committed past.
 pub const CDC_DELETE_CONSUMED: &str = "cdc_delete_consumed";
+/// What a change stream does when columns are added to its table while it runs: `fail` (restart to pick them up) or `ignore`.
+pub const CDC_SCHEMA_CHANGES: &str = "cdc_schema_changes";
+/// The change agents' URLs, comma-separated: a change stream of every node (cluster mode).
+pub const CDC_AGENTS: &str = "cdc_agents";
+/// The port of the change agent beside every node the cluster lists (cluster mode, agents found).
+pub const CDC_AGENT_PORT: &str = "cdc_agent_port";
+/// The bearer token the change agents require.
+pub const CDC_AGENT_TOKEN: &str = "cdc_agent_token";
+/// A PEM file of the CA that signed the change agents' certificates.
+pub const CDC_AGENT_CA: &str = "cdc_agent_ca";
+/// The name the stream commits under at each agent; a segment is deleted once every consumer is past it.
+pub const CDC_CONSUMER: &str = "cdc_consumer";
 
 /// The plan's names, each for one of ours: `(alias, option)`. Both given with
 /// different values are an error naming both.
@@ -151,11 +163,27 @@ pub const ALL_OPTIONS: &[&str] = &[
     STARTING_POSITION,
     MAX_BYTES_PER_TRIGGER,
     CDC_DELETE_CONSUMED,
+    CDC_AGENTS,
+    CDC_AGENT_PORT,
+    CDC_AGENT_TOKEN,
+    CDC_AGENT_CA,
+    CDC_CONSUMER,
+    CDC_SCHEMA_CHANGES,
 ];
 
 /// Options that only change streams (`readStream`) understand; a batch read or a write given one is refused.
-pub const CHANGES_ONLY_OPTIONS: &[&str] =
-    &[CDC_RAW_DIRECTORY, STARTING_POSITION, MAX_BYTES_PER_TRIGGER, CDC_DELETE_CONSUMED];
+pub const CHANGES_ONLY_OPTIONS: &[&str] = &[
+    CDC_RAW_DIRECTORY,
+    STARTING_POSITION,
+    MAX_BYTES_PER_TRIGGER,
+    CDC_DELETE_CONSUMED,
+    CDC_AGENTS,
+    CDC_AGENT_PORT,
+    CDC_AGENT_TOKEN,
+    CDC_AGENT_CA,
+    CDC_CONSUMER,
+    CDC_SCHEMA_CHANGES,
+];
 
 /// Options that only writes understand; a read given one is refused.
 pub const WRITE_ONLY_OPTIONS: &[&str] = &[

@@ -26,6 +26,14 @@ pub enum SchemaError {
         /// The table asked for.
         table: String,
     },
+    /// The table of a running change stream changed in a way the stream cannot follow.
+    #[error("table {table} changed while the change stream ran: {what}")]
+    ChangedUnderStream {
+        /// `keyspace.table`.
+        table: String,
+        /// What changed and what to do.
+        what: String,
+    },
     /// A change stream of a table whose changes Cassandra does not keep.
     #[error("table {table} is not WITH cdc = true, so Cassandra keeps none of its changes in cdc_raw; run ALTER TABLE {table} WITH cdc = true (and set cdc_enabled: true on every node)")]
     CdcDisabled {

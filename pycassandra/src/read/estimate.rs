@@ -23,7 +23,10 @@ pub(crate) async fn table_bytes(session: &Session, keyspace: &str, table: &str) 
         cql: cql.to_string(),
         source,
     };
-    let result = session.query_unpaged(cql, (keyspace, table)).await.map_err(|e| statement_error(Box::new(e)))?;
+    let result = session
+        .query_unpaged(crate::session::system_read(cql), (keyspace, table))
+        .await
+        .map_err(|e| statement_error(Box::new(e)))?;
     let rows = result.into_rows_result().map_err(|e| statement_error(Box::new(e)))?;
     let mut bytes = 0f64;
     let mut covered = 0f64;

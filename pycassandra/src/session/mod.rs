@@ -7,6 +7,7 @@ use std::sync::Arc;
 use scylla::client::execution_profile::ExecutionProfile;
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
+use scylla::statement::unprepared::Statement;
 
 use crate::config::ConnectionOptions;
 use crate::error::{ConnectError, Error};
@@ -61,4 +62,22 @@ pub async fn connect_for(options: &ConnectionOptions, keyspaces: &[&str]) -> Res
         .await
         .map_err(|source| ConnectError { contact_points: options.contact_points.join(","), source })?;
     Ok(Arc::new(session))
+}
+
+/// A read of a system table (`system_schema`, `system.size_estimates`).
+/// Idempotent, so the driver's retry policy tries the next node when one is
+/// overloaded or shutting down: unmarked, such an answer from the one node
+/// asked ended a stream while another node of the cluster stood ready.
+pub(crate) fn system_read(cql: &str) -> Statement {
+    let mut statement = Statement::new(cql);
+    statement.set_is_idempotent(true);
+    statement
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn system_reads_may_be_retried_on_another_node() {
+        assert!(super::system_read("SELECT id FROM system_schema.tables").get_is_idempotent());
+    }
 }
