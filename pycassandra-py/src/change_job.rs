@@ -19,7 +19,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 
-use crate::errors::to_py;
+use crate::errors::{to_py, CassandraConnectError};
 use crate::runtime::{cache_change_schema, change_schema, count_change_schema_reload, run_detached, session};
 
 /// An offset as Python holds it: `(segment id, position)`.
@@ -312,16 +312,28 @@ impl ChangeJob {
     /// stream cannot follow (pycassandra::cdc::drift): called on the driver
     /// after each micro-batch's end is planned, so a batch with values of a
     /// column added since never runs.
+    ///
+    /// When no node answers (a connection error), the check waits for the
+    /// next batch with a warning: `cdc_raw` stays readable while its node is
+    /// down, and an unknown column or table id still fails the decoding.
     fn check_schema(&mut self, py: Python<'_>) -> PyResult<()> {
         self.reader(py)?;
         let Some(schema) = &self.schema else { return Ok(()) };
         let (keyspace, table) = (&self.options.keyspace, &self.options.table);
         let started = schema.tables[&table_id(schema, keyspace, table).map_err(to_py)?].clone();
-        let session = session(py, &self.options.connection, keyspace)?;
         let (found_keyspace, found_table) = (started.keyspace.clone(), started.table.clone());
-        let now = run_detached(py, async move {
-            Ok(pycassandra::cdc::drift::live_table(&session, &found_keyspace, &found_table).await?)
-        })?;
+        let live = session(py, &self.options.connection, keyspace).and_then(|session| {
+            run_detached(py, async move {
+                Ok(pycassandra::cdc::drift::live_table(&session, &found_keyspace, &found_table).await?)
+            })
+        });
+        let now = match live {
+            Err(unanswered) if unanswered.is_instance_of::<CassandraConnectError>(py) => {
+                tracing::warn!("change stream: this micro-batch's schema check waits for the next one: {unanswered}");
+                return Ok(());
+            }
+            other => other?,
+        };
         match pycassandra::cdc::drift::drift(&started, now.as_ref()) {
             None => Ok(()),
             Some(pycassandra::cdc::drift::Drift::ColumnsAdded(_)) if self.options.ignore_added_columns => Ok(()),

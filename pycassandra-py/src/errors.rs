@@ -18,6 +18,10 @@ pub(crate) fn to_py(error: pycassandra::Error) -> PyErr {
     let message = error.to_string();
     match error {
         pycassandra::Error::Config(_) => ConfigError::new_err(message),
+        // A schema no node answered for is a connection problem, not a mismatch.
+        pycassandra::Error::Schema(pycassandra::SchemaError::NoNodeAnswered { .. }) => {
+            CassandraConnectError::new_err(message)
+        }
         pycassandra::Error::Schema(_) => SchemaMismatchError::new_err(message),
         pycassandra::Error::Convert(_) => ConversionError::new_err(message),
         // Input that no node accepts, found before sending: like a value that

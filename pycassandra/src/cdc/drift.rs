@@ -66,22 +66,23 @@ pub async fn live_table(session: &Session, keyspace: &str, table: &str) -> Resul
     let failed =
         |reason: String| SchemaError::Metadata { keyspace: keyspace.to_owned(), table: table.to_owned(), reason };
     let rows_of = |cql: &'static str| async move {
-        session
-            .query_unpaged(crate::session::system_read(cql), (keyspace, table))
-            .await
-            .map_err(|e| e.to_string())?
-            .into_rows_result()
-            .map_err(|e| e.to_string())
+        let answer = session.query_unpaged(crate::session::system_read(cql), (keyspace, table)).await;
+        let answer = answer.map_err(|error| {
+            let reason = error.to_string();
+            if crate::session::no_node_answered(&error) {
+                SchemaError::NoNodeAnswered { keyspace: keyspace.to_owned(), table: table.to_owned(), reason }
+            } else {
+                failed(reason)
+            }
+        })?;
+        answer.into_rows_result().map_err(|e| failed(e.to_string()))
     };
-    let tables = rows_of("SELECT id, cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?")
-        .await
-        .map_err(failed)?;
+    let tables = rows_of("SELECT id, cdc FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?").await?;
     let Some((id, cdc)) = tables.maybe_first_row::<(Uuid, Option<bool>)>().map_err(|e| failed(e.to_string()))? else {
         return Ok(None);
     };
-    let columns = rows_of("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?")
-        .await
-        .map_err(failed)?;
+    let columns =
+        rows_of("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?").await?;
     let columns = columns
         .rows::<(String,)>()
         .map_err(|e| failed(e.to_string()))?

@@ -150,6 +150,17 @@ pub enum SchemaError {
         /// Values the plan binds per row.
         planned: usize,
     },
+    /// No node answered a read of the schema: down, unreachable, shutting
+    /// down or overloaded (a connection problem, not a schema one).
+    #[error("cannot read the schema of {keyspace}.{table}: no node answered: {reason}")]
+    NoNodeAnswered {
+        /// The keyspace.
+        keyspace: String,
+        /// The table.
+        table: String,
+        /// The driver's reason.
+        reason: String,
+    },
     /// The schema could not be read from the cluster.
     #[error("cannot read the schema of {keyspace}.{table}: {reason}")]
     Metadata {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use scylla::client::execution_profile::ExecutionProfile;
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
+use scylla::errors::{DbError, ExecutionError, RequestAttemptError};
 use scylla::statement::unprepared::Statement;
 
 use crate::config::ConnectionOptions;
@@ -74,10 +75,37 @@ pub(crate) fn system_read(cql: &str) -> Statement {
     statement
 }
 
+/// No node answered: the request timed out, found no connection or lost it,
+/// or the node was overloaded, shutting down or still starting. A node that
+/// answered with any other error did answer.
+pub(crate) fn no_node_answered(error: &ExecutionError) -> bool {
+    match error {
+        ExecutionError::RequestTimeout(_) | ExecutionError::ConnectionPoolError(_) | ExecutionError::EmptyPlan => true,
+        ExecutionError::LastAttemptError(attempt) => matches!(
+            attempt,
+            RequestAttemptError::BrokenConnectionError(_)
+                | RequestAttemptError::UnableToAllocStreamId
+                | RequestAttemptError::DbError(DbError::Overloaded | DbError::IsBootstrapping, _)
+        ),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn system_reads_may_be_retried_on_another_node() {
         assert!(super::system_read("SELECT id FROM system_schema.tables").get_is_idempotent());
+    }
+
+    #[test]
+    fn a_refusal_is_an_answer_and_a_lost_connection_or_a_shutdown_is_none() {
+        use scylla::errors::{DbError, ExecutionError, RequestAttemptError};
+        let refused = |db| ExecutionError::LastAttemptError(RequestAttemptError::DbError(db, "node says".into()));
+        assert!(super::no_node_answered(&ExecutionError::EmptyPlan));
+        assert!(super::no_node_answered(&ExecutionError::RequestTimeout(std::time::Duration::from_secs(1))));
+        assert!(super::no_node_answered(&refused(DbError::Overloaded)));
+        assert!(!super::no_node_answered(&refused(DbError::Unauthorized)));
+        assert!(!super::no_node_answered(&refused(DbError::Invalid)));
     }
 }

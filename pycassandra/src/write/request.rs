@@ -145,20 +145,12 @@ fn applied(result: QueryResult) -> bool {
 
 /// Timeouts, overload and lost connections may pass; anything else will not.
 fn is_retryable(error: &ExecutionError) -> bool {
-    match error {
-        ExecutionError::RequestTimeout(_) | ExecutionError::ConnectionPoolError(_) | ExecutionError::EmptyPlan => true,
-        ExecutionError::LastAttemptError(attempt) => match attempt {
-            RequestAttemptError::BrokenConnectionError(_) | RequestAttemptError::UnableToAllocStreamId => true,
-            RequestAttemptError::DbError(db, _) => matches!(
-                db,
-                DbError::Overloaded
-                    | DbError::WriteTimeout { .. }
-                    | DbError::Unavailable { .. }
-                    | DbError::IsBootstrapping
-                    | DbError::ServerError
-            ),
-            _ => false,
-        },
-        _ => false,
-    }
+    crate::session::no_node_answered(error)
+        || matches!(
+            error,
+            ExecutionError::LastAttemptError(RequestAttemptError::DbError(
+                DbError::WriteTimeout { .. } | DbError::Unavailable { .. } | DbError::ServerError,
+                _
+            ))
+        )
 }
