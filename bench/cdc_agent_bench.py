@@ -36,6 +36,7 @@ PROFILES = ("cdc-cluster1", "cdc-cluster2", "cdc-cluster3")
 HOSTS = ("127.0.0.21", "127.0.0.22", "127.0.0.23")
 CQL_PORT, AGENT_PORT = 9044, 8766
 TOKEN = uuid.uuid4().hex
+SAMPLE_SECONDS = 5
 
 
 def node_dir(profile: str) -> str:
@@ -147,6 +148,7 @@ def steady_load(options: dict, clients: list, session, table: str, rate: float, 
 
     insert = session.prepare(f"INSERT INTO {table} (id, v) VALUES (?, ?)")
     sent: dict = {}
+    wrote = [0.0]
 
     def writer() -> None:
         began, count = time.monotonic(), int(rate * seconds)
@@ -156,6 +158,8 @@ def steady_load(options: dict, clients: list, session, table: str, rate: float, 
                 time.sleep(pause)
             sent[i] = time.monotonic()
             session.execute(insert, (i, "x" * 500))
+        # Paced by count: a writer that falls behind its rate runs longer.
+        wrote[0] = time.monotonic() - began
 
     query = spark.readStream.format("pycassandra").options(**options).load().writeStream.foreachBatch(record).start()
     samples = []
@@ -163,13 +167,14 @@ def steady_load(options: dict, clients: list, session, table: str, rate: float, 
         while not any(p["sources"][0]["endOffset"] for p in query.recentProgress):
             time.sleep(0.1)
         thread = threading.Thread(target=writer, daemon=True)
+        load_began = time.monotonic()
         thread.start()
         while thread.is_alive():
-            time.sleep(5)
+            time.sleep(SAMPLE_SECONDS)
             usage = [c.node()["usage_bytes"] for c in clients]
             lag = [max((x["lag_bytes"] for x in c.consumers() if x["id"] == options["cdc_consumer"]), default=0)
                    for c in clients]  # fmt: skip
-            samples.append((usage, lag))
+            samples.append((usage, lag, time.monotonic() - load_began))
         deadline = time.monotonic() + 120
         while copies[0] < 3 * len(sent) and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -177,7 +182,7 @@ def steady_load(options: dict, clients: list, session, table: str, rate: float, 
         query.stop()
         spark.stop()
     latencies = sorted((arrived[i] - sent[i]) * 1000 for i in sent if i in arrived)
-    return {"written": len(sent), "copies": copies[0], "latencies": latencies, "samples": samples}
+    return {"written": len(sent), "seconds": wrote[0], "copies": copies[0], "latencies": latencies, "samples": samples}
 
 
 def main() -> None:
@@ -232,8 +237,9 @@ def main() -> None:
     print(f"\nmedian agent / direct: {statistics.median(ratios):.2f}x")
     latencies, samples = steady["latencies"], steady["samples"]
     print(f"\n## 2. steady load: {args.rate:g} writes/s (500 B) for {args.seconds:g} s, RF=3, Spark stream on agents\n")
-    print(f"written {steady['written']}, copies received {steady['copies']} (expected {3 * steady['written']}), "
-          f"writes seen {len(latencies)}")  # fmt: skip
+    written, took = steady["written"], max(steady["seconds"], 1e-9)
+    print(f"written {written} in {took:.0f} s ({written / took:.0f}/s), copies received {steady['copies']} "
+          f"(expected {3 * written}), writes seen {len(latencies)}")  # fmt: skip
     if latencies:
         p = lambda share: latencies[min(len(latencies) - 1, int(share * len(latencies)))]  # noqa: E731
         print(
@@ -246,6 +252,12 @@ def main() -> None:
         print("cdc_raw MiB per node, most held: " + ", ".join(f"{m:.1f}" for m in most)
               + "; at the end: " + ", ".join(f"{m:.1f}" for m in last))  # fmt: skip
         print("consumer lag MiB per node, most: " + ", ".join(f"{m:.1f}" for m in lag))
+        # Bounded means no growth over the run: the most held in each 2 minutes of it.
+        for window in range(int(samples[-1][2] // 120) + 1):
+            part = [s for s in samples if window * 120 <= s[2] < (window + 1) * 120]
+            if part:
+                held = ", ".join(f"{max(s[0][i] for s in part) / 2**20:.1f}" for i in range(3))
+                print(f"  cdc_raw MiB most held, {window * 120}-{(window + 1) * 120} s: {held}")
 
 
 if __name__ == "__main__":

@@ -320,6 +320,53 @@ def test_an_agent_killed_keeps_the_commits_and_the_stream_resumes_where_it_was(s
     assert len(rows) == 300 and all(len(n) == 3 for n in copies_by_change(rows).values())
 
 
+def test_a_node_first_seen_at_a_restart_starts_where_starting_position_says(spark, cql, agents, keyspace, tmp_path):
+    """Restarted from its checkpoint with a third agent listed (as a node added
+    to the ring is found with ``cdc_agent_port``): the two known nodes resume
+    from their checkpointed offsets, the new one has none and starts at
+    ``starting_position`` (latest)."""
+    from test_change_stream import sink_count
+
+    out, checkpoint = str(tmp_path / "out"), str(tmp_path / "checkpoint")
+
+    def run(listed: List[Agent], expected: int, what: str, writes=None) -> None:
+        events = spark.readStream.format("pycassandra").options(**cluster_options(keyspace, listed, "first-seen"))
+        query = (
+            events.load()
+            .select("id", "_cdc_node")
+            .writeStream.format("parquet")
+            .option("path", out)
+            .option("checkpointLocation", checkpoint)
+            .start()
+        )
+        try:
+            wait_for_first_batch(query)
+            if writes is not None:
+                write(cql, keyspace, writes, consistency="ALL")
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while (count := sink_count(spark, out)) < expected:
+                assert time.monotonic() < deadline, f"{what}: not within {DEADLINE_SECONDS} s ({count} events)"
+                query.processAllAvailable()
+                time.sleep(0.5)
+        finally:
+            query.stop()
+
+    first, third = agents[:2], agents[2]
+    run(first, 2 * 50, "two nodes' copies", writes=range(50))
+    # At ALL under group sync, so in every node's log before the restart plans.
+    write(cql, keyspace, range(50, 80), consistency="ALL")
+    run(agents, 2 * 80 + 3 * 20, "the known nodes' backlog and three copies after", writes=range(80, 100))
+    rows = spark.read.parquet(out).collect()
+    by_node: Dict[str, List[int]] = {}
+    for row in rows:
+        by_node.setdefault(row["_cdc_node"], []).append(row["id"])
+    new_node = third.client().node()["host_id"]
+    assert sorted(by_node[new_node]) == list(range(80, 100)), "the new node from latest: only what came after"
+    for agent in first:
+        known = agent.client().node()["host_id"]
+        assert sorted(by_node[known]) == list(range(100)), "each known node resumed without a gap or a repeat"
+
+
 def test_commits_delete_segments_once_every_consumer_is_past_them(spark, cql, agents, keyspace):
     client = agents[0].client()
     # Another consumer, registered where the node's log is now: it holds every later segment.
