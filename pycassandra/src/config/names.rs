@@ -116,8 +116,9 @@ pub const ALIASES: &[(&str, &str)] = &[(FILTER, WHERE), (CONCURRENCY, BATCH_SIZE
 /// Options Spark itself may pass through to a data source; accepted and ignored.
 pub const SPARK_PASSTHROUGH: &[&str] = &["path", "checkpointlocation"];
 
-/// Every option this crate understands.
-pub const ALL_OPTIONS: &[&str] = &[
+/// Options every direction understands: where the cluster is, how to log in
+/// and connect, and at what consistency.
+pub const SHARED_OPTIONS: &[&str] = &[
     HOST,
     PORT,
     KEYSPACE,
@@ -129,47 +130,35 @@ pub const ALL_OPTIONS: &[&str] = &[
     SSL_VERIFY_HOSTNAME,
     SSL_CLIENT_CERT,
     SSL_CLIENT_KEY,
-    BATCH_SIZE,
     CONSISTENCY,
-    DELETE_FLAG_COLUMN,
-    DELETE_FLAG_VALUE,
     CONNECT_TIMEOUT_MS,
     REQUEST_TIMEOUT_MS,
-    BATCH_GROUPING,
-    BATCH_MAX_ROWS,
-    BATCH_MAX_BYTES,
-    TTL,
-    WRITETIME,
-    IF_NOT_EXISTS,
-    IGNORE_NULLS,
-    MAX_RETRIES,
-    WRITE_MODE,
-    COLLECTION_APPEND,
-    COLLECTION_REMOVE,
-    THROUGHPUT_MB_PER_SEC,
-    CONFIRM_TRUNCATE,
-    SPLIT_SIZE_MB,
-    MIN_SPLITS,
-    FETCH_SIZE_ROWS,
-    WHERE,
-    LIMIT,
-    WRITETIME_COLUMNS,
-    TTL_COLUMNS,
-    FILTER,
-    ALLOW_FILTERING,
-    CONCURRENCY,
-    ROWS_PER_BATCH,
-    CDC_RAW_DIRECTORY,
-    STARTING_POSITION,
-    MAX_BYTES_PER_TRIGGER,
-    CDC_DELETE_CONSUMED,
-    CDC_AGENTS,
-    CDC_AGENT_PORT,
-    CDC_AGENT_TOKEN,
-    CDC_AGENT_CA,
-    CDC_CONSUMER,
-    CDC_SCHEMA_CHANGES,
 ];
+
+/// Every option this crate understands: the shared ones, then those of
+/// writes, reads and change streams (each list is the one place its names are kept).
+pub const ALL_OPTIONS: &[&str] =
+    &concatenated::<ALL_OPTIONS_COUNT>(&[SHARED_OPTIONS, WRITE_ONLY_OPTIONS, READ_ONLY_OPTIONS, CHANGES_ONLY_OPTIONS]);
+
+const ALL_OPTIONS_COUNT: usize =
+    SHARED_OPTIONS.len() + WRITE_ONLY_OPTIONS.len() + READ_ONLY_OPTIONS.len() + CHANGES_ONLY_OPTIONS.len();
+
+/// The lists one after the other, at compile time.
+const fn concatenated<const N: usize>(lists: &[&[&'static str]]) -> [&'static str; N] {
+    let mut all = [""; N];
+    let (mut list, mut filled) = (0, 0);
+    while list < lists.len() {
+        let mut item = 0;
+        while item < lists[list].len() {
+            all[filled] = lists[list][item];
+            filled += 1;
+            item += 1;
+        }
+        list += 1;
+    }
+    assert!(filled == N, "N is the lists' total length");
+    all
+}
 
 /// Options that only change streams (`readStream`) understand; a batch read or a write given one is refused.
 pub const CHANGES_ONLY_OPTIONS: &[&str] = &[
