@@ -329,12 +329,43 @@ async fn hints_delivered(contacts: &[&str]) {
     }
 }
 
+/// Waits until each cluster node, as coordinator, serves a read at ALL: each one has
+/// marked the other two alive. One node answering is not enough: a restarted node
+/// learns by gossip that the others are up, and until it has, a read it coordinates
+/// fails with "alive: 1" (clean-clone CI of faf6d4f: the probe's coordinator saw three
+/// nodes alive, the next range read's coordinator, cluster3, saw only itself).
+async fn every_node_serves_reads_at_all(keyspace: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for contact in CLUSTER {
+        let session = single_node_session(contact).await;
+        let mut probe = Statement::new(format!("SELECT count(*) FROM {keyspace}.events WHERE id = 1"));
+        probe.set_consistency(Consistency::All);
+        while let Err(error) = session.query_unpaged(probe.clone(), ()).await {
+            assert!(Instant::now() < deadline, "{contact} did not serve a read at ALL within 60 s: {error}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
 /// Starts the three cluster nodes in order (a running one is left alone) and connects to them.
 async fn cluster_session() -> Arc<Session> {
     for profile in ["cluster1", "cluster2", "cluster3"] {
         node_command("start", profile).await;
     }
-    connect_to(&CLUSTER).await
+    let session = connect_to(&CLUSTER).await;
+    // A node's start returns once it answers CQL; the others, and the driver, see it in
+    // the ring a moment later (0.55 s measured), and a job routed before then skips it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = session.get_cluster_state();
+        let nodes = state.get_nodes_info();
+        if nodes.len() == CLUSTER.len() && nodes.iter().all(|node| node.is_connected()) {
+            return session;
+        }
+        assert!(Instant::now() < deadline, "the driver does not see three connected nodes within 60 s");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        session.refresh_metadata().await.unwrap_or_else(|e| panic!("cluster metadata: {e}"));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -342,6 +373,7 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     let _one_at_a_time = FAULT_LOCK.lock().await;
     let session = cluster_session().await;
     let keyspace = events_keyspace(&session, 3).await;
+    every_node_serves_reads_at_all(&keyspace).await;
 
     let report = run_job(options(CLUSTER[0], &keyspace, &[("consistency", "QUORUM")]), None, Some("cluster3")).await;
     let report =
@@ -352,18 +384,8 @@ async fn a_quorum_job_survives_one_node_down_and_every_row_reads_at_all() {
     // The rows cluster3 missed reach it as hints; until they have, a read at ALL
     // repairs each range it reads, which can outlast the node's read timeout.
     hints_delivered(&CLUSTER[..2]).await;
-    // Reads at ALL need all three replicas: the restarted one is back in the ring.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let counted = loop {
-        let session = connect_to(&CLUSTER).await;
-        let mut probe = Statement::new(format!("SELECT count(*) FROM {keyspace}.events WHERE id = 1"));
-        probe.set_consistency(Consistency::All);
-        if session.query_unpaged(probe, ()).await.is_ok() {
-            break count_and_sum(&session, &keyspace, Consistency::All).await;
-        }
-        assert!(Instant::now() < deadline, "cluster3 did not serve reads at ALL within 60 s of its restart");
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    };
+    every_node_serves_reads_at_all(&keyspace).await;
+    let counted = count_and_sum(&session, &keyspace, Consistency::All).await;
     assert_eq!(counted, expected(JOB_ROWS), "every row reads at ALL");
 }
 
