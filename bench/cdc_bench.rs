@@ -182,6 +182,9 @@ async fn main() {
         copies.push(copy);
         segments.push((file.id, bytes));
     }
+    // As a consumer does: the segments copied are deleted from cdc_raw, so that
+    // runs do not fill cdc_total_space (then the node refuses CDC writes).
+    reader.delete_consumed(at).unwrap_or_else(|e| panic!("{e}"));
     let schema_file = work.join("schema.txt");
     std::fs::write(&schema_file, format!("keyspace {KEYSPACE}\nddl {TABLE} AND id = {table}\n"))
         .unwrap_or_else(|e| panic!("{e}"));

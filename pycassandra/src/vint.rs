@@ -10,8 +10,12 @@
 
 /// Reads an unsigned vint from the start of `bytes`: `Some((value, length))`,
 /// or `None` when `bytes` ends first.
+#[inline]
 pub(crate) fn read_unsigned(bytes: &[u8]) -> Option<(u64, usize)> {
     let first = *bytes.first()?;
+    if first < 0x80 {
+        return Some((u64::from(first), 1)); // most lengths, deltas and counts
+    }
     let extra = first.leading_ones() as usize;
     let rest = bytes.get(1..1 + extra)?;
     let mut value = if extra >= 8 { 0 } else { u64::from(first & (0xFF >> extra)) };

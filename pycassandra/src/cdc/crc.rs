@@ -42,6 +42,13 @@ impl Crc32 {
     }
 
     pub(crate) fn update(mut self, bytes: &[u8]) -> Self {
+        if bytes.len() >= 64 {
+            // Entry bodies: crc32fast folds 64 bytes at a time with the CPU's
+            // carry-less multiply; the tables took 8% of the decoder benchmark's samples.
+            let mut hasher = crc32fast::Hasher::new_with_initial(self.value());
+            hasher.update(bytes);
+            return Crc32(hasher.finalize() ^ 0xFFFF_FFFF);
+        }
         let t = &TABLES;
         let mut chunks = bytes.chunks_exact(8);
         for chunk in chunks.by_ref() {
@@ -95,7 +102,7 @@ mod tests {
 
     #[test]
     fn eight_bytes_at_a_time_equals_one_at_a_time_at_every_length_and_split() {
-        let bytes: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let bytes: Vec<u8> = (0..300u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         for len in 0..bytes.len() {
             assert_eq!(Crc32::new().update(&bytes[..len]).value(), bytewise(&bytes[..len]), "{len}");
         }

@@ -22,33 +22,43 @@ impl<'f, 'a> Cursor<'f, 'a> {
     }
 
     /// File offset of the next byte.
+    #[inline]
     pub(crate) fn position(&self) -> u64 {
         self.base + self.at as u64
     }
 
     /// The bytes read since `position` (a [`position`](Self::position) of
     /// this cursor).
+    #[inline]
     pub(crate) fn since(&self, position: u64) -> &'a [u8] {
         &self.bytes[(position - self.base) as usize..self.at]
     }
 
     /// The bytes not read yet.
+    #[inline]
     pub(crate) fn rest(&self) -> &'a [u8] {
         &self.bytes[self.at..]
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.at == self.bytes.len()
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn invalid(&self, position: u64, what: String) -> CdcError {
         CdcError::Invalid { file: self.file.to_owned(), position, what }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn unsupported(&self, position: u64, what: String) -> CdcError {
         CdcError::Unsupported { file: self.file.to_owned(), position, what }
     }
 
+    #[cold]
+    #[inline(never)]
     fn truncated(&self, what: &'static str, needed: usize) -> CdcError {
         CdcError::Truncated {
             file: self.file.to_owned(),
@@ -59,6 +69,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], CdcError> {
         let end =
             self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or_else(|| self.truncated(what, n))?;
@@ -67,10 +78,12 @@ impl<'f, 'a> Cursor<'f, 'a> {
         Ok(taken)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self, what: &'static str) -> Result<u8, CdcError> {
         Ok(self.take(1, what)?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, what: &'static str) -> Result<u16, CdcError> {
         let b = self.take(2, what)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
@@ -78,6 +91,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
 
     /// An unsigned vint as Cassandra's `readUnsignedVInt` (a 64-bit value,
     /// reinterpreted as signed where a delta may be "negative").
+    #[inline]
     pub(crate) fn vint(&mut self, what: &'static str) -> Result<u64, CdcError> {
         let rest = &self.bytes[self.at..];
         match vint::read_unsigned(rest) {
@@ -90,6 +104,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
     }
 
     /// `readUnsignedVInt32`: the value must be an `int`.
+    #[inline]
     pub(crate) fn vint32(&mut self, what: &'static str) -> Result<i32, CdcError> {
         let at = self.position();
         let value = self.vint(what)?;
@@ -97,6 +112,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
     }
 
     /// A length (`readUnsignedVInt32`, not negative).
+    #[inline]
     pub(crate) fn length(&mut self, what: &'static str) -> Result<usize, CdcError> {
         let at = self.position();
         let value = self.vint32(what)?;
@@ -105,6 +121,7 @@ impl<'f, 'a> Cursor<'f, 'a> {
 
     /// A value of `cql_type`: raw bytes when the type fixes the length, else
     /// a vint length and the bytes (`AbstractType.readBuffer`).
+    #[inline]
     pub(crate) fn value(&mut self, cql_type: &ColumnType<'_>, what: &'static str) -> Result<&'a [u8], CdcError> {
         match fixed_length(cql_type) {
             Some(n) => self.take(n, what),

@@ -166,6 +166,7 @@ mod tests {
             clustering: vec![("c".into(), text.clone())],
             columns: vec![CdcColumn { name: "v".into(), cql_type: text, is_static: false }],
             dropped: Vec::new(),
+            regular_header: Default::default(),
         }
     }
 

@@ -89,6 +89,10 @@ pub struct EventBuilder {
     change_id: FixedSizeBinaryBuilder,
     /// The host id of the node whose log is read, when known (cluster mode).
     node: Option<String>,
+    /// Per event, reused: each live column's index in the event's columns.
+    slots: Vec<Option<usize>>,
+    /// Per column, reused: a collection's or UDT's cells in protocol form.
+    assembled: Vec<u8>,
 }
 
 impl std::fmt::Debug for EventBuilder {
@@ -172,6 +176,8 @@ impl EventBuilder {
             position: Vec::new(),
             change_id: FixedSizeBinaryBuilder::new(16),
             node: None,
+            slots: Vec::new(),
+            assembled: Vec::new(),
         })
     }
 
@@ -203,11 +209,11 @@ impl EventBuilder {
 
     /// Appends the events of `update` (of this builder's table).
     pub fn push(&mut self, update: &PartitionUpdate<'_>, from: Provenance) -> Result<(), CdcError> {
-        let change_id = fnv1a_128(update.bytes);
-        let key = update.key_values.clone();
+        let change_id = change_id(update.bytes);
+        let key = &update.key_values;
         let mut seq = 0;
         let mut emit = |builder: &mut Self, event: Event<'_, '_>| -> Result<(), CdcError> {
-            builder.append(&key, event, change_id, seq, from)?;
+            builder.append(key, event, change_id, seq, from)?;
             seq += 1;
             Ok(())
         };
@@ -223,14 +229,14 @@ impl EventBuilder {
             emit(self, event)?;
         }
         if let Some(row) = &update.static_row {
-            for event in row_events(row) {
+            for event in row_events(row).into_iter().flatten() {
                 emit(self, event)?;
             }
         }
         for unfiltered in &update.unfiltereds {
             match unfiltered {
                 Unfiltered::Row(row) => {
-                    for event in row_events(row) {
+                    for event in row_events(row).into_iter().flatten() {
                         emit(self, event)?;
                     }
                 }
@@ -293,41 +299,56 @@ impl EventBuilder {
             let sink = &mut self.sinks[n_key + i];
             sink.push(value).map_err(|e| error(&self.table.clustering[i].0, e))?;
         }
-        let mut values: Vec<Option<Vec<u8>>> = vec![None; self.table.columns.len()];
-        let mut deleted = vec![false; self.table.columns.len()];
-        let mut removed: Vec<Vec<&[u8]>> = vec![Vec::new(); self.deleted_elements.len()];
-        for column in event.columns {
-            let ColumnRef::Live(i) = column.column else { continue }; // a dropped column's cells
-            let cql_type = &self.table.columns[i].cql_type;
-            if let Some(index) = self.complex_index[i] {
-                deleted[i] = column.complex_deletion.is_some();
-                let live: Vec<&Cell<'_>> = column.cells.iter().filter(|c| !c.deleted).collect();
-                removed[index].extend(column.cells.iter().filter(|c| c.deleted).filter_map(|c| c.path));
-                if !live.is_empty() {
-                    values[i] = Some(assemble(cql_type, &live));
-                }
-            } else if let Some(cell) = column.cells.first() {
-                if cell.deleted {
-                    deleted[i] = true;
-                } else {
-                    values[i] = Some(cell.value.to_vec());
-                }
+        // Where each live column's data is in the event: no buffer per event.
+        self.slots.clear();
+        self.slots.resize(self.table.columns.len(), None);
+        for (k, column) in event.columns.iter().enumerate() {
+            if let ColumnRef::Live(i) = column.column {
+                self.slots[i] = Some(k); // a dropped column's cells are no event column
             }
         }
-        for (i, value) in values.iter().enumerate() {
+        for i in 0..self.table.columns.len() {
+            let data = self.slots[i].map(|k| &event.columns[k]);
+            let mut deleted = false;
+            let value = match (data, self.complex_index[i]) {
+                (None, Some(index)) => {
+                    self.deleted_elements[index].append_null();
+                    None
+                }
+                (None, None) => None,
+                (Some(column), Some(index)) => {
+                    deleted = column.complex_deletion.is_some();
+                    let removed = &mut self.deleted_elements[index];
+                    let mut any_removed = false;
+                    for path in column.cells.iter().filter(|c| c.deleted).filter_map(|c| c.path) {
+                        removed.values().append_value(path);
+                        any_removed = true;
+                    }
+                    if any_removed {
+                        removed.append(true);
+                    } else {
+                        removed.append_null();
+                    }
+                    if column.cells.iter().any(|c| !c.deleted) {
+                        self.assembled.clear();
+                        assemble(&mut self.assembled, &self.table.columns[i].cql_type, &column.cells);
+                        Some(self.assembled.as_slice())
+                    } else {
+                        None
+                    }
+                }
+                (Some(column), None) => match column.cells.first() {
+                    Some(cell) if cell.deleted => {
+                        deleted = true;
+                        None
+                    }
+                    Some(cell) => Some(cell.value),
+                    None => None,
+                },
+            };
             let sink = &mut self.sinks[n_key + n_clustering + i];
-            sink.push(value.as_deref()).map_err(|e| error(&self.table.columns[i].name, e))?;
-            self.deleted[i].append_value(deleted[i]);
-        }
-        for (builder, paths) in self.deleted_elements.iter_mut().zip(&removed) {
-            if paths.is_empty() {
-                builder.append_null();
-            } else {
-                for path in paths {
-                    builder.values().append_value(path);
-                }
-                builder.append(true);
-            }
+            sink.push(value).map_err(|e| error(&self.table.columns[i].name, e))?;
+            self.deleted[i].append_value(deleted);
         }
         self.operation.push(event.operation);
         self.time.push(event.time);
@@ -371,44 +392,40 @@ impl EventBuilder {
 }
 
 /// A row's events: its deletion, then its writes (a row may carry both).
-fn row_events<'a, 'r>(row: &'r Row<'a>) -> Vec<Event<'a, 'r>> {
-    let mut events = Vec::new();
-    if let Some(deletion) = row.deletion {
-        events.push(Event {
-            operation: operation::ROW_DELETE,
-            time: Some(deletion.marked_for_delete_at),
-            ttl: None,
-            expires_at: None,
-            clustering: &row.clustering,
-            columns: &[],
-        });
+fn row_events<'a, 'r>(row: &'r Row<'a>) -> [Option<Event<'a, 'r>>; 2] {
+    let deletion = row.deletion.map(|deletion| Event {
+        operation: operation::ROW_DELETE,
+        time: Some(deletion.marked_for_delete_at),
+        ttl: None,
+        expires_at: None,
+        clustering: &row.clustering,
+        columns: &[],
+    });
+    if row.liveness.is_none() && row.columns.is_empty() {
+        return [deletion, None];
     }
-    if row.liveness.is_some() || !row.columns.is_empty() {
-        let cells = row.columns.iter().flat_map(|c| &c.cells);
-        let deletions = row.columns.iter().filter_map(|c| c.complex_deletion).map(|d| d.marked_for_delete_at);
-        let time =
-            row.liveness.map(|l| l.timestamp).or_else(|| cells.clone().map(|c| c.timestamp).chain(deletions).max());
-        // The row's TTL, else the longest of its expiring cells'.
-        let expiring = || cells.clone().filter(|c| c.ttl.is_some() && !c.deleted);
-        let (ttl, expires_at) = match row.liveness.and_then(|l| l.ttl) {
-            Some((ttl, expires)) => (Some(i64::from(ttl)), Some(expires)),
-            None => (
-                expiring().filter_map(|c| c.ttl).max().map(i64::from),
-                expiring().filter_map(|c| c.local_deletion_time).max(),
-            ),
-        };
-        let operation = if row.liveness.is_some() { operation::INSERT } else { operation::UPDATE };
-        events.push(Event { operation, time, ttl, expires_at, clustering: &row.clustering, columns: &row.columns });
-    }
-    events
+    let cells = row.columns.iter().flat_map(|c| &c.cells);
+    let deletions = row.columns.iter().filter_map(|c| c.complex_deletion).map(|d| d.marked_for_delete_at);
+    let time = row.liveness.map(|l| l.timestamp).or_else(|| cells.clone().map(|c| c.timestamp).chain(deletions).max());
+    // The row's TTL, else the longest of its expiring cells'.
+    let expiring = || cells.clone().filter(|c| c.ttl.is_some() && !c.deleted);
+    let (ttl, expires_at) = match row.liveness.and_then(|l| l.ttl) {
+        Some((ttl, expires)) => (Some(i64::from(ttl)), Some(expires)),
+        None => (
+            expiring().filter_map(|c| c.ttl).max().map(i64::from),
+            expiring().filter_map(|c| c.local_deletion_time).max(),
+        ),
+    };
+    let operation = if row.liveness.is_some() { operation::INSERT } else { operation::UPDATE };
+    [deletion, Some(Event { operation, time, ttl, expires_at, clustering: &row.clustering, columns: &row.columns })]
 }
 
-/// A non-frozen collection's or UDT's live cells in the native protocol's
-/// form, for the Arrow sinks: list and set `[int n] ([int len] bytes)*`,
-/// map with keys and values alternating, a UDT its fields in order with
-/// `-1` (null) for fields this change does not write.
-fn assemble(cql_type: &ColumnType<'_>, cells: &[&Cell<'_>]) -> Vec<u8> {
-    let mut out = Vec::new();
+/// A non-frozen collection's or UDT's live cells (tombstones left out) in
+/// the native protocol's form, appended to `out` for the Arrow sinks: list
+/// and set `[int n] ([int len] bytes)*`, map with keys and values
+/// alternating, a UDT its fields in order with `-1` (null) for fields this
+/// change does not write.
+fn assemble(out: &mut Vec<u8>, cql_type: &ColumnType<'_>, cells: &[Cell<'_>]) {
     let put = |out: &mut Vec<u8>, bytes: Option<&[u8]>| match bytes {
         Some(bytes) => {
             out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
@@ -416,24 +433,25 @@ fn assemble(cql_type: &ColumnType<'_>, cells: &[&Cell<'_>]) -> Vec<u8> {
         }
         None => out.extend_from_slice(&(-1i32).to_be_bytes()),
     };
+    let live = || cells.iter().filter(|c| !c.deleted);
     match cql_type {
         ColumnType::UserDefinedType { definition, .. } => {
             for field in 0..definition.field_types.len() {
-                let cell = cells.iter().find(|c| {
+                let cell = live().find(|c| {
                     c.path.is_some_and(|p| p.len() == 2 && usize::from(u16::from_be_bytes([p[0], p[1]])) == field)
                 });
-                put(&mut out, cell.map(|c| c.value));
+                put(out, cell.map(|c| c.value));
             }
         }
         ColumnType::Collection { typ, .. } => {
-            out.extend_from_slice(&(cells.len() as i32).to_be_bytes());
-            for cell in cells {
+            out.extend_from_slice(&(live().count() as i32).to_be_bytes());
+            for cell in live() {
                 match typ {
-                    CollectionType::List(_) => put(&mut out, Some(cell.value)),
-                    CollectionType::Set(_) => put(&mut out, cell.path),
+                    CollectionType::List(_) => put(out, Some(cell.value)),
+                    CollectionType::Set(_) => put(out, cell.path),
                     CollectionType::Map(..) => {
-                        put(&mut out, cell.path);
-                        put(&mut out, Some(cell.value));
+                        put(out, cell.path);
+                        put(out, Some(cell.value));
                     }
                     _ => {}
                 }
@@ -441,19 +459,11 @@ fn assemble(cql_type: &ColumnType<'_>, cells: &[&Cell<'_>]) -> Vec<u8> {
         }
         _ => {}
     }
-    out
 }
 
-/// FNV-1a, 128 bits, over the update's bytes (its table id first): the same
-/// on every replica if replicas log the coordinator's bytes (RESEARCH §7.3;
-/// not checked on a cluster yet).
-fn fnv1a_128(bytes: &[u8]) -> [u8; 16] {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut hash = OFFSET;
-    for &b in bytes {
-        hash ^= u128::from(b);
-        hash = hash.wrapping_mul(PRIME);
-    }
-    hash.to_be_bytes()
+/// XXH3-128 over the update's bytes (its table id first): every replica
+/// logs the coordinator's bytes, so the same on each (shown on the
+/// three-node cluster, tests/python/test_change_agents.py).
+fn change_id(bytes: &[u8]) -> [u8; 16] {
+    twox_hash::XxHash3_128::oneshot(bytes).to_be_bytes()
 }

@@ -523,6 +523,7 @@ fn table() -> impl Strategy<Value = CdcTable> {
             .map(|(i, (cql_type, is_static))| CdcColumn { name: format!("v{i}"), cql_type, is_static })
             .collect(),
         dropped: Vec::new(),
+        regular_header: Default::default(),
     })
 }
 

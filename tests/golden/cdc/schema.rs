@@ -32,6 +32,7 @@ fn golden_schema_with(id: impl Fn(&str) -> Uuid) -> CdcSchema {
         clustering,
         columns,
         dropped,
+        regular_header: Default::default(),
     };
     let types = [
         ("a", Ascii),

@@ -3,9 +3,16 @@
 //! the entry's bytes. Values are as stored: the native protocol's
 //! serialization of each CQL type.
 
+use smallvec::SmallVec;
 use uuid::Uuid;
 
 use crate::cdc::table::ColumnRef;
+
+/// A simple column's one cell, or a complex column's cells. Inline for one,
+/// so that a simple column's cell takes no allocation of its own.
+pub type Cells<'a> = SmallVec<[Cell<'a>; 1]>;
+/// Clustering values or a bound's prefix, inline up to two.
+pub type Clustering<'a> = SmallVec<[ClusteringValue<'a>; 2]>;
 
 /// A deletion: everything written at or before `marked_for_delete_at` is gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +60,7 @@ pub struct ColumnData<'a> {
     /// collection or UDT); `None` for simple columns and when live.
     pub complex_deletion: Option<DeletionTime>,
     /// One cell for a simple column, any number for a complex one.
-    pub cells: Vec<Cell<'a>>,
+    pub cells: Cells<'a>,
 }
 
 /// A clustering value: `None` is null (a shorter bound prefix leaves none),
@@ -66,13 +73,20 @@ pub struct Row<'a> {
     /// File offset of the row's flags byte.
     pub position: u64,
     /// Clustering values (empty for the static row and tables without one).
-    pub clustering: Vec<ClusteringValue<'a>>,
+    pub clustering: Clustering<'a>,
     /// Primary-key liveness: set by `INSERT`, not by `UPDATE`.
     pub liveness: Option<Liveness>,
     /// A row deletion (`DELETE FROM t WHERE <full primary key>`).
     pub deletion: Option<DeletionTime>,
     /// The columns with data, in header order.
     pub columns: Vec<ColumnData<'a>>,
+}
+
+impl<'a> Row<'a> {
+    /// A row at `position` with `clustering`, before its body is decoded.
+    pub(crate) fn at(position: u64, clustering: Clustering<'a>) -> Self {
+        Row { position, clustering, liveness: None, deletion: None, columns: Vec::new() }
+    }
 }
 
 /// The kind of a range-tombstone bound (`ClusteringPrefix.Kind`).
@@ -125,7 +139,7 @@ pub struct RangeTombstoneMarker<'a> {
     pub kind: BoundKind,
     /// The clustering prefix (may be shorter than the clustering; empty for
     /// an open end).
-    pub prefix: Vec<ClusteringValue<'a>>,
+    pub prefix: Clustering<'a>,
     /// The deletion of the range it closes (end bounds and boundaries).
     pub closes: Option<DeletionTime>,
     /// The deletion of the range it opens (start bounds and boundaries).
@@ -152,13 +166,13 @@ pub struct PartitionUpdate<'a> {
     /// `CompositeType` bytes): what the token is computed over.
     pub key: &'a [u8],
     /// The partition-key column values, in key order.
-    pub key_values: Vec<&'a [u8]>,
+    pub key_values: SmallVec<[&'a [u8]; 1]>,
     /// `DELETE FROM t WHERE <partition key>`.
     pub partition_deletion: Option<DeletionTime>,
     /// The static row, when static columns were written.
     pub static_row: Option<Row<'a>>,
     /// Rows and range-tombstone markers.
-    pub unfiltereds: Vec<Unfiltered<'a>>,
+    pub unfiltereds: SmallVec<[Unfiltered<'a>; 1]>,
     /// The update's bytes, table id first (what a change id hashes).
     pub bytes: &'a [u8],
 }
